@@ -1,0 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+
+class UsernameOrPhoneBackend(ModelBackend):
+    """Log in with either the username or the phone number on the account."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        User = get_user_model()
+        user = User._default_manager.filter(Q(username=username) | Q(phone=username)).order_by("pk").first()
+        if user is None:
+            User().set_password(password)  # same cost as a real check, against user enumeration
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,12 @@
+from .context import acting_as, actor_for, client_ip
+
+
+class AuditContextMiddleware:
+    """Makes the request's user and IP the actor of every audit event it causes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with acting_as(actor_for(getattr(request, "user", None), client_ip(request))):
+            return self.get_response(request)

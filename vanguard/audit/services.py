@@ -1,0 +1,78 @@
+"""The one audit path: every event is written here."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .context import Actor, current_actor
+from .models import AuditAction, AuditEvent
+
+
+def serialise(value: Any) -> Any:
+    """JSON-safe form of a field value for the before/after diff."""
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, tuple)):
+        return [serialise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: serialise(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Concrete field values (FKs as ids) of an instance."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or field.primary_key:
+            continue
+        data[field.attname] = serialise(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields that changed."""
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    changes: dict | None = None,
+    message: str = "",
+    actor: Actor | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    actor = actor or current_actor()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)
+    return AuditEvent.objects.create(
+        actor_id=actor.user_id,
+        actor_name=actor.username[:150],
+        ip=actor.ip,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        changes=serialise(changes or {}),
+        message=message[:500],
+    )
+
+
+__all__ = ["AuditAction", "record", "snapshot", "diff"]

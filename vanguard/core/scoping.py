@@ -1,0 +1,124 @@
+"""The one scoping mechanism: a user's grants (role x org subtree) become a ``Q``.
+
+Every scoped model's queryset offers ``for_user(user, action)``; views, API
+endpoints and exports all read through it, so nobody re-implements access
+rules per view. Organisation subtrees are materialised paths ("/1/4/9/"), so a
+grant is one ``path__startswith`` condition and a subtree is one SQL query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import ALL_ROLES, Role
+
+VIEW = "view"
+CHANGE = "change"
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    org_id: int
+    org_path: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may reach, computed once per request."""
+
+    user_id: int | None = None
+    person_id: int | None = None
+    is_superuser: bool = False
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    def roles(self) -> set[str]:
+        if self.is_superuser:
+            return set(ALL_ROLES)
+        return {g.role for g in self.grants}
+
+    def has_role(self, roles: Iterable[str]) -> bool:
+        return self.is_superuser or bool(self.roles() & set(roles))
+
+    def paths(self, roles: Iterable[str]) -> list[str]:
+        """Granted subtree roots for these roles, with nested ones dropped."""
+        wanted = set(roles)
+        paths = sorted({g.org_path for g in self.grants if g.role in wanted})
+        kept: list[str] = []
+        for path in paths:  # sorted, so an ancestor always precedes its descendants
+            if not any(path.startswith(root) for root in kept):
+                kept.append(path)
+        return kept
+
+    def org_q(self, roles: Iterable[str], prefix: str = "") -> Q:
+        """A condition on an org path field (``prefix`` leads to an Org) for these roles."""
+        if self.is_superuser:
+            return Q()
+        q = NOTHING
+        for path in self.paths(roles):
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def covers(self, org_path: str, roles: Iterable[str]) -> bool:
+        """Whether an org (by path) lies inside a subtree granted with one of these roles."""
+        return self.is_superuser or any(org_path.startswith(p) for p in self.paths(roles))
+
+
+ANONYMOUS_SCOPE = Scope()
+
+
+def get_scope(user) -> Scope:
+    """Load a user's active grants once and cache them on the user object."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS_SCOPE
+    cached = getattr(user, "_vanguard_scope", None)
+    if cached is not None:
+        return cached
+    from vanguard.accounts.models import RoleGrant
+
+    today = timezone.localdate()
+    rows = RoleGrant.objects.active_on(today).filter(user=user).values_list("role", "org_id", "org__path")
+    person_id = getattr(user, "person_id", None)
+    scope = Scope(
+        user_id=user.pk,
+        person_id=person_id,
+        is_superuser=user.is_superuser,
+        grants=tuple(Grant(role, org_id, path) for role, org_id, path in rows),
+    )
+    user._vanguard_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after grants change within a request."""
+    if hasattr(user, "_vanguard_scope"):
+        del user._vanguard_scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every scoped model.
+
+    A model declares ``scope_filter(scope, action) -> Q``; this applies it.
+    """
+
+    def for_user(self, user, action: str = VIEW):
+        scope = get_scope(user)
+        if scope.is_anonymous:
+            return self.none()
+        if scope.is_superuser:
+            return self
+        return self.filter(self.model.scope_filter(scope, action))
+
+
+__all__ = ["VIEW", "CHANGE", "Role", "Scope", "Grant", "get_scope", "forget_scope", "ScopedQuerySet", "NOTHING"]

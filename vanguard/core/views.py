@@ -1,0 +1,155 @@
+"""Shared views: home, jobs, and the scoped create/edit/delete base views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from vanguard.orgs.models import Org, Person
+
+from .lists import styled
+from .models import Job
+from .roles import EDITOR_ROLES
+from .scoping import CHANGE, VIEW, get_scope
+
+
+def require_roles(request: HttpRequest, roles) -> None:
+    """403 for a user who holds none of these roles anywhere."""
+    if not get_scope(request.user).has_role(roles):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request.user)
+    orgs = Org.objects.for_user(request.user)
+    people = Person.objects.for_user(request.user).current()
+    figures = {
+        "orgs": orgs.filter(is_active=True).count(),
+        "members": people.party_members().count(),
+        "people": people.count(),
+    }
+    roots = orgs.filter(path__in=scope.paths(scope.roles())) if not scope.is_superuser else orgs.filter(depth=0)
+    return render(request, "core/home.html", {"figures": figures, "roots": roots.select_related("category")})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(Job.objects.for_user(request.user), pk=pk)
+    template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+class ScopedFormView(LoginRequiredMixin, View):
+    """Create or edit an object inside the user's scope.
+
+    Editing loads the object through ``for_user(user, CHANGE)`` (404 outside);
+    after saving, the object is read back through the same queryset inside the
+    transaction, so nobody creates or moves an object out of their own scope.
+    """
+
+    model = None
+    form_class = None
+    template_name = "core/object_form.html"
+    title: Any = ""
+    roles = EDITOR_ROLES
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            return None
+        return get_object_or_404(self.model.objects.for_user(self.request.user, CHANGE), pk=pk)
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_form(self, data=None, files=None):
+        return styled(self.form_class(data, files, instance=self.object, **self.get_form_kwargs()))
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require_roles(request, self.roles)
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            with transaction.atomic():
+                obj = self.save(form)
+                if not self.model.objects.for_user(request.user, CHANGE).filter(pk=obj.pk).exists():
+                    transaction.set_rollback(True)
+                    form.add_error(None, _("保存后的对象不在您的管理范围内，未保存。"))
+                    return self.render(form)
+            messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
+            return redirect(self.success_url(obj))
+        return self.render(form)
+
+    def save(self, form):
+        return form.save()
+
+    def success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_title(self):
+        return self.title
+
+    def render(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "object": self.object, "title": self.get_title(), "cancel_url": self.cancel_url()},
+        )
+
+    def cancel_url(self) -> str:
+        return self.object.get_absolute_url() if self.object else self.request.META.get("HTTP_REFERER", "/")
+
+
+class ScopedDeleteView(LoginRequiredMixin, View):
+    """Delete after an explicit confirmation page; protected relations give a clear message."""
+
+    model = None
+    template_name = "core/confirm_delete.html"
+    roles = EDITOR_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require_roles(request, self.roles)
+        self.object = get_object_or_404(self.model.objects.for_user(request.user, CHANGE), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"object": self.object, "cancel_url": self.object.get_absolute_url()})
+
+    def post(self, request, *args, **kwargs):
+        from django.db.models import ProtectedError
+
+        label = str(self.object)
+        try:
+            with transaction.atomic():
+                self.object.delete()
+        except ProtectedError:
+            messages.error(request, _("“%(obj)s”仍被其他记录引用，不能删除。") % {"obj": label})
+            return redirect(self.object.get_absolute_url())
+        messages.success(request, _("已删除“%(obj)s”。") % {"obj": label})
+        return redirect(self.success_url())
+
+    def success_url(self) -> str:
+        return "/"
+
+
+__all__ = ["home", "job_detail", "ScopedFormView", "ScopedDeleteView", "require_roles", "VIEW"]

@@ -1,0 +1,83 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.core.lists import SearchFilterSet
+
+from .models import MemberStatus, Org, OrgCategory, OrgType, Person
+
+
+def org_choices_for(request):
+    """Orgs a user may filter by: the upper levels of their visible tree.
+
+    Branches and groups are reached from the tree (each links to its people),
+    which keeps this select short even with thousands of branches; a chosen
+    branch still shows as chosen.
+    """
+    if request is None:
+        return Org.objects.none()
+    upper = Q(org_type__in=[OrgType.BUREAU_COMMITTEE, OrgType.COMMITTEE, OrgType.GENERAL_BRANCH])
+    chosen = [v for v in (request.GET.get("org"), request.GET.get("parent")) if v and v.isdigit()]
+    return Org.objects.for_user(request.user).filter(upper | Q(pk__in=chosen))
+
+
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """Everything in the chosen org's subtree, through ``<prefix>path__startswith``."""
+
+    def __init__(self, *args, path_lookup: str = "org__path", **kwargs):
+        self.path_lookup = path_lookup
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.path_lookup}__startswith": value.path})
+
+
+class PersonFilterSet(SearchFilterSet):
+    search_fields = ("name", "phone", "id_card", "post", "unit")
+
+    org = SubtreeFilter(label=_("组织（含下级）"), queryset=org_choices_for)
+    status = django_filters.MultipleChoiceFilter(label=_("政治面貌"), choices=MemberStatus.choices)
+    flag = django_filters.ChoiceFilter(
+        label=_("标记"),
+        method="filter_flag",
+        choices=[
+            ("needy", _("困难党员")),
+            ("production", _("生产骨干")),
+            ("technical", _("技术骨干")),
+            ("management", _("管理骨干")),
+            ("backbone", _("任一骨干")),
+        ],
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("组织类别"), field_name="org__category", queryset=OrgCategory.objects.all()
+    )
+    is_active = django_filters.BooleanFilter(label=_("在册"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "org", "status", "flag", "category", "is_active"]
+
+    def filter_flag(self, queryset, name, value):
+        fields = {
+            "needy": Q(is_needy=True),
+            "production": Q(is_production_backbone=True),
+            "technical": Q(is_technical_backbone=True),
+            "management": Q(is_management_backbone=True),
+            "backbone": Q(is_production_backbone=True) | Q(is_technical_backbone=True) | Q(is_management_backbone=True),
+        }
+        return queryset.filter(fields[value]) if value in fields else queryset
+
+
+class OrgFilterSet(SearchFilterSet):
+    search_fields = ("name", "short_name")
+
+    parent = SubtreeFilter(label=_("上级组织（含下级）"), queryset=org_choices_for, path_lookup="path")
+    org_type = django_filters.ChoiceFilter(label=_("类型"), choices=OrgType.choices)
+    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=OrgCategory.objects.all())
+    is_active = django_filters.BooleanFilter(label=_("存续"))
+
+    class Meta:
+        model = Org
+        fields = ["q", "parent", "org_type", "category", "is_active"]

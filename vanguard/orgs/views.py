@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vanguard.core.lists import Column, ObjectListView, attr, styled
+from vanguard.core.roles import EDITOR_ROLES
+from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.core.views import ScopedFormView, require_roles
+
+from . import services
+from .filters import OrgFilterSet, PersonFilterSet
+from .forms import OrgForm, OrgMoveForm, PersonForm, TransferForm
+from .models import MemberStatus, Org, Person
+
+
+def with_subtree_counts(orgs):
+    """Annotate each org with its people and party members in the whole subtree (one query)."""
+    subtree = Person.objects.filter(org__path__startswith=OuterRef("path"), is_active=True)
+    members = subtree.filter(status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
+
+    def count(qs):
+        return Coalesce(Subquery(qs.order_by().values("is_active").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return orgs.annotate(people_total=count(subtree), members_total=count(members))
+
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    """The visible tree from the user's roots, two levels open; deeper levels load on demand."""
+    scope = get_scope(request.user)
+    visible = Org.objects.for_user(request.user)
+    if scope.is_superuser:
+        roots = visible.filter(depth=0)
+    else:
+        roots = visible.filter(path__in=scope.paths(scope.roles()))
+    root_paths = list(roots.values_list("path", flat=True))
+    shown = visible.filter(
+        Q(pk__in=roots.values("pk")) | Q(parent__in=roots.values("pk"))
+    ).select_related("category", "secretary")
+    nodes = list(with_subtree_counts(shown).annotate(child_count=Count("children")).order_by("depth", "sort_order", "name"))
+    by_parent: dict[int | None, list[Org]] = {}
+    for node in nodes:
+        by_parent.setdefault(node.parent_id, []).append(node)
+    top = [n for n in nodes if n.path in root_paths]
+    for node in nodes:
+        node.loaded_children = by_parent.get(node.pk, []) if node in top else None
+    return render(request, "orgs/tree.html", {"roots": top})
+
+
+@login_required
+def org_children(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Org.objects.for_user(request.user), pk=pk)
+    children = with_subtree_counts(
+        Org.objects.for_user(request.user).filter(parent=org).select_related("category", "secretary")
+    ).annotate(child_count=Count("children")).order_by("sort_order", "name")
+    return render(request, "orgs/_tree_nodes.html", {"nodes": children})
+
+
+@login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Org.objects.for_user(request.user)
+    org = get_object_or_404(visible.select_related("category", "secretary", "parent"), pk=pk)
+    people = Person.objects.for_user(request.user).in_subtree(org).current()
+    by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
+    figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
+    children = with_subtree_counts(visible.filter(parent=org).select_related("category", "secretary")).order_by(
+        "sort_order", "name"
+    )
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "org": org,
+            "ancestors": visible.filter(pk__in=org.ancestor_ids()).order_by("depth"),
+            "children": children,
+            "figures": figures,
+            "people_total": sum(by_status.values()),
+            "direct_people": people.filter(org=org).order_by("name")[:20],
+            "moves": org.moves.select_related("from_parent", "to_parent")[:10],
+            "can_change": scope.covers(org.path, EDITOR_ROLES),
+        },
+    )
+
+
+class OrgListView(ObjectListView):
+    model = Org
+    filterset_class = OrgFilterSet
+    related = ("category", "parent", "secretary")
+    ordering = ("path",)
+    title = gettext_lazy("组织列表")
+    export_name = gettext_lazy("组织列表")
+    create_url = "orgs:org_create"
+    create_roles = EDITOR_ROLES
+    columns = [
+        Column(gettext_lazy("名称"), attr("name"), link=True, sort="name"),
+        Column(gettext_lazy("类型"), attr("get_org_type_display"), sort="org_type"),
+        Column(gettext_lazy("类别"), attr("category.name")),
+        Column(gettext_lazy("上级组织"), attr("parent.name")),
+        Column(gettext_lazy("书记"), attr("secretary.name")),
+        Column(gettext_lazy("层级"), attr("depth"), sort="depth"),
+        Column(gettext_lazy("存续"), lambda o: _("是") if o.is_active else _("已撤销")),
+    ]
+
+
+class OrgCreateView(ScopedFormView):
+    model = Org
+    form_class = OrgForm
+    title = gettext_lazy("新建组织")
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        parent = self.request.GET.get("parent")
+        if data is None and parent and parent.isdigit():
+            form.initial["parent"] = int(parent)
+        return form
+
+
+class OrgEditView(ScopedFormView):
+    model = Org
+    form_class = OrgForm
+
+    def get_title(self):
+        return _("编辑组织：%(name)s") % {"name": self.object}
+
+
+@login_required
+def org_move(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, EDITOR_ROLES)
+    org = get_object_or_404(Org.objects.for_user(request.user, CHANGE), pk=pk)
+    form = styled(OrgMoveForm(request.POST or None, user=request.user, org=org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_org(org, form.cleaned_data["new_parent"], form.cleaned_data["moved_on"],
+                              form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已将“%(org)s”调整到“%(parent)s”之下。") % {
+                "org": org, "parent": form.cleaned_data["new_parent"]})
+            return redirect(org.get_absolute_url())
+    return render(request, "core/object_form.html", {
+        "form": form, "object": org, "title": _("调整上级组织：%(name)s") % {"name": org},
+        "cancel_url": org.get_absolute_url(), "submit_label": _("确认调整")})
+
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    filterset_class = PersonFilterSet
+    related = ("org",)
+    ordering = ("org__path", "name", "pk")
+    title = gettext_lazy("人员名册")
+    export_name = gettext_lazy("人员名册")
+    create_url = "orgs:person_create"
+    create_roles = EDITOR_ROLES
+    columns = [
+        Column(gettext_lazy("姓名"), attr("name"), link=True, sort="name"),
+        Column(gettext_lazy("性别"), attr("get_gender_display")),
+        Column(gettext_lazy("政治面貌"), attr("get_status_display"), sort="status"),
+        Column(gettext_lazy("所在组织"), attr("org.name"), sort="org__path"),
+        Column(gettext_lazy("岗位职务"), attr("post")),
+        Column(gettext_lazy("入党日期"), attr("join_date", None), sort="join_date"),
+        Column(gettext_lazy("身份证号码"), attr("id_card_masked"), css="font-monospace"),
+        Column(gettext_lazy("手机号码"), attr("phone_masked"), css="font-monospace"),
+    ]
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.for_user(request.user).select_related("org", "org__category"), pk=pk)
+    can_change = Person.objects.for_user(request.user, CHANGE).filter(pk=pk).exists()
+    return render(request, "orgs/person_detail.html", {
+        "person": person,
+        "memberships": person.memberships.select_related("org"),
+        "can_change": can_change,
+    })
+
+
+class PersonCreateView(ScopedFormView):
+    model = Person
+    form_class = PersonForm
+    title = gettext_lazy("新增人员")
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        org = self.request.GET.get("org")
+        if data is None and org and org.isdigit():
+            form.initial["org"] = int(org)
+        return form
+
+    def save(self, form):
+        return services.create_person(form.save(commit=False))
+
+    def cancel_url(self) -> str:
+        return reverse("orgs:person_list")
+
+
+class PersonEditView(ScopedFormView):
+    model = Person
+    form_class = PersonForm
+
+    def get_title(self):
+        return _("编辑人员：%(name)s") % {"name": self.object}
+
+
+@login_required
+def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, EDITOR_ROLES)
+    person = get_object_or_404(Person.objects.for_user(request.user, CHANGE).select_related("org"), pk=pk)
+    form = styled(TransferForm(request.POST or None, user=request.user, person=person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_person(person, form.cleaned_data["to_org"], form.cleaned_data["on"],
+                                     form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已将“%(person)s”的组织关系转入“%(org)s”。") % {
+                "person": person, "org": form.cleaned_data["to_org"]})
+            return redirect(person.get_absolute_url())
+    return render(request, "core/object_form.html", {
+        "form": form, "object": person, "title": _("组织关系转接：%(name)s（当前：%(org)s）") % {
+            "name": person, "org": person.org},
+        "cancel_url": person.get_absolute_url(), "submit_label": _("确认转接")})
