@@ -1,0 +1,29 @@
+import pytest
+
+from .factories import PASSWORD, build_cast
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def cast(db):
+    return build_cast()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as that user and returns the client."""
+
+    def sign_in(user):
+        client.force_login(user, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
