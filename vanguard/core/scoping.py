@@ -70,6 +70,20 @@ class Scope:
             q |= Q(**{f"{prefix}path__startswith": path})
         return q
 
+    def reach_q(self, roles: Iterable[str], prefix: str = "") -> Q:
+        """Orgs inside a granted subtree *or above one* (their ancestors).
+
+        For things that belong to an upper org but concern everyone below it,
+        e.g. a bureau-wide campaign seen by a branch secretary.
+        """
+        if self.is_superuser:
+            return Q()
+        ancestors = set()
+        for path in self.paths(roles):
+            parts = path.strip("/").split("/")
+            ancestors.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+        return self.org_q(roles, prefix) | Q(**{f"{prefix}path__in": sorted(ancestors)})
+
     def covers(self, org_path: str, roles: Iterable[str]) -> bool:
         """Whether an org (by path) lies inside a subtree granted with one of these roles."""
         return self.is_superuser or any(org_path.startswith(p) for p in self.paths(roles))
