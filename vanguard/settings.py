@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "vanguard.accounts",
     "vanguard.orgs",
     "vanguard.campaigns",
+    "vanguard.rubrics",
+    "vanguard.plans",
+    "vanguard.activities",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,10 @@ urlpatterns = [
     path("accounts/", include("vanguard.accounts.urls")),
     path("orgs/", include("vanguard.orgs.urls")),
     path("audit/", include("vanguard.audit.urls")),
+    path("campaigns/", include("vanguard.campaigns.urls")),
+    path("rubrics/", include("vanguard.rubrics.urls")),
+    path("plans/", include("vanguard.plans.urls")),
+    path("activities/", include("vanguard.activities.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

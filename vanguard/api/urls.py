@@ -2,7 +2,11 @@
 
 from ninja import NinjaAPI
 
+from vanguard.activities.api import router as activities_router
+from vanguard.campaigns.api import router as campaigns_router
 from vanguard.orgs.api import router as orgs_router
+from vanguard.plans.api import router as plans_router
+from vanguard.rubrics.api import router as rubrics_router
 
 from .auth import AUTH
 
@@ -16,3 +20,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/v1/", orgs_router)
+api.add_router("/v1/", campaigns_router)
+api.add_router("/v1/", rubrics_router)
+api.add_router("/v1/", plans_router)
+api.add_router("/v1/", activities_router)
