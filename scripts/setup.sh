@@ -79,6 +79,11 @@ if ! stamp_is "$NODE_STAMP" "$NODE_HASH"; then
 fi
 "$PY" scripts/vendor_assets.py
 
+# --- CJK fonts (plan export to PDF uses Noto Serif/Sans CJK SC) ------------------------------------
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK"; }; then
+    apt_install fonts-noto-cjk
+fi
+
 # --- Translations (the .mo files are build output, not committed) -------------------------------
 PO_FILES="$(find . \( -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./.git \) -prune -o -name '*.po' -path '*/LC_MESSAGES/*' -print)"
 if [ -n "$PO_FILES" ]; then
