@@ -1,0 +1,294 @@
+"""Rubrics (创建标准): versioned, per campaign, subject and org category.
+
+Rubric → Dimension (四强 / 四优) → Indicator, plus bonus and veto items. A
+category variant (``category`` set, ``base`` pointing at the base rubric)
+overrides base indicators with the same code or adds new ones. A frozen rubric
+refuses edits; changing it means a new version (``supersedes``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.audit.models import AuditedModel
+from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
+from vanguard.core.scoping import CHANGE, ScopedQuerySet
+
+from .rules import DataSource, RuleType, Subject, summarize_rule
+
+CAMPAIGN_ORG = "campaign__scope_org__"
+
+
+class RubricStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    FROZEN = "frozen", _("已冻结")
+
+
+class VetoEffect(models.TextChoices):
+    CAP_GRADE = "cap_grade", _("最高评为“一般”")
+    ZERO = "zero", _("总分计零")
+    DISQUALIFY = "disqualify", _("取消“四强”评选资格")
+
+
+class FrozenRubricError(ValidationError):
+    pass
+
+
+def _scope_q(scope, action, prefix: str):
+    if action == CHANGE:
+        return scope.org_q(ADMIN_ROLES, prefix=prefix + CAMPAIGN_ORG)
+    return scope.reach_q(ALL_ROLES, prefix=prefix + CAMPAIGN_ORG)
+
+
+class RubricQuerySet(ScopedQuerySet):
+    def drafts(self):
+        return self.filter(status=RubricStatus.DRAFT)
+
+
+class Rubric(AuditedModel):
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("创建活动"), on_delete=models.CASCADE, related_name="rubrics"
+    )
+    subject = models.CharField(_("对象"), max_length=10, choices=Subject.choices, default=Subject.ORG)
+    name = models.CharField(_("名称"), max_length=200)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    category = models.ForeignKey(
+        "orgs.OrgCategory", verbose_name=_("组织类别"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="rubrics",
+        help_text=_("为空表示基础标准；填写时为该类别的变体。"),
+    )
+    base = models.ForeignKey(
+        "self", verbose_name=_("基础标准"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="variants",
+    )
+    total_points = models.DecimalField(_("总分"), max_digits=7, decimal_places=2, default=Decimal("100"))
+    bonus_cap = models.DecimalField(_("加分上限"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    status = models.CharField(_("状态"), max_length=10, choices=RubricStatus.choices, default=RubricStatus.DRAFT)
+    frozen_at = models.DateTimeField(_("冻结时间"), null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("上一版本"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="superseded_by",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RubricQuerySet.as_manager()
+    audit_exclude = ("created_at",)
+
+    class Meta:
+        verbose_name = _("创建标准")
+        verbose_name_plural = _("创建标准")
+        ordering = ["campaign", "subject", "category", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "subject", "category", "version"], name="rubric_unique_variant_version"
+            ),
+            # NULL categories are distinct in unique indexes, so base rubrics need their own constraint.
+            models.UniqueConstraint(
+                fields=["campaign", "subject", "version"],
+                condition=models.Q(category__isnull=True),
+                name="rubric_unique_base_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（v{self.version}）"
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        return _scope_q(scope, action, "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("rubrics:rubric_detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == RubricStatus.FROZEN
+
+    @property
+    def is_variant(self) -> bool:
+        return self.base_id is not None
+
+    def clean(self):
+        if self.pk:
+            stored = Rubric.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == RubricStatus.FROZEN:
+                raise FrozenRubricError(gettext("该标准已冻结，不能修改；请新建版本。"))
+        if self.base_id:
+            if self.category_id is None:
+                raise ValidationError({"category": gettext("类别变体必须指定组织类别。")})
+            base = self.base
+            if base.base_id is not None or base.category_id is not None:
+                raise ValidationError({"base": gettext("基础标准不能是另一个变体。")})
+            if base.campaign_id != self.campaign_id or base.subject != self.subject:
+                raise ValidationError({"base": gettext("基础标准必须属于同一活动和对象。")})
+
+
+class RubricPart(AuditedModel):
+    """A child of a rubric; refuses changes while the rubric is frozen."""
+
+    scope_prefix = ""
+
+    class Meta:
+        abstract = True
+
+    def get_rubric(self) -> Rubric:
+        raise NotImplementedError
+
+    def check_editable(self):
+        rubric = self.get_rubric()
+        if rubric is not None and rubric.pk and Rubric.objects.filter(pk=rubric.pk, status=RubricStatus.FROZEN).exists():
+            raise FrozenRubricError(gettext("该标准已冻结，不能修改；请新建版本。"))
+
+    def clean(self):
+        self.check_editable()
+
+    def save(self, *args, **kwargs):
+        self.check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.check_editable()
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        return _scope_q(scope, action, cls.scope_prefix)
+
+    def get_absolute_url(self) -> str:
+        return self.get_rubric().get_absolute_url()
+
+
+class PartQuerySet(ScopedQuerySet):
+    pass
+
+
+class Dimension(RubricPart):
+    rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="dimensions")
+    code = models.CharField(_("维度代码"), max_length=40)
+    name = models.CharField(_("维度名称"), max_length=100)
+    points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
+    description = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = PartQuerySet.as_manager()
+    scope_prefix = "rubric__"
+
+    class Meta:
+        verbose_name = _("维度")
+        verbose_name_plural = _("维度")
+        ordering = ["rubric", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="dimension_code_unique_in_rubric")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_rubric(self):
+        return self.rubric if self.rubric_id else None
+
+
+class Indicator(RubricPart):
+    dimension = models.ForeignKey(Dimension, verbose_name=_("维度"), on_delete=models.CASCADE, related_name="indicators")
+    # Denormalised from the dimension so that codes are unique within a rubric.
+    rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="indicators", editable=False)
+    code = models.CharField(_("指标代码"), max_length=60)
+    name = models.CharField(_("指标名称"), max_length=200)
+    points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
+    description = models.TextField(_("说明"), blank=True)
+    evidence_required = models.TextField(_("佐证材料"), blank=True)
+    data_source = models.CharField(_("数据来源"), max_length=30, choices=DataSource.choices, default=DataSource.MANUAL)
+    metric = models.CharField(_("记录指标项"), max_length=60, blank=True)
+    rule_type = models.CharField(_("计分规则"), max_length=30, choices=RuleType.choices, default=RuleType.GRADE)
+    params = models.JSONField(_("规则参数"), default=dict, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = PartQuerySet.as_manager()
+    scope_prefix = "rubric__"
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["rubric", "dimension__sort_order", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="indicator_code_unique_in_rubric")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_rubric(self):
+        if self.dimension_id and not self.rubric_id:
+            self.rubric_id = self.dimension.rubric_id
+        return self.rubric if self.rubric_id else None
+
+    def save(self, *args, **kwargs):
+        if self.dimension_id:
+            self.rubric_id = self.dimension.rubric_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        from .rules import validate_rule, validate_source
+
+        problems = validate_source(self.data_source, self.metric) + validate_rule(self.rule_type, self.params, self.points)
+        if problems:
+            raise ValidationError(problems)
+
+    def rule_summary(self) -> str:
+        return summarize_rule(self.rule_type, self.params)
+
+    def source_summary(self) -> str:
+        from .rules import METRICS
+
+        label = str(self.get_data_source_display())
+        if self.data_source == DataSource.RECORD_METRIC and self.metric:
+            label += "：" + METRICS.get(self.metric, (self.metric, ""))[0]
+        return label
+
+
+class BonusItem(RubricPart):
+    rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="bonus_items")
+    name = models.CharField(_("名称"), max_length=200)
+    points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
+    description = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = PartQuerySet.as_manager()
+    scope_prefix = "rubric__"
+
+    class Meta:
+        verbose_name = _("加分项")
+        verbose_name_plural = _("加分项")
+        ordering = ["rubric", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_rubric(self):
+        return self.rubric if self.rubric_id else None
+
+
+class VetoItem(RubricPart):
+    rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="veto_items")
+    name = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    effect = models.CharField(_("否决效果"), max_length=20, choices=VetoEffect.choices, default=VetoEffect.CAP_GRADE)
+    cap_points = models.DecimalField(_("最高分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = PartQuerySet.as_manager()
+    scope_prefix = "rubric__"
+
+    class Meta:
+        verbose_name = _("否决项")
+        verbose_name_plural = _("否决项")
+        ordering = ["rubric", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_rubric(self):
+        return self.rubric if self.rubric_id else None

@@ -1,0 +1,214 @@
+"""Pure definitions of rubric data sources and scoring rules (no database access).
+
+The scoring engine (a later issue) reads ``Indicator.data_source``, ``metric``,
+``rule_type`` and ``params``; the parameter shapes are fixed here and checked by
+``validate_rule``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class Subject(models.TextChoices):
+    ORG = "org", gettext_lazy("组织")
+    MEMBER = "member", gettext_lazy("党员")
+
+
+# Dimension codes per subject, in their canonical order, with their standard names.
+DIMENSIONS: dict[str, list[tuple[str, str]]] = {
+    Subject.ORG: [
+        ("political_leadership", "政治引领力强"),
+        ("development_drive", "推动发展力强"),
+        ("reform_innovation", "改革创新力强"),
+        ("cohesion_support", "凝聚保障力强"),
+    ],
+    Subject.MEMBER: [
+        ("political_quality", "政治素质优"),
+        ("job_skill", "岗位技能优"),
+        ("work_performance", "工作业绩优"),
+        ("mass_evaluation", "群众评价优"),
+    ],
+}
+DIMENSION_CODES = {code for dims in DIMENSIONS.values() for code, _name in dims}
+
+
+class DataSource(models.TextChoices):
+    RECORD_METRIC = "record_metric", gettext_lazy("记录指标")
+    INSPECTION_DEDUCTION = "inspection_deduction", gettext_lazy("督查扣分")
+    SURVEY_RESULT = "survey_result", gettext_lazy("群众满意度")
+    SELF_ASSESSMENT_REVIEWED = "self_assessment_reviewed", gettext_lazy("自评经上级审核")
+    MANUAL = "manual", gettext_lazy("人工评分")
+
+
+# The fixed registry of record metrics the engine knows how to compute: code -> (label, unit).
+METRICS: dict[str, tuple[str, str]] = {
+    "three_meetings_one_lesson_rate": ("三会一课完成率", "%"),
+    "attendance_rate": ("参会率", "%"),
+    "themed_day_held": ("主题党日开展次数", "次"),
+    "plan_submitted_on_time": ("方案按时提交", "是/否"),
+    "savings_amount": ("修旧利废节约金额", "元"),
+    "repair_items": ("修旧利废项目数", "项"),
+    "proposals_submitted": ("合理化建议提出数", "条"),
+    "proposals_adopted": ("合理化建议采纳数", "条"),
+    "tech_projects": ("技术攻关项目数", "项"),
+    "commitments_fulfilled_rate": ("承诺兑现率", "%"),
+    "needy_members_assisted": ("困难党员帮扶人数", "人"),
+    "rectification_on_time_rate": ("整改按期完成率", "%"),
+    "reports_on_time_rate": ("报送及时率", "%"),
+    "appraisal_excellent_rate": ("民主评议优秀率", "%"),
+    "study_hours": ("学习时长", "学时"),
+    "training_completed": ("培训完成数", "次"),
+    "volunteer_services": ("志愿服务次数", "次"),
+}
+
+
+class RuleType(models.TextChoices):
+    LINEAR = "linear", gettext_lazy("线性插值")
+    TIERS = "tiers", gettext_lazy("分档")
+    PER_ITEM = "per_item", gettext_lazy("按项计分")
+    DEDUCTION_PER_FINDING = "deduction_per_finding", gettext_lazy("按问题扣分")
+    GRADE = "grade", gettext_lazy("等级评分")
+
+
+DEFAULT_GRADES = {"好": 1.0, "较好": 0.75, "一般": 0.5, "差": 0}
+
+
+def _num(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def validate_rule(rule_type: str, params: Any, points: Any) -> list[str]:
+    """Problems of a rule's parameters (Chinese messages); empty when complete and consistent."""
+    problems: list[str] = []
+    pts = _num(points)
+    if pts is None or pts < 0:
+        problems.append(_("分值必须是不小于 0 的数。"))
+    if rule_type not in RuleType.values:
+        return problems + [_("未知的计分规则“%(rule)s”。") % {"rule": rule_type}]
+    if not isinstance(params, dict):
+        return problems + [_("规则参数必须是 JSON 对象。")]
+
+    def need(key: str) -> Decimal | None:
+        if key not in params or params[key] in (None, ""):
+            problems.append(_("缺少参数“%(key)s”。") % {"key": key})
+            return None
+        value = _num(params[key])
+        if value is None:
+            problems.append(_("参数“%(key)s”必须是数字。") % {"key": key})
+        return value
+
+    if rule_type == RuleType.LINEAR:
+        low, high = need("min_value"), need("max_value")
+        if low is not None and high is not None and high <= low:
+            problems.append(_("max_value 必须大于 min_value。"))
+    elif rule_type == RuleType.TIERS:
+        tiers = params.get("tiers")
+        if not isinstance(tiers, list) or not tiers:
+            problems.append(_("缺少参数“tiers”（至少一档）。"))
+        else:
+            previous = None
+            for i, tier in enumerate(tiers, start=1):
+                if not isinstance(tier, dict) or _num(tier.get("min")) is None or _num(tier.get("points")) is None:
+                    problems.append(_("第 %(n)s 档必须包含数字 min 和 points。") % {"n": i})
+                    previous = None
+                    continue
+                tmin, tpts = _num(tier["min"]), _num(tier["points"])
+                if previous is not None and tmin <= previous:
+                    problems.append(_("分档门槛必须递增（第 %(n)s 档）。") % {"n": i})
+                previous = tmin
+                if tpts < 0 or (pts is not None and tpts > pts):
+                    problems.append(_("第 %(n)s 档得分超出指标分值。") % {"n": i})
+    elif rule_type == RuleType.PER_ITEM:
+        per, cap = need("points_per_item"), need("cap")
+        if per is not None and per <= 0:
+            problems.append(_("points_per_item 必须大于 0。"))
+        if cap is not None and pts is not None and cap > pts:
+            problems.append(_("上限 cap 不能超过指标分值。"))
+        if cap is not None and cap < 0:
+            problems.append(_("上限 cap 不能为负数。"))
+    elif rule_type == RuleType.DEDUCTION_PER_FINDING:
+        per, floor = need("points_per_finding"), need("floor")
+        if per is not None and per <= 0:
+            problems.append(_("points_per_finding 必须大于 0。"))
+        if floor is not None and floor < 0:
+            problems.append(_("下限 floor 不能为负数。"))
+        if floor is not None and pts is not None and floor > pts:
+            problems.append(_("下限 floor 不能超过指标分值。"))
+    elif rule_type == RuleType.GRADE:
+        grades = params.get("grades")
+        if not isinstance(grades, dict) or not grades:
+            problems.append(_("缺少参数“grades”（等级及系数）。"))
+        else:
+            for name, factor in grades.items():
+                value = _num(factor)
+                if value is None or value < 0 or value > 1:
+                    problems.append(_("等级“%(grade)s”的系数必须在 0 到 1 之间。") % {"grade": name})
+    unknown = set(params) - ALLOWED_PARAMS[rule_type]
+    if unknown:
+        problems.append(_("多余的参数：%(keys)s。") % {"keys": "、".join(sorted(unknown))})
+    return problems
+
+
+ALLOWED_PARAMS: dict[str, set[str]] = {
+    RuleType.LINEAR: {"min_value", "max_value"},
+    RuleType.TIERS: {"tiers"},
+    RuleType.PER_ITEM: {"points_per_item", "cap"},
+    RuleType.DEDUCTION_PER_FINDING: {"points_per_finding", "floor"},
+    RuleType.GRADE: {"grades"},
+}
+
+
+def validate_source(data_source: str, metric: str) -> list[str]:
+    if data_source not in DataSource.values:
+        return [_("未知的数据来源“%(src)s”。") % {"src": data_source}]
+    if data_source == DataSource.RECORD_METRIC:
+        if not metric:
+            return [_("数据来源为记录指标时必须选择指标项。")]
+        if metric not in METRICS:
+            return [_("未知的记录指标“%(metric)s”。") % {"metric": metric}]
+    elif metric:
+        return [_("只有记录指标需要填写指标项。")]
+    return []
+
+
+def _fmt(value: Any) -> str:
+    number = _num(value)
+    if number is None:
+        return str(value)
+    return format(number.normalize(), "f") if number == number.to_integral() else str(number)
+
+
+def summarize_rule(rule_type: str, params: Any) -> str:
+    """A one-line Chinese description of a rule for tables."""
+    params = params if isinstance(params, dict) else {}
+    try:
+        if rule_type == RuleType.LINEAR:
+            return _("线性：%(lo)s 得 0 分，%(hi)s 及以上得满分") % {
+                "lo": _fmt(params["min_value"]), "hi": _fmt(params["max_value"])}
+        if rule_type == RuleType.TIERS:
+            parts = [f"≥{_fmt(t['min'])}得{_fmt(t['points'])}分" for t in params["tiers"]]
+            return _("分档：") + "；".join(parts)
+        if rule_type == RuleType.PER_ITEM:
+            return _("每项 %(per)s 分，最高 %(cap)s 分") % {
+                "per": _fmt(params["points_per_item"]), "cap": _fmt(params["cap"])}
+        if rule_type == RuleType.DEDUCTION_PER_FINDING:
+            return _("每个问题扣 %(per)s 分，最低 %(floor)s 分") % {
+                "per": _fmt(params["points_per_finding"]), "floor": _fmt(params["floor"])}
+        if rule_type == RuleType.GRADE:
+            parts = [f"{k}={_fmt(Decimal(str(v)) * 100)}%" for k, v in params["grades"].items()]
+            return _("等级：") + "、".join(parts)
+    except (KeyError, TypeError, AttributeError, InvalidOperation):
+        return _("（参数不完整）")
+    return str(rule_type)
