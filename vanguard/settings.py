@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # serves Swagger UI from its own static files; without it /api/docs loads them from a CDN
     "django_htmx",
     "axes",
     "csp",
