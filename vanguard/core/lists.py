@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -100,8 +101,14 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     export_name: Any = ""
     create_url: str | None = None  # URL name, shown to those who may change
     create_roles: frozenset = frozenset()
+    roles: frozenset | None = None  # roles that may open the list at all (None: every signed-in user)
     template_name = "core/object_list.html"
     paginate_by = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.roles is not None and not get_scope(request.user).has_role(self.roles):
+            raise PermissionDenied(_("您没有执行此操作的权限。"))
+        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         return self.model.objects.for_user(self.request.user, VIEW).select_related(*self.related)

@@ -6,8 +6,10 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.core.roles import STAFF_ROLES
 from vanguard.core.scoping import get_scope
 
 from .models import Org, Person
@@ -104,6 +106,8 @@ def get_org(request, org_id: int):
 @router.get("people", response=list[PersonOut], summary="人员列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_people(request, filters: Query[PersonFilter]):
+    if not get_scope(request.user).has_role(STAFF_ROLES):  # as the roster page: members read only themselves
+        raise HttpError(403, "您没有执行此操作的权限。")
     qs = Person.objects.for_user(request.user).select_related("org").order_by("org__path", "name", "pk")
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)

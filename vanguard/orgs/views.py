@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.roles import EDITOR_ROLES
+from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import CHANGE, get_scope
 from vanguard.core.views import ScopedFormView, require_roles
 
@@ -163,6 +163,7 @@ class PersonListView(ObjectListView):
     export_name = gettext_lazy("人员名册")
     create_url = "orgs:person_create"
     create_roles = EDITOR_ROLES
+    roles = STAFF_ROLES  # a member may open their own record (person_detail), not the roster
     columns = [
         Column(gettext_lazy("姓名"), attr("name"), link=True, sort="name"),
         Column(gettext_lazy("性别"), attr("get_gender_display")),
