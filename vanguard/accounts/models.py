@@ -10,13 +10,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
 from vanguard.core.roles import ADMIN_ROLES, Role
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.scoping import CHANGE, NOTHING, ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -48,10 +48,22 @@ class User(AbstractUser):
 
     @classmethod
     def scope_filter(cls, scope, action):
-        """Admins manage accounts of people in their subtree (and accounts with no person)."""
-        q = scope.org_q(ADMIN_ROLES, prefix="person__org__")
+        """Admins manage accounts of people in their subtree (and accounts with no person).
+
+        An account that holds any grant outside the admin's own admin subtree, or is a
+        superuser, stays out of reach: otherwise an admin of one unit could reset the
+        password of a bureau-wide admin and take over their wider scope.
+        """
+        q = NOTHING
         if scope.has_role(ADMIN_ROLES):
-            q |= Q(person__isnull=True)
+            grants_outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(
+                scope.org_q(ADMIN_ROLES, prefix="org__")
+            )
+            q = (
+                (scope.org_q(ADMIN_ROLES, prefix="person__org__") | Q(person__isnull=True))
+                & Q(is_superuser=False)
+                & ~Exists(grants_outside)
+            )
         if action != CHANGE:
             q |= Q(pk=scope.user_id)
         return q
