@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,9 @@ def org_choices_for(request):
     return Org.objects.for_user(request.user).filter(upper | Q(pk__in=chosen))
 
 
+YES_NO_ALL = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+
 class SubtreeFilter(django_filters.ModelChoiceFilter):
     """Everything in the chosen org's subtree, through ``<prefix>path__startswith``."""
 
@@ -38,7 +42,9 @@ class PersonFilterSet(SearchFilterSet):
     search_fields = ("name", "phone", "id_card", "post", "unit")
 
     org = SubtreeFilter(label=_("组织（含下级）"), queryset=org_choices_for)
-    status = django_filters.MultipleChoiceFilter(label=_("政治面貌"), choices=MemberStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("政治面貌"), method="filter_status", choices=[("party", _("党员（正式和预备）")), *MemberStatus.choices]
+    )
     flag = django_filters.ChoiceFilter(
         label=_("标记"),
         method="filter_flag",
@@ -53,11 +59,16 @@ class PersonFilterSet(SearchFilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("组织类别"), field_name="org__category", queryset=OrgCategory.objects.all()
     )
-    is_active = django_filters.BooleanFilter(label=_("在册"))
+    is_active = django_filters.BooleanFilter(label=_("在册"), widget=YES_NO_ALL)
 
     class Meta:
         model = Person
         fields = ["q", "org", "status", "flag", "category", "is_active"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "party":
+            return queryset.party_members()
+        return queryset.filter(status=value)
 
     def filter_flag(self, queryset, name, value):
         fields = {
@@ -76,7 +87,7 @@ class OrgFilterSet(SearchFilterSet):
     parent = SubtreeFilter(label=_("上级组织（含下级）"), queryset=org_choices_for, path_lookup="path")
     org_type = django_filters.ChoiceFilter(label=_("类型"), choices=OrgType.choices)
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=OrgCategory.objects.all())
-    is_active = django_filters.BooleanFilter(label=_("存续"))
+    is_active = django_filters.BooleanFilter(label=_("存续"), widget=YES_NO_ALL)
 
     class Meta:
         model = Org
