@@ -11,6 +11,7 @@ NAV_ITEMS = [
     (_("首页"), "core:home", "house", None),
     (_("组织"), "orgs:tree", "diagram-3", None),
     (_("人员名册"), "orgs:person_list", "people", STAFF_ROLES),
+    (_("创建活动"), "campaigns:campaign_list", "flag", None),
     (_("用户账号"), "accounts:user_list", "person-badge", ADMIN_ROLES),
     (_("角色授权"), "accounts:grant_list", "shield-lock", ADMIN_ROLES),
     (_("审计日志"), "audit:event_list", "journal-text", ADMIN_ROLES),
