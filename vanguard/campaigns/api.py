@@ -1,3 +1,80 @@
-from ninja import Router
+"""Campaign endpoints, scoped like the pages (``for_user``); out of scope → 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from .models import Campaign
 
 router = Router(tags=["campaigns"])
+
+
+class PhaseOut(Schema):
+    phase: str
+    name: str
+    starts_on: date
+    ends_on: date
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.get_phase_display()
+
+
+class PlanOut(Schema):
+    title: str
+    doc_number: str
+    issued_on: date | None
+    preamble: str
+    guiding_ideology: str
+    basic_content: str
+    main_measures: str
+    activity_requirements: str
+    org_dimensions: dict[str, str]
+    member_dimensions: dict[str, str]
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    year: int
+    scope_org_id: int
+    scope_org_name: str
+    status: str
+
+    @staticmethod
+    def resolve_scope_org_name(obj) -> str:
+        return obj.scope_org.name
+
+
+class CampaignDetailOut(CampaignOut):
+    phases: list[PhaseOut]
+    implementation_plan: PlanOut | None
+
+    @staticmethod
+    def resolve_phases(obj) -> list:
+        return list(obj.phases.all())
+
+    @staticmethod
+    def resolve_implementation_plan(obj):
+        return obj.get_plan()
+
+
+@router.get("campaigns", response=list[CampaignOut], summary="创建活动列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_campaigns(request, year: int | None = None, status: str | None = None):
+    qs = Campaign.objects.for_user(request.user).select_related("scope_org").order_by("-year", "-id")
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@router.get("campaigns/{campaign_id}", response=CampaignDetailOut, summary="创建活动详情")
+def get_campaign(request, campaign_id: int):
+    return get_object_or_404(
+        Campaign.objects.for_user(request.user).select_related("scope_org", "implementation_plan"), pk=campaign_id)

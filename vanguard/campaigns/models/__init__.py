@@ -1,3 +1,5 @@
 from .campaign import Campaign, CampaignPhase, CampaignStatus, Phase
+from .plan import PLAN_TEXT_FIELDS, ImplementationPlan, PlanImportDraft, TermCorrection
 
-__all__ = ["Campaign", "CampaignPhase", "CampaignStatus", "Phase"]
+__all__ = ["Campaign", "CampaignPhase", "CampaignStatus", "Phase", "ImplementationPlan", "PlanImportDraft",
+           "TermCorrection", "PLAN_TEXT_FIELDS"]

@@ -75,6 +75,27 @@ class Campaign(AuditedModel):
     def next_status(self) -> str | None:
         return STATUS_FLOW.get(self.status)
 
+    def next_status_label(self) -> str:
+        nxt = self.next_status()
+        return CampaignStatus(nxt).label if nxt else ""
+
+    def get_plan(self):
+        """The implementation plan, or None."""
+        try:
+            return self.implementation_plan
+        except models.ObjectDoesNotExist:
+            return None
+
+    def dimension_descriptions(self) -> dict[str, str]:
+        """四强 and 四优 descriptions by dimension code, from the implementation plan ({} without one)."""
+        plan = self.get_plan()
+        if plan is None:
+            return {}
+        return {**(plan.org_dimensions or {}), **(plan.member_dimensions or {})}
+
+    def has_all_phases(self) -> bool:
+        return set(self.phases.values_list("phase", flat=True)) >= set(Phase.values)
+
 
 class CampaignPhase(AuditedModel):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name=_("活动"))

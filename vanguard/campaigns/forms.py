@@ -1,0 +1,118 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.core.roles import ADMIN_ROLES
+from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.orgs.forms import DateInput
+from vanguard.orgs.models import Org
+
+from .models import Campaign, ImplementationPlan, Phase, TermCorrection
+from .planimport import MEMBER_DIMENSIONS, ORG_DIMENSIONS
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "year", "scope_org"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = get_scope(user)
+        # Org CHANGE also covers secretaries and clerks; a campaign needs an admin of its scope.
+        self.fields["scope_org"].queryset = (
+            Org.objects.for_user(user, CHANGE).filter(scope.org_q(ADMIN_ROLES)).filter(is_active=True)
+            .order_by("path")
+        )
+
+
+class PhasesForm(forms.Form):
+    """Start and end dates of the four phases, in order and without overlap."""
+
+    def __init__(self, *args, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {p.phase: p for p in campaign.phases.all()} if campaign else {}
+        for value, label in Phase.choices:
+            row = existing.get(value)
+            self.fields[f"{value}_starts_on"] = forms.DateField(
+                label=_("%(phase)s 开始") % {"phase": label}, widget=DateInput(),
+                initial=row.starts_on if row else None)
+            self.fields[f"{value}_ends_on"] = forms.DateField(
+                label=_("%(phase)s 结束") % {"phase": label}, widget=DateInput(),
+                initial=row.ends_on if row else None)
+
+    def rows(self):
+        return [(label, self[f"{value}_starts_on"], self[f"{value}_ends_on"]) for value, label in Phase.choices]
+
+    def clean(self):
+        data = super().clean()
+        previous = None
+        for value, label in Phase.choices:
+            start, end = data.get(f"{value}_starts_on"), data.get(f"{value}_ends_on")
+            if not start or not end:
+                previous = None
+                continue
+            if end < start:
+                self.add_error(f"{value}_ends_on", _("结束日期不能早于开始日期。"))
+            if previous and start <= previous[1]:
+                self.add_error(f"{value}_starts_on", _("“%(phase)s”必须在“%(prev)s”结束之后开始，阶段不能重叠。")
+                               % {"phase": label, "prev": previous[0]})
+            previous = (label, end)
+        return data
+
+    def phase_dates(self):
+        return {value: (self.cleaned_data[f"{value}_starts_on"], self.cleaned_data[f"{value}_ends_on"])
+                for value, _label in Phase.choices}
+
+
+class PlanForm(forms.ModelForm):
+    """The plan's fields, each long one a textarea, and one textarea per 四强/四优 item."""
+
+    class Meta:
+        model = ImplementationPlan
+        fields = ["title", "doc_number", "issued_on", "preamble", "guiding_ideology", "basic_content",
+                  "main_measures", "activity_requirements"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in
+                   ["preamble", "guiding_ideology", "basic_content", "main_measures", "activity_requirements"]}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].widget = DateInput()
+        self.dimension_fields = []
+        for prefix, attr, names in (("org", "org_dimensions", ORG_DIMENSIONS),
+                                    ("member", "member_dimensions", MEMBER_DIMENSIONS)):
+            values = getattr(self.instance, attr) or {}
+            for code, label in names.items():
+                name = f"{prefix}__{code}"
+                self.fields[name] = forms.CharField(label=label, required=False, initial=values.get(code, ""),
+                                                    widget=forms.Textarea(attrs={"rows": 3}))
+                self.dimension_fields.append(name)
+
+    def save(self, commit=True):
+        plan = super().save(commit=False)
+        for prefix, attr, names in (("org", "org_dimensions", ORG_DIMENSIONS),
+                                    ("member", "member_dimensions", MEMBER_DIMENSIONS)):
+            values = {code: self.cleaned_data.get(f"{prefix}__{code}", "").strip() for code in names}
+            setattr(plan, attr, {k: v for k, v in values.items() if v})
+        if commit:
+            plan.save()
+        return plan
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(label=_("实施方案文件（.docx 或 .txt）"))
+
+
+class TermCorrectionForm(forms.ModelForm):
+    class Meta:
+        model = TermCorrection
+        fields = ["wrong", "right", "note", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wrong") and data.get("wrong") == data.get("right"):
+            raise ValidationError(_("错误用语与规范用语不能相同。"))
+        return data
