@@ -1,6 +1,8 @@
-"""Orgs and people endpoints, scoped exactly like the pages (``for_user``)."""
+"""Orgs and people endpoints, scoped exactly like the pages (``for_user``).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: ninja must see ``Query[...]`` as a
+real type, not a string, or every request to a filtered list fails (500).
+"""
 
 from datetime import date
 
