@@ -141,6 +141,9 @@ class GrantRevokeView(ScopedDeleteView):
     def success_url(self) -> str:
         return reverse("accounts:grant_list")
 
+    def cancel_url(self) -> str:  # a grant has no page of its own
+        return reverse("accounts:grant_list")
+
 
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "last_name", "first_name", "phone")

@@ -133,7 +133,10 @@ class ScopedDeleteView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return render(request, self.template_name, {"object": self.object, "cancel_url": self.object.get_absolute_url()})
+        return render(request, self.template_name, {"object": self.object, "cancel_url": self.cancel_url()})
+
+    def cancel_url(self) -> str:
+        return self.object.get_absolute_url()
 
     def post(self, request, *args, **kwargs):
         from django.db.models import ProtectedError
@@ -144,7 +147,7 @@ class ScopedDeleteView(LoginRequiredMixin, View):
                 self.object.delete()
         except ProtectedError:
             messages.error(request, _("“%(obj)s”仍被其他记录引用，不能删除。") % {"obj": label})
-            return redirect(self.object.get_absolute_url())
+            return redirect(self.cancel_url())
         messages.success(request, _("已删除“%(obj)s”。") % {"obj": label})
         return redirect(self.success_url())
 
