@@ -233,9 +233,15 @@ class Indicator(RubricPart):
         super().clean()
         from .rules import validate_rule, validate_source
 
-        problems = validate_source(self.data_source, self.metric) + validate_rule(self.rule_type, self.params, self.points)
-        if problems:
-            raise ValidationError(problems)
+        errors = {}
+        source_problems = validate_source(self.data_source, self.metric)
+        rule_problems = validate_rule(self.rule_type, self.params, self.points) if self.points is not None else []
+        if source_problems:
+            errors["metric"] = source_problems
+        if rule_problems:
+            errors["params"] = rule_problems
+        if errors:
+            raise ValidationError(errors)
 
     def rule_summary(self) -> str:
         return summarize_rule(self.rule_type, self.params)

@@ -1,0 +1,50 @@
+import pytest
+
+from vanguard.rubrics.rules import summarize_rule, validate_rule, validate_source
+
+
+@pytest.mark.parametrize("rule,params,points", [
+    ("linear", {"min_value": 60, "max_value": 100}, 8),
+    ("tiers", {"tiers": [{"min": 70, "points": 1}, {"min": 90, "points": 4}]}, 4),
+    ("per_item", {"points_per_item": 0.5, "cap": 6}, 6),
+    ("deduction_per_finding", {"points_per_finding": 1, "floor": 0}, 4),
+    ("grade", {"grades": {"好": 1.0, "较好": 0.75, "一般": 0.5, "差": 0}}, 5),
+])
+def test_valid_rules(rule, params, points):
+    assert validate_rule(rule, params, points) == []
+    assert "参数不完整" not in summarize_rule(rule, params)
+
+
+@pytest.mark.parametrize("rule,params,points,fragment", [
+    ("linear", {"min_value": 60}, 8, "缺少参数“max_value”"),
+    ("linear", {"min_value": 100, "max_value": 60}, 8, "必须大于"),
+    ("linear", {"min_value": "abc", "max_value": 60}, 8, "必须是数字"),
+    ("tiers", {"tiers": []}, 4, "缺少参数“tiers”"),
+    ("tiers", {"tiers": [{"min": 90, "points": 2}, {"min": 80, "points": 4}]}, 4, "递增"),
+    ("tiers", {"tiers": [{"min": 90, "points": 5}]}, 4, "超出指标分值"),
+    ("tiers", {"tiers": [{"min": 90}]}, 4, "必须包含数字 min 和 points"),
+    ("per_item", {"points_per_item": 1, "cap": 8}, 6, "cap 不能超过"),
+    ("per_item", {"cap": 6}, 6, "缺少参数“points_per_item”"),
+    ("deduction_per_finding", {"points_per_finding": 0, "floor": 0}, 4, "必须大于 0"),
+    ("deduction_per_finding", {"points_per_finding": 1}, 4, "缺少参数“floor”"),
+    ("grade", {"grades": {"好": 1.5}}, 4, "0 到 1"),
+    ("grade", {}, 4, "grades"),
+    ("linear", {"min_value": 1, "max_value": 2, "extra": 1}, 4, "多余的参数"),
+    ("magic", {}, 4, "未知的计分规则"),
+    ("linear", [], 4, "JSON 对象"),
+])
+def test_invalid_rules(rule, params, points, fragment):
+    problems = validate_rule(rule, params, points)
+    assert any(fragment in p for p in problems), problems
+
+
+def test_negative_points():
+    assert validate_rule("grade", {"grades": {"好": 1}}, -1)
+
+
+def test_sources():
+    assert validate_source("record_metric", "attendance_rate") == []
+    assert validate_source("record_metric", "")
+    assert validate_source("record_metric", "nope")
+    assert validate_source("manual", "attendance_rate")
+    assert validate_source("survey_result", "") == []
