@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PlanListView.as_view(), name="plan_list"),
+    path("new/", views.PlanCreateView.as_view(), name="plan_create"),
+    path("generate/", views.plan_generate, name="plan_generate"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("todo/", views.todo, name="todo"),
+    path("<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("<int:pk>/submit/", views.plan_submit, name="plan_submit"),
+    path("<int:pk>/review/", views.plan_review, name="plan_review"),
+    path("<int:pk>/diff/", views.plan_diff, name="plan_diff"),
+    path("tasks/", views.TaskListView.as_view(), name="task_list"),
+    path("tasks/<int:pk>/done/", views.task_complete, name="task_complete"),
+    path("tasks/<int:pk>/evidence/", views.task_evidence, name="task_evidence"),
+    path("letters/", views.LetterListView.as_view(), name="letter_list"),
+    path("letters/generate/", views.letter_generate, name="letter_generate"),
+    path("letters/<int:pk>/acknowledge/", views.letter_acknowledge, name="letter_acknowledge"),
+]

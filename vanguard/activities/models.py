@@ -1,0 +1,185 @@
+"""Meetings with attendance: the record of organisational life (三会一课, 主题党日, …).
+
+The campaign's mobilisation meetings (深入发动) are meetings too, of the kinds in
+``MOBILISATION_KINDS`` with a campaign set; the organisational-life issue reuses
+this model for the required-frequency tracking.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.audit.models import AuditedModel
+from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
+from vanguard.core.scoping import CHANGE, ScopedQuerySet
+
+
+class MeetingKind(models.TextChoices):
+    BRANCH_GENERAL_MEETING = "branch_general_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支部委员会会议")
+    GROUP_MEETING = "group_meeting", _("党小组会")
+    PARTY_LECTURE = "party_lecture", _("党课")
+    THEMED_DAY = "themed_day", _("主题党日")
+    ORG_LIFE_MEETING = "org_life_meeting", _("组织生活会")
+    DEMOCRATIC_APPRAISAL = "democratic_appraisal", _("民主评议党员")
+    MOBILISATION = "mobilisation", _("动员部署会")
+    SYMPOSIUM = "symposium", _("座谈会")
+    DISCUSSION = "discussion", _("专题讨论")
+
+
+# "三会一课"
+THREE_MEETINGS_ONE_LECTURE = frozenset({
+    MeetingKind.BRANCH_GENERAL_MEETING, MeetingKind.COMMITTEE_MEETING,
+    MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE,
+})
+# 深入发动: meetings of these kinds with a campaign are the campaign's mobilisation record.
+MOBILISATION_KINDS = frozenset({MeetingKind.MOBILISATION, MeetingKind.SYMPOSIUM, MeetingKind.DISCUSSION})
+
+
+class AttendanceStatus(models.TextChoices):
+    UNMARKED = "", _("未登记")
+    PRESENT = "present", _("出席")
+    EXCUSED = "excused", _("请假")
+    ABSENT = "absent", _("缺席")
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    def with_attendance(self):
+        """Per-meeting attendance figures in the same query (no per-row counting)."""
+        return self.annotate(
+            expected_count=Count("attendances"),
+            present_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
+            excused_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXCUSED)),
+            absent_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
+            unmarked_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.UNMARKED)),
+        )
+
+    def counted(self):
+        """Meetings that count: date, topic, minutes, and every expected person marked."""
+        unmarked = Attendance.objects.filter(meeting=OuterRef("pk"), status=AttendanceStatus.UNMARKED)
+        anyone = Attendance.objects.filter(meeting=OuterRef("pk"))
+        return self.filter(Exists(anyone), held_on__isnull=False).exclude(topic="").exclude(minutes="").exclude(
+            Exists(unmarked))
+
+    def mobilisation(self):
+        return self.filter(kind__in=MOBILISATION_KINDS, campaign__isnull=False)
+
+
+class Meeting(AuditedModel):
+    org = models.ForeignKey("orgs.Org", verbose_name=_("组织"), on_delete=models.PROTECT, related_name="meetings")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("所属创建活动"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=MeetingKind.choices, db_index=True)
+    topic = models.CharField(_("主题"), max_length=200)
+    held_on = models.DateField(_("召开日期"), null=True, blank=True, db_index=True)
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    host = models.ForeignKey(
+        "orgs.Person", verbose_name=_("主持人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lecturer = models.ForeignKey(
+        "orgs.Person", verbose_name=_("授课人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    minutes = models.TextField(_("会议记录"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+    audit_exclude = ("created_at", "updated_at")
+
+    class Meta:
+        verbose_name = _("会议活动")
+        verbose_name_plural = _("会议活动")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["org", "kind", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.topic}"
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        if action == CHANGE:
+            return scope.org_q(EDITOR_ROLES, prefix="org__")
+        q = scope.org_q(STAFF_ROLES, prefix="org__")
+        if scope.person_id:
+            from vanguard.orgs.models import Person
+
+            # Members see the meetings of their own org and those they were expected at.
+            q |= Q(org_id__in=Person.objects.filter(pk=scope.person_id).values("org_id"))
+            q |= Q(pk__in=Attendance.objects.filter(person_id=scope.person_id).values("meeting_id"))
+        return q
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:meeting_detail", args=[self.pk])
+
+    def _figure(self, name: str, status: str) -> int:
+        value = getattr(self, name, None)
+        if value is None:
+            if status == "*":
+                return self.attendances.count()
+            return self.attendances.filter(status=status).count()
+        return value
+
+    @property
+    def expected(self) -> int:
+        return self._figure("expected_count", "*")
+
+    @property
+    def present(self) -> int:
+        return self._figure("present_count", AttendanceStatus.PRESENT)
+
+    @property
+    def excused(self) -> int:
+        return self._figure("excused_count", AttendanceStatus.EXCUSED)
+
+    @property
+    def absent(self) -> int:
+        return self._figure("absent_count", AttendanceStatus.ABSENT)
+
+    @property
+    def unmarked(self) -> int:
+        return self._figure("unmarked_count", AttendanceStatus.UNMARKED)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Present among those expected, in percent (None when nobody is expected)."""
+        return round(100 * self.present / self.expected, 1) if self.expected else None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the meeting counts: date, topic, minutes and every expected person marked."""
+        return bool(self.held_on and self.topic.strip() and self.minutes.strip() and self.expected
+                    and self.unmarked == 0)
+
+    @property
+    def is_mobilisation(self) -> bool:
+        return self.kind in MOBILISATION_KINDS and self.campaign_id is not None
+
+
+class Attendance(models.Model):
+    """One expected person at one meeting; written in bulk, audited per save by the meeting's events."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("会议"))
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="attendances",
+                               verbose_name=_("人员"))
+    status = models.CharField(_("出席情况"), max_length=10, choices=AttendanceStatus.choices, blank=True,
+                              default=AttendanceStatus.UNMARKED)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        ordering = ["meeting", "person__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.meeting_id}: {self.status or '-'}"

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.campaigns.models import Campaign
+from vanguard.core.lists import styled
+from vanguard.core.roles import EDITOR_ROLES
+from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.orgs.forms import DateInput
+from vanguard.orgs.models import Org, Person
+
+from .models import OrgPlan, PlanGoal, PlanTask
+from .services import PLANNING_ORG_TYPES
+
+
+class PlanCreateForm(forms.ModelForm):
+    class Meta:
+        model = OrgPlan
+        fields = ["campaign", "org"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.for_user(user).current()
+        self.fields["org"].queryset = Org.objects.for_user(user, CHANGE).filter(
+            is_active=True, org_type__in=PLANNING_ORG_TYPES)
+
+    def clean(self):
+        data = super().clean()
+        campaign, org = data.get("campaign"), data.get("org")
+        if campaign and org:
+            if not org.path.startswith(campaign.scope_org.path):
+                self.add_error("org", _("该组织不在本次创建活动的范围内。"))
+            elif OrgPlan.objects.filter(campaign=campaign, org=org).exists():
+                self.add_error("org", _("该组织在本次创建活动中已有方案。"))
+        return data
+
+    def validate_unique(self):
+        pass  # reported in clean() with a clearer message
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = PlanGoal
+        fields = ["dimension", "text", "sort_order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"text": {"required": _("请填写目标内容。")}, "dimension": {"required": _("请选择维度。")}}
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = PlanTask
+        fields = ["title", "description", "responsible", "due_on", "indicator"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput()}
+        error_messages = {
+            "title": {"required": _("请填写任务名称。")},
+            "responsible": {"required": _("请选择责任人。"), "invalid_choice": _("责任人必须是本组织（含下级组织）的人员。")},
+            "due_on": {"required": _("请填写完成时限。")},
+        }
+
+    def __init__(self, *args, people=None, indicators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = people
+        self.fields["indicator"].queryset = indicators
+        self.fields["indicator"].required = False
+
+
+class PlanPartFormSet(BaseInlineFormSet):
+    def __init__(self, *args, form_kwargs=None, **kwargs):
+        super().__init__(*args, form_kwargs=form_kwargs, **kwargs)
+        for form in self.forms:
+            styled(form)
+        styled(self.empty_form)
+
+
+GoalFormSet = inlineformset_factory(OrgPlan, PlanGoal, form=GoalForm, formset=PlanPartFormSet, extra=2,
+                                    can_delete=True)
+TaskFormSet = inlineformset_factory(OrgPlan, PlanTask, form=TaskForm, formset=PlanPartFormSet, extra=2,
+                                    can_delete=True)
+
+
+def task_choices(plan: OrgPlan):
+    """People of the plan's org subtree, and the indicators of its rubric (and the rubric's base)."""
+    from vanguard.rubrics.models import Indicator
+
+    people = Person.objects.filter(org__path__startswith=plan.org.path, is_active=True).order_by("name", "pk")
+    if plan.rubric_id:
+        rubric_ids = [plan.rubric_id] + ([plan.rubric.base_id] if plan.rubric.base_id else [])
+        indicators = Indicator.objects.filter(rubric_id__in=rubric_ids).order_by("rubric_id", "sort_order", "pk")
+    else:
+        indicators = Indicator.objects.none()
+    return {"people": people, "indicators": indicators}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("通过")), ("return", _("退回"))])
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("退回方案时必须填写退回原因。"))
+        return data
+
+
+class TaskCompleteForm(forms.Form):
+    evidence = forms.CharField(label=_("完成情况说明"), widget=forms.Textarea(attrs={"rows": 4}),
+                               error_messages={"required": _("请填写完成情况说明。")})
+    file = forms.FileField(label=_("佐证材料（PDF、图片、Word、Excel，可选）"), required=False)
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("截止日期（默认为动员部署阶段结束日）"), required=False, widget=DateInput())
+
+
+def can_create_plans(user) -> bool:
+    return get_scope(user).has_role(EDITOR_ROLES)

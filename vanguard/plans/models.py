@@ -1,0 +1,268 @@
+"""Each org's plan for a campaign (目标、任务), its review by the level above, and 责任书.
+
+层层创建: every org in the campaign writes a plan; the org one level up reviews it.
+分解责任: tasks name a responsible person and a due date, and link to an indicator.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.audit.models import AuditedModel
+from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES
+from vanguard.core.scoping import CHANGE, ScopedQuerySet
+
+
+class Dimension(models.TextChoices):
+    """The 四强 of an organisation."""
+
+    POLITICAL_LEADERSHIP = "political_leadership", _("政治引领力强")
+    DEVELOPMENT_DRIVE = "development_drive", _("推动发展力强")
+    REFORM_INNOVATION = "reform_innovation", _("改革创新力强")
+    COHESION_SUPPORT = "cohesion_support", _("凝聚保障力强")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交待审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+EDITABLE_STATUSES = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+class ReviewDecision(models.TextChoices):
+    PENDING = "", _("待审核")
+    APPROVE = "approve", _("通过")
+    RETURN = "return", _("退回")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    DONE = "done", _("已完成")
+
+
+def _own_person_q(scope, prefix: str = "") -> Q:
+    """The plans a person is involved in without a staff role: their own org's and their tasks'."""
+    from vanguard.orgs.models import Person
+
+    if not scope.person_id:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}org_id__in": Person.objects.filter(pk=scope.person_id).values("org_id")}) | Q(
+        **{f"{prefix}pk__in": PlanTask.objects.filter(responsible_id=scope.person_id).values("plan_id")}
+    )
+
+
+class OrgPlanQuerySet(ScopedQuerySet):
+    def editable(self):
+        return self.filter(status__in=EDITABLE_STATUSES)
+
+
+class OrgPlan(AuditedModel):
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("创建活动"), on_delete=models.CASCADE,
+                                 related_name="org_plans")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("组织"), on_delete=models.PROTECT, related_name="plans")
+    rubric = models.ForeignKey("rubrics.Rubric", verbose_name=_("创建标准"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="org_plans")
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT,
+                              db_index=True)
+    current_version = models.PositiveIntegerField(_("当前版本"), default=0)
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = OrgPlanQuerySet.as_manager()
+    audit_exclude = ("created_at",)
+
+    class Meta:
+        verbose_name = _("创建方案")
+        verbose_name_plural = _("创建方案")
+        ordering = ["campaign", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="one_plan_per_org_and_campaign")]
+
+    def __str__(self) -> str:
+        return _("%(org)s创建方案") % {"org": self.org}
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        if action == CHANGE:
+            return scope.org_q(EDITOR_ROLES, prefix="org__")
+        return scope.org_q(STAFF_ROLES, prefix="org__") | _own_person_q(scope)
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class OrgPlanVersion(models.Model):
+    """What was submitted, frozen as JSON; the review decision on that submission."""
+
+    plan = models.ForeignKey(OrgPlan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("方案"))
+    number = models.PositiveIntegerField(_("版本号"))
+    snapshot = models.JSONField(_("内容快照"), default=dict)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"))
+    decision = models.CharField(_("审核结果"), max_length=10, choices=ReviewDecision.choices, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("方案版本")
+        verbose_name_plural = _("方案版本")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_plan_version_number")]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class PlanPart(AuditedModel):
+    """Goals and tasks: scoped through their plan."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        if action == CHANGE:
+            return scope.org_q(EDITOR_ROLES, prefix="plan__org__")
+        return scope.org_q(STAFF_ROLES, prefix="plan__org__") | Q(
+            plan_id__in=OrgPlan.objects.filter(_own_person_q(scope)).values("pk"))
+
+
+class PlanGoal(PlanPart):
+    plan = models.ForeignKey(OrgPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("方案"))
+    dimension = models.CharField(_("维度"), max_length=30, choices=Dimension.choices)
+    text = models.TextField(_("目标"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("创建目标")
+        verbose_name_plural = _("创建目标")
+        ordering = ["plan", "dimension", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()}：{self.text[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return self.plan.get_absolute_url()
+
+
+class PlanTaskQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(status=TaskStatus.OPEN)
+
+    def overdue(self, today=None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"plans/evidence/{instance.plan_id}/{filename}"
+
+
+class PlanTask(PlanPart):
+    plan = models.ForeignKey(OrgPlan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("方案"))
+    title = models.CharField(_("任务"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    responsible = models.ForeignKey("orgs.Person", verbose_name=_("责任人"), on_delete=models.PROTECT,
+                                    related_name="plan_tasks")
+    due_on = models.DateField(_("完成时限"), db_index=True)
+    indicator = models.ForeignKey("rubrics.Indicator", verbose_name=_("对应指标"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="plan_tasks")
+    status = models.CharField(_("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN,
+                              db_index=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    evidence = models.TextField(_("完成情况"), blank=True)
+    evidence_file = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True, max_length=300)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("完成登记人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = PlanTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("创建任务")
+        verbose_name_plural = _("创建任务")
+        ordering = ["plan", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.plan.get_absolute_url()
+
+    def clean(self):
+        if self.responsible_id and self.plan_id and not self.responsible.org.path.startswith(self.plan.org.path):
+            raise ValidationError({"responsible": _("责任人必须是本组织（含下级组织）的人员。")})
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == TaskStatus.OPEN and self.due_on < timezone.localdate()
+
+    @property
+    def is_due_soon(self) -> bool:
+        """Open and due within the next seven days (a warning badge)."""
+        if self.status != TaskStatus.OPEN:
+            return False
+        days = (self.due_on - timezone.localdate()).days
+        return 0 <= days <= 7
+
+
+class ResponsibilityLetter(AuditedModel):
+    """责任书: the org's first responsible person (its secretary) signs for the campaign."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("创建活动"), on_delete=models.CASCADE,
+                                 related_name="responsibility_letters")
+    org = models.ForeignKey("orgs.Org", verbose_name=_("组织"), on_delete=models.PROTECT,
+                            related_name="responsibility_letters")
+    responsible = models.ForeignKey("orgs.Person", verbose_name=_("第一责任人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="responsibility_letters")
+    issued_on = models.DateField(_("签发日期"))
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任书")
+        verbose_name_plural = _("责任书")
+        ordering = ["campaign", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "org"], name="one_letter_per_org_and_campaign")]
+
+    def __str__(self) -> str:
+        return _("%(org)s责任书") % {"org": self.org}
+
+    @classmethod
+    def scope_filter(cls, scope, action):
+        if action == CHANGE:
+            return scope.org_q(ADMIN_ROLES, prefix="org__")
+        q = scope.org_q(STAFF_ROLES, prefix="org__")
+        if scope.person_id:
+            q |= Q(responsible_id=scope.person_id)
+        return q
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:letter_list") + f"?campaign={self.campaign_id}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
