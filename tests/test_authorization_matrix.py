@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from .campaigns.authz import CAMPAIGN_CASES
 from .rubrics.authz import RUBRIC_CASES
-from .rubrics.authz import RUBRIC_CASES
 from .matrix import ADMINS, ALL, ANONYMOUS, EDITORS, OUTSIDE, ROLES, STAFF, VIEWERS, Case, build_world, own, url_names
 
 # Pages a matrix cannot request meaningfully, each with the reason; they are checked below instead.
@@ -81,8 +80,6 @@ REGISTRY: dict[str, Case] = {
     "api:get_org": Case(VIEWERS, api=True, kwargs=lambda w, inside: {"org_id": org(w, inside)["pk"]}),
     "api:list_people": Case(STAFF, api=True),
     "api:get_person": Case(VIEWERS, api=True, kwargs=lambda w, inside: {"person_id": person(w, inside)["pk"]}),
-    # rubrics: entries in tests/rubrics/authz.py
-    **RUBRIC_CASES,
     # campaigns: entries in tests/campaigns/authz.py
     **CAMPAIGN_CASES,
     # rubrics: entries in tests/rubrics/authz.py
