@@ -6,6 +6,8 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -38,8 +40,15 @@ def acting_as(actor: Actor):
 
 
 def client_ip(request) -> str | None:
-    """The client address; behind a proxy, the left-most X-Forwarded-For entry."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
+    """The client address, as seen by the first of ``TRUSTED_PROXIES`` reverse proxies.
+
+    X-Forwarded-For is written by the client as much as by proxies: only the
+    entries our own proxies appended (the right-most ``TRUSTED_PROXIES``) can be
+    believed, and none when no proxy is configured; otherwise anyone could put
+    any address into the audit log.
+    """
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
