@@ -132,6 +132,11 @@ def advance(campaign: Campaign) -> str:
     with transaction.atomic():
         Campaign.objects.filter(pk=campaign.pk, status=before).update(status=target)
         campaign.status = target
+        if target == CampaignStatus.ASSESSING:
+            # Scoring starts now: the rubrics in force must not change under it.
+            from vanguard.rubrics.services import freeze_campaign
+
+            freeze_campaign(campaign)
         record(AuditAction.WORKFLOW, campaign, changes={"status": [before, target]},
                message=_("活动状态：%(a)s → %(b)s") % {"a": CampaignStatus(before).label,
                                                    "b": CampaignStatus(target).label})
