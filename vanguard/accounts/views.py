@@ -189,6 +189,15 @@ class UserCreateView(ScopedFormView):
     roles = ADMIN_ROLES
     title = gettext_lazy("新建用户账号")
 
+    def save(self, form):
+        # User is not an AuditedModel (its password hash and last_login must stay out of
+        # the log), so the creation is recorded here, without the password.
+        user = form.save()
+        record(AuditAction.CREATE, user, changes={
+            "username": [None, user.username], "phone": [None, user.phone], "person_id": [None, user.person_id]},
+            message=_("管理员创建账号"))
+        return user
+
     def success_url(self, obj) -> str:
         return reverse("accounts:user_list")
 
