@@ -1,11 +1,10 @@
 """Meetings endpoints, scoped like the pages."""
 
-from __future__ import annotations
 
 from datetime import date
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from .models import Meeting
@@ -55,7 +54,7 @@ class MeetingDetailOut(MeetingOut):
         return list(obj.attendances.select_related("person").order_by("person__name", "pk"))
 
 
-class MeetingFilter(Schema):
+class MeetingFilter(FilterSchema):
     org: int | None = None
     kind: str | None = None
     campaign: int | None = None

@@ -1,12 +1,11 @@
 """Plans and tasks endpoints, scoped like the pages; the workflow goes through ``plans.services``."""
 
-from __future__ import annotations
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -89,7 +88,7 @@ class ReviewIn(Schema):
     comment: str = ""
 
 
-class PlanFilter(Schema):
+class PlanFilter(FilterSchema):
     campaign: int | None = None
     status: str | None = None
 

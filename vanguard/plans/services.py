@@ -379,8 +379,12 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
         by_type_rows.setdefault(r["plan__org__org_type"], {}).update(
             {k: r[k] for k in TASK_KEYS})
     labels = dict(OrgType.choices)
-    by_type = [dict({k: 0 for k in COVERAGE_KEYS + TASK_KEYS}, org_type=t, label=labels[t], **by_type_rows[t])
-               for t in PLANNING_ORG_TYPES if t in by_type_rows]
+    by_type = []
+    for t in PLANNING_ORG_TYPES:  # three org types, not rows
+        if t in by_type_rows:
+            row = {k: 0 for k in COVERAGE_KEYS + TASK_KEYS}
+            row.update(by_type_rows[t], org_type=t, label=str(labels[t]))
+            by_type.append(row)
 
     # Units: the depth-1 orgs under the scope root; each figure is a correlated subquery (one query).
     def sub(qs, flt: Q, group: str):

@@ -7,7 +7,7 @@ app_name = "plans"
 urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan_list"),
     path("new/", views.PlanCreateView.as_view(), name="plan_create"),
-    path("generate/", views.plan_generate, name="plan_generate"),
+    path("generate/<int:campaign>/", views.plan_generate, name="plan_generate"),
     path("coverage/", views.coverage, name="coverage"),
     path("todo/", views.todo, name="todo"),
     path("<int:pk>/", views.plan_detail, name="plan_detail"),
@@ -19,6 +19,6 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/evidence/", views.task_evidence, name="task_evidence"),
     path("letters/", views.LetterListView.as_view(), name="letter_list"),
-    path("letters/generate/", views.letter_generate, name="letter_generate"),
+    path("letters/generate/<int:campaign>/", views.letter_generate, name="letter_generate"),
     path("letters/<int:pk>/acknowledge/", views.letter_acknowledge, name="letter_acknowledge"),
 ]

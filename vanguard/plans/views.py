@@ -70,6 +70,8 @@ class PlanListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_generate"] = get_scope(self.request.user).has_role(ADMIN_ROLES)
+        campaign = self.request.GET.get("campaign", "")
+        context["campaign_id"] = campaign if campaign.isdigit() else ""
         return context
 
 
@@ -85,12 +87,8 @@ class PlanCreateView(ScopedFormView):
         return reverse("plans:plan_list")
 
 
-def _campaign(request, action="view"):
-    pk = request.GET.get("campaign") or request.POST.get("campaign")
-    if not pk or not str(pk).isdigit():
-        raise Http404(_("请选择创建活动。"))
-    qs = Campaign.objects.for_user(request.user, CHANGE if action == CHANGE else "view")
-    return get_object_or_404(qs.select_related("scope_org"), pk=pk)
+def _campaign(request, pk):
+    return get_object_or_404(Campaign.objects.for_user(request.user).select_related("scope_org"), pk=pk)
 
 
 def _confirm(request, *, title, text, action_label, cancel_url, hidden=None, danger=False):
@@ -100,18 +98,17 @@ def _confirm(request, *, title, text, action_label, cancel_url, hidden=None, dan
 
 
 @login_required
-def plan_generate(request: HttpRequest) -> HttpResponse:
+def plan_generate(request: HttpRequest, campaign: int) -> HttpResponse:
     """Admins create a draft plan for every planning org of the campaign in their scope."""
     require_roles(request, ADMIN_ROLES)
-    campaign = _campaign(request)
+    campaign = _campaign(request, campaign)
     if request.method == "POST":
         n = services.generate_plans(campaign, request.user)
         messages.success(request, _("已为 %(n)d 个组织生成方案草稿。") % {"n": n})
         return redirect(reverse("plans:plan_list") + "?" + urlencode({"campaign": campaign.pk}))
     return _confirm(request, title=_("生成创建方案草稿"),
                     text=_("为“%(c)s”范围内尚无方案的党委、党总支、党支部各生成一份方案草稿。") % {"c": campaign},
-                    action_label=_("确认生成"), cancel_url=reverse("plans:plan_list"),
-                    hidden={"campaign": campaign.pk})
+                    action_label=_("确认生成"), cancel_url=reverse("plans:plan_list"))
 
 
 # ---------------------------------------------------------------- detail, edit, submit, review
@@ -182,6 +179,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    require_roles(request, services.REVIEWER_ROLES)
     plan = _plan(request, pk)
     if not services.can_review(request.user, plan):
         raise PermissionDenied(_("只有上一级党组织可以审核本方案，不能审核本组织的方案。"))
@@ -224,8 +222,15 @@ def _task(request, pk):
     return get_object_or_404(qs, pk=pk)
 
 
+def require_person(request) -> None:
+    """403 for an account linked to no person: it can be responsible for nothing."""
+    if not getattr(request.user, "person_id", None):
+        raise PermissionDenied(_("您的账号未关联人员档案。"))
+
+
 @login_required
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_person(request)
     task = _task(request, pk)
     if not services.can_complete(request.user, task):
         raise PermissionDenied(_("只有任务责任人可以登记完成情况。"))
@@ -297,8 +302,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         headers = [_("分组"), _("应创建组织"), _("未启动"), _("待审核"), _("已通过"), _("已退回"), _("逾期未提交"),
                    _("任务总数"), _("已完成任务"), _("逾期任务")]
-        keys = services.COVERAGE_KEYS[:6] + services.TASK_KEYS
-        keys = ("expected", "not_started", "submitted", "approved", "returned", "late") + services.TASK_KEYS
+        keys = services.COVERAGE_KEYS + services.TASK_KEYS
         rows = [[_("合计")] + [data["total"].get(k) or 0 for k in keys]]
         rows += [[r["label"]] + [r.get(k, 0) for k in keys] for r in data["by_type"]]
         rows += [[r["label"]] + [r.get(k, 0) for k in keys] for r in data["by_unit"]]
@@ -335,27 +339,28 @@ class LetterListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["can_generate"] = get_scope(self.request.user).has_role(ADMIN_ROLES)
         context["person_id"] = getattr(self.request.user, "person_id", None)
-        context["campaign_id"] = self.request.GET.get("campaign", "")
+        campaign = self.request.GET.get("campaign", "")
+        context["campaign_id"] = campaign if campaign.isdigit() else ""
         return context
 
 
 @login_required
-def letter_generate(request: HttpRequest) -> HttpResponse:
+def letter_generate(request: HttpRequest, campaign: int) -> HttpResponse:
     """Admin action 生成责任书: one letter per planning org without one (idempotent)."""
     require_roles(request, ADMIN_ROLES)
-    campaign = _campaign(request)
+    campaign = _campaign(request, campaign)
     if request.method == "POST":
         n = services.generate_letters(campaign, request.user)
         messages.success(request, _("已生成责任书 %(n)d 份。") % {"n": n})
         return redirect(reverse("plans:letter_list") + "?" + urlencode({"campaign": campaign.pk}))
     return _confirm(request, title=_("生成责任书"),
                     text=_("为“%(c)s”范围内尚无责任书的组织各生成一份责任书，第一责任人为该组织现任书记。") % {"c": campaign},
-                    action_label=_("确认生成"), cancel_url=reverse("plans:letter_list"),
-                    hidden={"campaign": campaign.pk})
+                    action_label=_("确认生成"), cancel_url=reverse("plans:letter_list"))
 
 
 @login_required
 def letter_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    require_person(request)
     letter = get_object_or_404(ResponsibilityLetter.objects.for_user(request.user).select_related("org", "campaign"),
                                pk=pk)
     if not services.can_acknowledge(request.user, letter):

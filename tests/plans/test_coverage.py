@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from vanguard.campaigns.models import CampaignPhase, Phase
+from vanguard.orgs.models import OrgType
+from vanguard.plans import services
+from vanguard.plans.models import OrgPlan
+
+from ..factories import make_org, make_person
+from .helpers import make_campaign, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+def _setup(cast):
+    campaign = make_campaign(cast)
+    today = timezone.localdate()
+    CampaignPhase.objects.create(campaign=campaign, phase=Phase.MOBILISE, starts_on=today - timedelta(days=30),
+                                 ends_on=today - timedelta(days=1))
+    a1 = make_plan(campaign, cast.branch_a1, task_for=cast.person_a1)
+    services.submit(a1, cast.clerk)
+    services.approve(a1, cast.secretary)
+    a2 = make_plan(campaign, cast.branch_a2, task_for=cast.person_a2,
+                   due_on=today - timedelta(days=3))
+    services.submit(a2, cast.secretary)
+    # branch A2 submitted after the deadline: late
+    OrgPlan.objects.filter(pk=a2.pk).update(first_submitted_at=timezone.now())
+    OrgPlan.objects.filter(pk=a1.pk).update(first_submitted_at=timezone.now() - timedelta(days=5))
+    return campaign
+
+
+def test_coverage_numbers_on_a_small_tree(cast):
+    campaign = _setup(cast)
+    data = services.coverage(campaign, cast.admin)
+    total = data["total"]
+    # expected: unit A, unit B, branches A1, A2, B1
+    assert total["expected"] == 5
+    assert (total["submitted"], total["approved"], total["returned"]) == (1, 1, 0)
+    assert total["not_started"] == 3
+    assert total["late"] == 4  # A2 late, unit A, unit B, B1 never submitted; A1 on time
+    assert (total["tasks_total"], total["tasks_done"], total["tasks_overdue"]) == (2, 0, 1)
+    by_type = {r["org_type"]: r for r in data["by_type"]}
+    assert by_type["branch"]["expected"] == 3 and by_type["branch"]["approved"] == 1
+    assert by_type["committee"]["not_started"] == 2
+    by_unit = {r["unit"].pk: r for r in data["by_unit"]}
+    assert by_unit[cast.unit_a.pk]["expected"] == 3 and by_unit[cast.unit_a.pk]["late"] == 2
+    assert by_unit[cast.unit_a.pk]["submitted"] == 1 and by_unit[cast.unit_a.pk]["tasks_overdue"] == 1
+    assert by_unit[cast.unit_b.pk]["not_started"] == 2 and by_unit[cast.unit_b.pk]["approved"] == 0
+
+
+def test_a_configurable_deadline_in_the_future_means_nobody_is_late(cast):
+    campaign = _setup(cast)
+    data = services.coverage(campaign, cast.admin, deadline=timezone.localdate() + timedelta(days=10))
+    assert data["total"]["late"] == 0
+
+
+def test_coverage_is_scoped_to_the_user(cast):
+    campaign = _setup(cast)
+    data = services.coverage(campaign, cast.secretary)
+    assert data["total"]["expected"] == 3
+    assert [r["unit"] for r in data["by_unit"]] == [cast.unit_a]
+
+
+def test_coverage_page_drills_down_and_exports(cast, login):
+    campaign = _setup(cast)
+    client = login(cast.admin)
+    page = client.get(f"/plans/coverage/?campaign={campaign.pk}").content.decode()
+    assert f"campaign={campaign.pk}&amp;late=true" in page
+    late = client.get(f"/plans/?campaign={campaign.pk}&late=true").content.decode()
+    assert cast.branch_a2.name in late and cast.branch_a1.name not in late
+    approved = client.get(f"/plans/?campaign={campaign.pk}&status=approved").content.decode()
+    assert cast.branch_a1.name in approved and cast.branch_a2.name not in approved
+    export = client.get(f"/plans/coverage/?campaign={campaign.pk}&export=xlsx")
+    assert export.status_code == 200 and "spreadsheetml" in export["Content-Type"]
+
+
+def _grow(cast, campaign, n):
+    for i in range(n):
+        unit = cast.unit_a if i % 2 else cast.unit_b
+        org = make_org(f"扩展支部{i}", unit, OrgType.BRANCH)
+        plan = make_plan(campaign, org, task_for=make_person(org))
+        if i % 3 == 0:
+            services.submit(plan, cast.admin)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_coverage_runs_in_a_constant_number_of_queries(cast, login):
+    campaign = _setup(cast)
+    client = login(cast.admin)
+    url = f"/plans/coverage/?campaign={campaign.pk}"
+    _grow(cast, campaign, 10)
+    few = _count(client, url)
+    _grow(cast, campaign, 40)
+    assert _count(client, url) == few
