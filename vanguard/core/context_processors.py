@@ -16,7 +16,7 @@ NAV_ITEMS = [
     (_("用户账号"), "accounts:user_list", "person-badge", ADMIN_ROLES),
     (_("角色授权"), "accounts:grant_list", "shield-lock", ADMIN_ROLES),
     (_("创建方案"), "plans:plan_list", "clipboard-check", STAFF_ROLES),
-    (_("我的待办"), "plans:todo", "list-check", None),
+    (_("我的待办"), "plans:todo", "inbox", None),
     (_("会议活动"), "activities:meeting_list", "calendar-event", None),
     (_("审计日志"), "audit:event_list", "journal-text", ADMIN_ROLES),
 ]
