@@ -17,6 +17,8 @@ from django.urls import reverse
 
 from .campaigns.authz import CAMPAIGN_CASES
 from .rubrics.authz import RUBRIC_CASES
+from .plans.authz import PLAN_CASES
+from .activities.authz import ACTIVITY_CASES
 from .matrix import ADMINS, ALL, ANONYMOUS, EDITORS, OUTSIDE, ROLES, STAFF, VIEWERS, Case, build_world, own, url_names
 
 # Pages a matrix cannot request meaningfully, each with the reason; they are checked below instead.
@@ -84,6 +86,9 @@ REGISTRY: dict[str, Case] = {
     **CAMPAIGN_CASES,
     # rubrics: entries in tests/rubrics/authz.py
     **RUBRIC_CASES,
+    # plans and activities: entries in tests/plans/authz.py and tests/activities/authz.py
+    **PLAN_CASES,
+    **ACTIVITY_CASES,
 }
 
 
