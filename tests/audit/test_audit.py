@@ -1,0 +1,184 @@
+"""Audit events: who, when, IP, action, object, before/after diff; append-only; admin-only list."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from vanguard.accounts.models import User
+from vanguard.audit.context import Actor, acting_as
+from vanguard.audit.models import AppendOnlyError, AuditAction, AuditEvent
+from vanguard.audit.services import record
+from vanguard.orgs.models import MemberStatus, Person
+
+from ..factories import make_person
+
+
+def events_for(obj, action=None):
+    qs = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    return qs.filter(action=action) if action else qs
+
+
+class TestPersonChangesAreLogged:
+    def test_create_update_delete_through_the_model(self, cast):
+        with acting_as(Actor(user_id=cast.clerk.pk, username="clerk", ip="10.0.0.9")):
+            person = make_person(cast.branch_a1, "周强", post="班长")
+            person.post = "副班长"
+            person.phone = "13811112222"
+            person.save()
+            pk = person.pk
+            person.memberships.all().delete()
+            person.delete()
+
+        created = AuditEvent.objects.get(object_type="orgs.person", object_id=str(pk), action=AuditAction.CREATE)
+        assert (created.actor_id, created.actor_name, created.ip) == (cast.clerk.pk, "clerk", "10.0.0.9")
+        assert created.changes["name"] == [None, "周强"] and created.changes["post"] == [None, "班长"]
+        assert created.object_repr == "周强"
+
+        updated = AuditEvent.objects.get(object_type="orgs.person", object_id=str(pk), action=AuditAction.UPDATE)
+        assert updated.changes["post"] == ["班长", "副班长"]
+        assert updated.changes["phone"][1] == "13811112222"
+        assert set(updated.changes) == {"post", "phone"}  # only what changed; not updated_at
+        assert updated.at is not None
+
+        deleted = AuditEvent.objects.get(object_type="orgs.person", object_id=str(pk), action=AuditAction.DELETE)
+        assert deleted.changes["name"] == ["周强", None]
+
+    def test_saving_without_changes_logs_nothing(self, cast):
+        before = events_for(cast.person_a1).count()
+        cast.person_a1.save()
+        assert events_for(cast.person_a1).count() == before
+
+    def test_edit_through_the_page_records_user_and_ip(self, login, cast):
+        person = cast.person_a1
+        data = {
+            "name": person.name, "gender": person.gender, "ethnicity": person.ethnicity,
+            "birth_date": person.birth_date.isoformat(), "id_card": person.id_card, "phone": person.phone,
+            "education": "", "post": "安全员", "unit": "", "status": MemberStatus.FULL,
+            "join_date": "2005-07-01", "full_date": "", "is_active": "on",
+        }
+        response = login(cast.clerk).post(reverse("orgs:person_edit", args=[person.pk]), data,
+                                          REMOTE_ADDR="10.3.3.3")
+        assert response.status_code == 302
+        event = events_for(person, AuditAction.UPDATE).get()
+        assert (event.actor, event.ip, event.changes) == (cast.clerk, "10.3.3.3", {"post": ["", "安全员"]})
+
+    def test_transfer_and_move_are_logged(self, cast):
+        from vanguard.orgs import services
+
+        services.transfer_person(cast.person_a1, cast.branch_a2, date(2026, 3, 1), "工作调动")
+        event = events_for(cast.person_a1, AuditAction.TRANSFER).get()
+        assert event.changes == {"org_id": [cast.branch_a1.pk, cast.branch_a2.pk]} and event.message == "工作调动"
+
+
+class TestAppendOnly:
+    def test_an_event_cannot_be_changed_or_deleted_through_the_model(self, cast):
+        event = record(AuditAction.WORKFLOW, cast.person_a1, message="原始")
+        event.message = "篡改"
+        with pytest.raises(AppendOnlyError):
+            event.save()
+        with pytest.raises(AppendOnlyError):
+            event.delete()
+        assert AuditEvent.objects.get(pk=event.pk).message == "原始"
+
+    def test_nor_through_the_queryset(self, cast):
+        event = record(AuditAction.WORKFLOW, cast.person_a1, message="原始")
+        with pytest.raises(AppendOnlyError):
+            AuditEvent.objects.filter(pk=event.pk).update(message="篡改")
+        with pytest.raises(AppendOnlyError):
+            AuditEvent.objects.filter(pk=event.pk).delete()
+        with pytest.raises(AppendOnlyError):
+            AuditEvent.objects.all().delete()
+        assert AuditEvent.objects.get(pk=event.pk).message == "原始"
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL")
+    def test_nor_with_raw_sql_on_postgresql(self, cast):
+        event = record(AuditAction.WORKFLOW, cast.person_a1, message="原始")
+        for sql in ("UPDATE audit_auditevent SET message = 'x' WHERE id = %s",
+                    "DELETE FROM audit_auditevent WHERE id = %s"):
+            with pytest.raises((InternalError, IntegrityError, ProgrammingError)), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [event.pk])
+        assert AuditEvent.objects.get(pk=event.pk).message == "原始"
+
+    def test_deleting_an_account_keeps_its_events(self, cast):
+        """The one change allowed: the actor link is cleared, the name stays."""
+        user = User.objects.create_user("temp", password="x")
+        event = record(AuditAction.WORKFLOW, cast.person_a1, actor=Actor(user_id=user.pk, username="temp"))
+        user.delete()
+        event = AuditEvent.objects.get(pk=event.pk)
+        assert event.actor_id is None and event.actor_name == "temp"
+
+    def test_the_app_offers_no_edit_or_delete_page(self, login, cast):
+        event = record(AuditAction.WORKFLOW, cast.person_a1)
+        client = login(cast.admin)
+        url = reverse("audit:event_detail", args=[event.pk])
+        assert client.get(url).status_code == 200
+        client.post(url, {"message": "x"})  # the detail view ignores any form data
+        assert AuditEvent.objects.get(pk=event.pk).message == ""
+        names = {p.name for p in __import__("vanguard.audit.urls", fromlist=["urlpatterns"]).urlpatterns}
+        assert names == {"event_list", "event_detail"}
+
+
+class TestAuditList:
+    @pytest.fixture
+    def events(self, cast):
+        with acting_as(Actor(user_id=cast.admin.pk, username="admin", ip="10.1.1.1")):
+            record(AuditAction.IMPORT, cast.branch_a1, message="导入花名册 20 行")
+        with acting_as(Actor(user_id=cast.clerk.pk, username="clerk", ip="10.2.2.2")):
+            record(AuditAction.EXPORT, object_type="orgs.person", object_repr="人员名册")
+
+    def test_only_admins_read_the_log(self, login, cast, events):
+        for user in (cast.secretary, cast.clerk, cast.leader, cast.inspector, cast.member):
+            assert login(user).get(reverse("audit:event_list")).status_code == 403
+        assert login(cast.admin).get(reverse("audit:event_list")).status_code == 200
+
+    def test_it_filters_by_action_text_and_date(self, login, cast, events):
+        client = login(cast.admin)
+
+        def shown(query):
+            return [e.action for e in client.get(reverse("audit:event_list") + query).context["page_obj"]]
+
+        assert shown("?action=import") == ["import"]
+        assert shown("?q=花名册") == ["import"]
+        assert set(shown("?q=clerk")) >= {"export"}
+        today = date.today().isoformat()
+        assert len(shown(f"?since={today}&until={today}")) == AuditEvent.objects.count()
+        assert shown("?until=2000-01-01") == []
+
+    def test_detail_shows_the_diff(self, login, cast):
+        cast.person_a1.post = "安全员"
+        cast.person_a1.save()
+        event = events_for(cast.person_a1, AuditAction.UPDATE).get()
+        page = login(cast.admin).get(reverse("audit:event_detail", args=[event.pk])).content.decode()
+        assert "post" in page and "安全员" in page
+
+    def test_exports_are_logged_with_their_filters(self, login, cast):
+        client = login(cast.secretary)
+        response = client.get(reverse("orgs:person_list") + "?status=full&export=xlsx", REMOTE_ADDR="10.4.4.4")
+        assert response.status_code == 200
+        event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+        assert (event.actor, event.ip, event.object_type) == (cast.secretary, "10.4.4.4", "orgs.person")
+        assert "status=full" in event.message
+
+    def test_the_log_itself_exports(self, login, cast, events):
+        response = login(cast.admin).get(reverse("audit:event_list") + "?action=import&export=xlsx")
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert len(rows) == 2 and rows[1][1] == "admin" and rows[1][2] == "10.1.1.1"
+
+
+def test_every_audited_model_is_covered_by_the_signals():
+    """Person, Org, OrgCategory and RoleGrant are AuditedModels; the event stream starts with them."""
+    from vanguard.accounts.models import RoleGrant
+    from vanguard.audit.models import AuditedModel
+    from vanguard.orgs.models import Org, OrgCategory
+
+    for model in (Person, Org, OrgCategory, RoleGrant):
+        assert issubclass(model, AuditedModel)
