@@ -47,8 +47,8 @@ def write_xlsx(
         cell = WriteOnlyCell(sheet, value=str(header))
         cell.font = bold
         header_cells.append(cell)
+    sheet.freeze_panes = "A2"  # write-only sheets ignore it once a row is written
     sheet.append(header_cells)
-    sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append([neutralise(v) for v in row])
     workbook.save(target)
