@@ -156,6 +156,7 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 class PersonListView(ObjectListView):
     model = Person
+    template_name = "orgs/person_list.html"
     filterset_class = PersonFilterSet
     related = ("org",)
     ordering = ("org__path", "name", "pk")
