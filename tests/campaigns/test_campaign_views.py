@@ -57,13 +57,8 @@ def test_admin_of_other_subtree_gets_404(cast, login):
 
 @pytest.fixture
 def rubrics_ready(monkeypatch):
-    """The rubrics app's launch hook, answering "ready"."""
-    import sys
-    import types
-
-    module = types.ModuleType("vanguard.rubrics.services")
-    module.campaign_ready = lambda campaign: []
-    monkeypatch.setitem(sys.modules, "vanguard.rubrics.services", module)
+    """The rubrics app's launch check, answering "ready"."""
+    monkeypatch.setattr("vanguard.campaigns.services.campaign_ready", lambda campaign: [])
 
 
 def test_launch_refused_without_phases_and_plan(cast, login, rubrics_ready):
@@ -86,12 +81,7 @@ def test_launch_refused_without_phases_and_plan(cast, login, rubrics_ready):
 
 
 def test_rubric_hook_problems_refuse_launch(cast, login, monkeypatch):
-    import sys
-    import types
-
-    module = types.ModuleType("vanguard.rubrics.services")
-    module.campaign_ready = lambda campaign: ["尚未加载创建标准。"]
-    monkeypatch.setitem(sys.modules, "vanguard.rubrics.services", module)
+    monkeypatch.setattr("vanguard.campaigns.services.campaign_ready", lambda campaign: ["尚未加载创建标准。"])
     campaign = make_campaign(cast.bureau)
     add_phases(campaign)
     add_plan(campaign)

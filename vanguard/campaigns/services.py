@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
+from vanguard.rubrics.services import campaign_ready, freeze_campaign
 
 from .models import (PLAN_TEXT_FIELDS, Campaign, CampaignStatus, ImplementationPlan, PlanImportDraft,
                      TermCorrection)
@@ -110,12 +111,7 @@ def launch_problems(campaign: Campaign) -> list[str]:
         problems.append(_("尚未设置全部四个阶段（动员部署、组织实施、督查考核、总结表彰）的起止日期。"))
     if campaign.get_plan() is None:
         problems.append(_("尚未制定实施方案。"))
-    try:
-        from vanguard.rubrics.services import campaign_ready
-    except ImportError:
-        campaign_ready = None
-    if campaign_ready is not None:
-        problems.extend(str(p) for p in campaign_ready(campaign))
+    problems.extend(str(p) for p in campaign_ready(campaign))
     return problems
 
 
@@ -134,8 +130,6 @@ def advance(campaign: Campaign) -> str:
         campaign.status = target
         if target == CampaignStatus.ASSESSING:
             # Scoring starts now: the rubrics in force must not change under it.
-            from vanguard.rubrics.services import freeze_campaign
-
             freeze_campaign(campaign)
         record(AuditAction.WORKFLOW, campaign, changes={"status": [before, target]},
                message=_("活动状态：%(a)s → %(b)s") % {"a": CampaignStatus(before).label,
