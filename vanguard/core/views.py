@@ -39,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "people": people.count(),
     }
     roots = orgs.filter(path__in=scope.paths(scope.roles())) if not scope.is_superuser else orgs.filter(depth=0)
-    return render(request, "core/home.html", {"figures": figures, "roots": roots.select_related("category")})
+    from vanguard.campaigns.models import Campaign
+
+    campaigns = Campaign.objects.for_user(request.user).current().select_related("scope_org")[:5]
+    return render(request, "core/home.html", {
+        "figures": figures, "roots": roots.select_related("category"), "campaigns": campaigns})
 
 
 @login_required
