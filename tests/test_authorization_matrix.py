@@ -12,7 +12,9 @@ you do.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 
 from .campaigns.authz import CAMPAIGN_CASES
@@ -101,6 +103,14 @@ def world(django_db_setup, django_db_blocker):
             from vanguard.audit.models import AuditEvent
 
             w.event = AuditEvent.objects.filter(object_type="orgs.person", object_id=str(w.person_b1.pk)).first()
+            # One session per role, made once: logging in before each of the ~1,000 requests
+            # would add a session row, a last_login update and an audit event to every test.
+            w.sessions = {}
+            for role, user in w.users.items():
+                w.sessions[role] = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+            # One client for all requests: each new Client loads the middleware again, and
+            # WhiteNoise then rescans the static files (more than half of the matrix's time).
+            w.client = Client()
             yield w
             transaction.set_rollback(True)
 
@@ -122,14 +132,16 @@ def _params():
 
 
 @pytest.mark.parametrize("name,role,variant", list(_params()))
-def test_matrix(world, db, client, name, role, variant):
+def test_matrix(world, db, name, role, variant):
     case = REGISTRY[name]
     user = world.users.get(role)
     world.me = user
     kwargs = case.kwargs(world, variant != OUTSIDE) if case.kwargs else {}
     url = reverse(name, kwargs=kwargs)
+    client = world.client
+    client.cookies.clear()
     if user is not None:
-        sign_in(client, user)
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     response = client.get(url)
     expected = case.expected(role, variant)
     assert response.status_code == expected, f"GET {url} as {role} ({variant} scope)"
