@@ -159,3 +159,12 @@ def test_behind_one_proxy_the_address_it_appended_is_used(client, clerk, setting
     post = {"username": "clerk", "password": PASSWORD}
     client.post(LOGIN, post, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="8.8.8.8, 10.2.2.2")
     assert AuditEvent.objects.get(action=AuditAction.LOGIN).ip == "10.2.2.2"
+
+
+def test_failures_by_phone_and_by_username_count_against_one_account(client, clerk):
+    limit = settings.AXES_FAILURE_LIMIT
+    for attempt in range(limit - 1):
+        typed = "clerk" if attempt % 2 else "13912345678"
+        assert post_login(client, typed, "wrong").status_code == 200
+    assert post_login(client, "13912345678", "wrong").status_code == 429
+    assert post_login(client, "clerk", PASSWORD).status_code == 429

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -50,7 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(Job.objects.for_user(request.user), pk=pk)
     template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    # Each job kind may bring its own result template; others get the generic one.
+    result_template = select_template([f"core/job_results/{job.kind}.html", "core/job_results/default.html"])
+    return render(request, template, {"job": job, "result_template": result_template})
 
 
 class ScopedFormView(LoginRequiredMixin, View):
