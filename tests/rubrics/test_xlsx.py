@@ -40,7 +40,7 @@ def test_export_shows_chinese_labels(cast, campaign):
     rows = cells(xlsx.export_xlsx(rubric))["指标"]
     first = dict(zip(rows[0], rows[1]))
     assert first["维度名称"] == "政治引领力强" and first["数据来源"] == "记录指标：三会一课完成率"
-    assert first["计分规则"] == "线性插值" and first["规则参数(JSON)"] == '{"min_value": 60, "max_value": 100}'
+    assert first["计分规则"] == "线性插值" and first["规则参数(JSON)"] == '{"max_value": 100, "min_value": 60}'
 
 
 def test_bad_row_saves_nothing_and_names_row_and_column(cast, campaign):

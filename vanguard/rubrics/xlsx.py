@@ -73,7 +73,8 @@ def export_rows(rubric: Rubric) -> dict[str, list[list[Any]]]:
             indicators.append(head + [
                 ind.code, ind.name, _number(ind.points), ind.description or None, ind.evidence_required or None,
                 source_label(ind.data_source, ind.metric), str(RuleType(ind.rule_type).label),
-                json.dumps(ind.params, ensure_ascii=False), ind.sort_order])
+                # Sorted: PostgreSQL jsonb reorders keys, and exports must not depend on the database.
+                json.dumps(ind.params, ensure_ascii=False, sort_keys=True), ind.sort_order])
     bonus = [BONUS_HEADERS] + [[b.name, _number(b.points), b.description or None, b.sort_order]
                                for b in rubric.bonus_items.all()]
     veto = [VETO_HEADERS] + [[v.name, v.description or None, str(VetoEffect(v.effect).label), _number(v.cap_points),
