@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 
-from .models import Membership, MembershipReason, Org, OrgMove, Person
+from .models import PARTY_STATUSES, Membership, MembershipReason, Org, OrgMove, Person
 
 
 @transaction.atomic
@@ -67,3 +67,42 @@ def transfer_person(person: Person, to_org: Org, on: date, note: str = "") -> Me
     person.save(update_fields=["org", "updated_at"])
     record(AuditAction.TRANSFER, person, changes={"org_id": [from_org_id, to_org.pk]}, message=note)
     return membership
+
+
+def attach_tree_counts(nodes: list[Org], people) -> list[Org]:
+    """Give each node ``people_total``, ``members_total`` (whole subtree) and ``child_count``.
+
+    Two grouped queries whatever the number of nodes: people counted per org,
+    then each org's counts added to every displayed ancestor along its path
+    (a walk over groups of people, not over people). ``people`` is the
+    caller's scoped queryset, so nobody counts people they cannot see.
+    """
+    from django.db.models import Count, Q
+
+    by_path = {node.path: node for node in nodes}
+    for node in nodes:
+        node.people_total = node.members_total = node.child_count = 0
+    if not nodes:
+        return nodes
+    roots = [p for p in sorted(by_path) if not any(p != r and p.startswith(r) for r in by_path)]
+    within = Q()
+    for root in roots:
+        within |= Q(org__path__startswith=root)
+    groups = (
+        people.filter(within).order_by().values_list("org__path")
+        .annotate(total=Count("pk"), members=Count("pk", filter=Q(status__in=PARTY_STATUSES)))
+    )
+    for path, total, members in groups:
+        cut = path.find("/", 1)
+        while cut != -1:
+            node = by_path.get(path[: cut + 1])
+            if node is not None:
+                node.people_total += total
+                node.members_total += members
+            cut = path.find("/", cut + 1)
+    children = Org.objects.filter(parent__in=[n.pk for n in nodes]).order_by().values_list("parent").annotate(
+        n=Count("pk"))
+    by_id = {node.pk: node for node in nodes}
+    for parent_id, count in children:
+        by_id[parent_id].child_count = count
+    return nodes

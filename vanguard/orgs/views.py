@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,17 +21,6 @@ from .forms import OrgForm, OrgMoveForm, PersonForm, TransferForm
 from .models import MemberStatus, Org, Person
 
 
-def with_subtree_counts(orgs):
-    """Annotate each org with its people and party members in the whole subtree (one query)."""
-    subtree = Person.objects.filter(org__path__startswith=OuterRef("path"), is_active=True)
-    members = subtree.filter(status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
-
-    def count(qs):
-        return Coalesce(Subquery(qs.order_by().values("is_active").annotate(n=Count("pk")).values("n")[:1]), 0)
-
-    return orgs.annotate(people_total=count(subtree), members_total=count(members))
-
-
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The visible tree from the user's roots, two levels open; deeper levels load on demand."""
@@ -45,8 +33,8 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     root_paths = list(roots.values_list("path", flat=True))
     shown = visible.filter(
         Q(pk__in=roots.values("pk")) | Q(parent__in=roots.values("pk"))
-    ).select_related("category", "secretary")
-    nodes = list(with_subtree_counts(shown).annotate(child_count=Count("children")).order_by("depth", "sort_order", "name"))
+    ).select_related("category", "secretary").order_by("depth", "sort_order", "name")
+    nodes = services.attach_tree_counts(list(shown), Person.objects.for_user(request.user).current())
     by_parent: dict[int | None, list[Org]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
@@ -59,9 +47,10 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_children(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Org.objects.for_user(request.user), pk=pk)
-    children = with_subtree_counts(
-        Org.objects.for_user(request.user).filter(parent=org).select_related("category", "secretary")
-    ).annotate(child_count=Count("children")).order_by("sort_order", "name")
+    children = Org.objects.for_user(request.user).filter(parent=org).select_related("category", "secretary")
+    children = services.attach_tree_counts(
+        list(children.order_by("sort_order", "name")), Person.objects.for_user(request.user).current()
+    )
     return render(request, "orgs/_tree_nodes.html", {"nodes": children})
 
 
@@ -72,8 +61,9 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = Person.objects.for_user(request.user).in_subtree(org).current()
     by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
     figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
-    children = with_subtree_counts(visible.filter(parent=org).select_related("category", "secretary")).order_by(
-        "sort_order", "name"
+    children = services.attach_tree_counts(
+        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")),
+        Person.objects.for_user(request.user).current(),
     )
     scope = get_scope(request.user)
     return render(
