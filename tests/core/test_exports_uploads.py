@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -49,9 +50,13 @@ class TestNeutralise:
     def test_other_values_pass_unchanged(self, value):
         assert neutralise(value) == value
 
-    def test_aware_datetimes_become_local_naive(self):
+    def test_aware_datetimes_are_written_in_local_time(self):
+        buffer = io.BytesIO()
         moment = datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
-        assert neutralise(moment) == datetime.datetime(2026, 1, 1, 8, 0)  # Asia/Shanghai
+        write_xlsx(buffer, ["时间"], [[moment]])
+        buffer.seek(0)
+        cell = load_workbook(buffer).active["A2"]
+        assert cell.value == datetime.datetime(2026, 1, 1, 8, 0)  # Asia/Shanghai
 
 
 class TestWriteXlsx:

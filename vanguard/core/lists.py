@@ -8,7 +8,8 @@ filters of the page it was started from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
+import re
+from functools import lru_cache, reduce
 from operator import or_
 from typing import Any, Callable
 
@@ -19,6 +20,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -43,19 +45,37 @@ class Column:
 
 
 def attr(path: str, default: Any = "") -> Callable[[Any], Any]:
-    """Column value from a dotted attribute path; ``get_x_display`` for choices works too."""
+    """Column value from a dotted attribute path; ``get_x_display`` for choices works too.
+
+    Choice labels come from a lookup built once per model, field and language:
+    Django's ``get_x_display`` rebuilds its dict on every call, which dominated
+    the export of 60,000 people.
+    """
+    *parents, last = path.split(".")
+    display = re.fullmatch(r"get_(\w+)_display", last)
 
     def read(obj):
         value = obj
-        for part in path.split("."):
+        for part in parents if display else parents + [last]:
             value = getattr(value, part, None)
             if value is None:
                 return default
             if callable(value):
                 value = value()
+        if display:
+            return choice_labels(type(value), display.group(1)).get(getattr(value, display.group(1)), default)
         return value
 
     return read
+
+
+@lru_cache(maxsize=None)
+def _choice_labels(model, field_name: str, language: str) -> dict:
+    return {key: str(label) for key, label in model._meta.get_field(field_name).flatchoices}
+
+
+def choice_labels(model, field_name: str) -> dict:
+    return _choice_labels(model, field_name, get_language())
 
 
 def styled(form: forms.Form) -> forms.Form:
