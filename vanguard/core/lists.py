@@ -124,6 +124,9 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     roles: frozenset | None = None  # roles that may open the list at all (None: every signed-in user)
     template_name = "core/object_list.html"
     paginate_by = None
+    # Fields the columns read, to load only those for large exports (the export
+    # query-count test catches a column that reads a field left out here).
+    export_only: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.roles is not None and not get_scope(request.user).has_role(self.roles):
@@ -154,6 +157,8 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     def export(self, queryset):
         record(AuditAction.EXPORT, object_type=self.model._meta.label_lower, object_repr=str(self.export_name),
                message=self.request.GET.urlencode()[:500])
+        if self.export_only:
+            queryset = queryset.only(*self.export_only)
         rows = ([c.export_value(obj) for c in self.columns] for obj in queryset.iterator(chunk_size=2000))
         return xlsx_response(stamped(str(self.export_name or self.title)), [str(c.header) for c in self.columns], rows,
                              sheet_title=str(self.title))

@@ -152,6 +152,7 @@ class PersonListView(ObjectListView):
     ordering = ("org__path", "name", "pk")
     title = gettext_lazy("人员名册")
     export_name = gettext_lazy("人员名册")
+    export_only = ("name", "gender", "status", "org__name", "post", "join_date", "id_card", "phone")
     create_url = "orgs:person_create"
     create_roles = EDITOR_ROLES
     roles = STAFF_ROLES  # a member may open their own record (person_detail), not the roster
