@@ -15,6 +15,9 @@ from typing import Any, Callable
 
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -89,6 +92,24 @@ def styled(form: forms.Form) -> forms.Form:
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
     return form
+
+
+class FastSelect(forms.Select):
+    """A select rendered with one string join instead of a template per option.
+
+    Filter bars list up to a few hundred orgs; rendering each option through
+    the widget templates cost more than the page's SQL.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            format_html('<option value="{}"{}>{}</option>', option["value"],
+                        mark_safe(" selected") if option["selected"] else "", option["label"])
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), mark_safe(options))
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -178,7 +199,7 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
             title=self.title,
             columns=self.columns,
             page_obj=page,
-            rows=[(obj, [c.value(obj) for c in self.columns]) for obj in page.object_list],
+            rows=[(obj, [(c, c.value(obj)) for c in self.columns]) for obj in page.object_list],
             filterset=self.filterset,
             query=params.urlencode(),
             sort_query=sort_params.urlencode(),

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.lists import SearchFilterSet
+from vanguard.core.lists import FastSelect, SearchFilterSet
 
 from .models import MemberStatus, Org, OrgCategory, OrgType, Person
 
@@ -30,6 +30,7 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, path_lookup: str = "org__path", **kwargs):
         self.path_lookup = path_lookup
+        kwargs.setdefault("widget", FastSelect)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
@@ -64,6 +65,19 @@ class PersonFilterSet(SearchFilterSet):
     class Meta:
         model = Person
         fields = ["q", "org", "status", "flag", "category", "is_active"]
+
+    def search(self, queryset, name, value):
+        """Digits search phone and ID numbers; anything else names, posts and units.
+
+        Sending each kind of text only to the columns it can match halves the
+        scans of a 60,000-person roster.
+        """
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.rstrip("xX").isdigit():
+            return queryset.filter(Q(phone__contains=value) | Q(id_card__contains=value.upper()))
+        return queryset.filter(Q(name__contains=value) | Q(post__icontains=value) | Q(unit__icontains=value))
 
     def filter_status(self, queryset, name, value):
         if value == "party":

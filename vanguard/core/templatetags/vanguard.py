@@ -11,11 +11,6 @@ register = template.Library()
 
 
 @register.filter
-def index(sequence, position):
-    return sequence[position]
-
-
-@register.filter
 def cell(value):
     """One table cell: dates as dates, times without seconds, empty as a dash."""
     if value is None or value == "":
