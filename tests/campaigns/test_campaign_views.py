@@ -222,3 +222,11 @@ def test_real_rubric_hook_is_consulted(cast):
         assert launch_problems(campaign) == []
     else:
         assert launch_problems(campaign)  # no rubric loaded yet
+
+
+def test_detail_links_staff_to_the_campaigns_work_but_not_members(cast, login):
+    campaign = make_campaign(cast.bureau)
+    page = login(cast.secretary).get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
+    assert f"{reverse('plans:coverage')}?campaign={campaign.pk}" in page
+    page = login(cast.member).get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
+    assert reverse("plans:coverage") not in page

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.core.lists import Column, ObjectListView, SearchFilterSet, attr, styled
-from vanguard.core.roles import ADMIN_ROLES
+from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES
 from vanguard.core.scoping import CHANGE, VIEW, get_scope
 from vanguard.core.uploads import UploadError, check_upload
 from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
@@ -95,6 +95,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phases": list(campaign.phases.all()),
         "plan": campaign.get_plan(),
         "can_change": can_change,
+        "sees_campaign_work": get_scope(request.user).has_role(STAFF_ROLES),
         "problems": services.launch_problems(campaign) if can_change and campaign.status == CampaignStatus.DRAFT
         else [],
     })
