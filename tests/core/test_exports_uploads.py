@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import load_workbook
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone

@@ -90,6 +90,7 @@ def grant_validity(grant: RoleGrant) -> str:
 
 
 class GrantListView(ObjectListView):
+    roles = ADMIN_ROLES
     model = RoleGrant
     filterset_class = GrantFilterSet
     related = ("user", "org", "granted_by")
@@ -107,11 +108,6 @@ class GrantListView(ObjectListView):
         Column(gettext_lazy("有效期"), grant_validity),
         Column(gettext_lazy("授权人"), attr("granted_by.username")),
     ]
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_roles(request, ADMIN_ROLES)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class GrantCreateView(ScopedFormView):
@@ -155,6 +151,7 @@ class UserFilterSet(SearchFilterSet):
 
 
 class UserListView(ObjectListView):
+    roles = ADMIN_ROLES
     model = User
     filterset_class = UserFilterSet
     related = ("person", "person__org")
@@ -176,11 +173,6 @@ class UserListView(ObjectListView):
 
     def base_queryset(self):
         return User.objects.for_user(self.request.user, CHANGE).select_related(*self.related)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_roles(request, ADMIN_ROLES)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class UserCreateView(ScopedFormView):

@@ -32,6 +32,7 @@ def summarise_changes(event: AuditEvent) -> str:
 
 
 class AuditListView(ObjectListView):
+    roles = ADMIN_ROLES
     model = AuditEvent
     filterset_class = AuditFilterSet
     ordering = ("-at", "-id")
@@ -46,11 +47,6 @@ class AuditListView(ObjectListView):
         Column(_("对象"), attr("object_repr")),
         Column(_("变更"), summarise_changes, css="small text-break"),
     ]
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_roles(request, ADMIN_ROLES)
-        return super().dispatch(request, *args, **kwargs)
 
 
 @login_required

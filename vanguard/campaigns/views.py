@@ -320,10 +320,7 @@ def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AdminOnlyListView(ObjectListView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_roles(request, ADMIN_ROLES)
-        return super().dispatch(request, *args, **kwargs)
+    roles = ADMIN_ROLES
 
 
 class TermFilterSet(SearchFilterSet):

@@ -143,10 +143,6 @@ class NewVersionView(ConfirmView):
     message = gettext_lazy("将复制此已冻结的标准为新的草稿版本（版本号加一），原版本保留不变。")
     button = gettext_lazy("新建版本")
 
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return response
-
     def get(self, request, *args, **kwargs):
         if not self.rubric.is_frozen:
             messages.info(request, _("草稿可直接修改，无需新建版本。"))
