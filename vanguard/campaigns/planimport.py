@@ -274,8 +274,8 @@ def _split_preamble(preamble: str) -> tuple[str, str]:
 def parse_plan(text: str, pairs: TermPairs | None = None) -> ParsedPlan:
     """Split a cleaned plan text into sections and recognise the standard parts.
 
-    Titles are proofread (with pairs) before matching, so both 根本内容 and
-    基本内容, 推动开展力强 and 推动发展力强 are recognised.
+    Titles are proofread (with pairs) before matching, so a title the synonym
+    tool corrupted is recognised as well as the official one.
     """
     markers = _find_markers(text)
     if not any(level == 1 for _, _, level, _ in markers):
