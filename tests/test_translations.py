@@ -93,7 +93,7 @@ class _ExtractInto(makemessages.Command):
 def fresh_catalogue(tmp_path_factory):
     """The catalogue as makemessages extracts it from the code right now."""
     if shutil.which("xgettext") is None:
-        pytest.skip("xgettext (GNU gettext) is not on PATH: cannot extract the msgids; install gettext")
+        pytest.fail("xgettext (GNU gettext) is not on PATH: cannot extract the msgids; install gettext")
     locale_dir = tmp_path_factory.mktemp("extracted") / "locale"
     locale_dir.mkdir()
     cwd = os.getcwd()
@@ -155,7 +155,7 @@ def test_catalogue_header_and_placeholders():
 
 def test_catalogue_compiles():
     if shutil.which("msgfmt") is None:
-        pytest.skip("msgfmt (GNU gettext) is not on PATH; install gettext")
+        pytest.fail("msgfmt (GNU gettext) is not on PATH; install gettext")
     result = subprocess.run(
         ["msgfmt", "--check", "-o", os.devnull, str(CATALOGUE)], capture_output=True, text=True, check=False
     )
