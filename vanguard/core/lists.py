@@ -85,7 +85,7 @@ def styled(form: forms.Form) -> forms.Form:
     """Give every widget its Bootstrap class once, instead of in each template."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput,)):
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, (forms.Select, forms.SelectMultiple, forms.NullBooleanSelect)):
             widget.attrs.setdefault("class", "form-select form-select-sm")
@@ -112,6 +112,18 @@ class FastSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), mark_safe(options))
 
 
+class DropdownMultiSelect(forms.CheckboxSelectMultiple):
+    """Several choices in the space of one select: checkboxes inside a Bootstrap dropdown."""
+
+    template_name = "core/widgets/dropdown_multi.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = [str(label) for key, label in self.choices if str(key) in {str(v) for v in (value or [])}]
+        context["widget"]["summary"] = "、".join(chosen) if chosen else _("全部")
+        return context
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a free-text ``q`` over ``search_fields``."""
 
@@ -122,6 +134,12 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         styled(self.form)
+        # An empty choice in a filter means "no restriction": say so instead of "---------".
+        for field in self.form.fields.values():
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = _("全部")
+            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", _("全部")), *list(field.choices)[1:]]
 
     def search(self, queryset, name, value):
         value = value.strip()

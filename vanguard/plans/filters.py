@@ -5,7 +5,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign
-from vanguard.core.lists import SearchFilterSet
+from vanguard.core.lists import DropdownMultiSelect, SearchFilterSet
 from vanguard.orgs.filters import SubtreeFilter, org_choices_for
 from vanguard.orgs.models import OrgType
 
@@ -20,7 +20,8 @@ class PlanFilterSet(SearchFilterSet):
     search_fields = ("org__name",)
 
     campaign = django_filters.ModelChoiceFilter(label=_("创建活动"), queryset=campaigns_for)
-    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=PlanStatus.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=PlanStatus.choices,
+                                                widget=DropdownMultiSelect)
     org = SubtreeFilter(label=_("组织（含下级）"), queryset=org_choices_for)
     org_type = django_filters.ChoiceFilter(label=_("组织类型"), field_name="org__org_type", choices=OrgType.choices)
     not_started = django_filters.BooleanFilter(label=_("未启动"), method="filter_not_started")
