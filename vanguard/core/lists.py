@@ -138,8 +138,7 @@ class SearchFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("全部")
-            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
-                field.choices = [("", _("全部")), *list(field.choices)[1:]]
+                field.widget.choices = field.choices  # the widget holds its own copy
 
     def search(self, queryset, name, value):
         value = value.strip()
