@@ -89,6 +89,8 @@ PLAN_CASES: dict[str, Case] = {
     "plans:task_complete": Case(PERSON, kwargs=task_kw, sees_outside=frozenset(),
                                 note="only the responsible person; accounts without a person get 403 first"),
     "plans:task_evidence": Case(VIEWERS, kwargs=task_kw),
+    "plans:task_reopen": Case(PERSON, kwargs=task_kw, sees_outside=frozenset(),
+                              note="only the responsible person; accounts without a person get 403 first"),
     "plans:letter_list": Case(VIEWERS),
     "plans:letter_generate": Case(ADMINS, kwargs=campaign_kw, sees_outside=frozenset({"admin"})),
     "plans:letter_acknowledge": Case(PERSON, kwargs=letter_kw, sees_outside=frozenset(),

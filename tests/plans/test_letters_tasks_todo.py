@@ -113,3 +113,34 @@ def test_todo_counts(cast):
 def test_todo_counts_in_few_queries(cast, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         services.todo_counts(cast.member)
+
+
+def test_evidence_previews_in_the_browser_and_can_be_withdrawn_and_replaced(cast, login):
+    from vanguard.campaigns.models import CampaignStatus
+
+    plan = approved_plan(cast, make_campaign(cast), cast.member_person)
+    task = plan.tasks.get()
+    client = login(cast.member)
+    client.post(f"/plans/tasks/{task.pk}/done/",
+                {"evidence": "已完成", "file": SimpleUploadedFile("照片.png", PNG, content_type="image/png")})
+    task.refresh_from_db()
+    stored = task.evidence_file.name
+    preview = client.get(f"/plans/tasks/{task.pk}/evidence/")
+    assert preview["Content-Disposition"].startswith("inline") and preview["Content-Type"] == "image/png"
+
+    assert login(cast.clerk).post(f"/plans/tasks/{task.pk}/reopen/").status_code == 403
+    client = login(cast.member)
+    assert "撤回" in client.get(f"/plans/tasks/{task.pk}/reopen/").content.decode()
+    assert client.post(f"/plans/tasks/{task.pk}/reopen/").status_code == 302
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and not task.evidence_file and not task.evidence
+    assert not task.evidence_file.storage.exists(stored)
+
+    # Replaced: completed again with a new file; once assessment starts it stays.
+    client.post(f"/plans/tasks/{task.pk}/done/",
+                {"evidence": "补充材料", "file": SimpleUploadedFile("新照片.png", PNG, content_type="image/png")})
+    plan.campaign.status = CampaignStatus.ASSESSING
+    plan.campaign.save()
+    client.post(f"/plans/tasks/{task.pk}/reopen/")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.evidence == "补充材料"

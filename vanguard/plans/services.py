@@ -269,6 +269,33 @@ def complete_task(task: PlanTask, user, evidence: str, upload=None) -> PlanTask:
     return task
 
 
+@transaction.atomic
+def reopen_task(task: PlanTask, user) -> PlanTask:
+    """The responsible person withdraws a completion (and its file) until assessment starts.
+
+    Withdrawing and completing again is how a file is replaced; once the campaign
+    is being inspected and assessed, what was registered stays as it is.
+    """
+    from vanguard.campaigns.models import CampaignStatus
+
+    if not can_complete(user, task):
+        raise PermissionDenied(_("只有任务责任人可以撤回完成登记。"))
+    if task.status != TaskStatus.DONE:
+        raise ValidationError(_("该任务尚未登记完成，无需撤回。"))
+    if task.plan.campaign.status in (CampaignStatus.ASSESSING, CampaignStatus.CLOSED):
+        raise ValidationError(_("活动已进入督查考核，完成登记不能再撤回。"))
+    if task.evidence_file:
+        task.evidence_file.delete(save=False)
+    task.status = TaskStatus.OPEN
+    task.done_at = None
+    task.evidence = ""
+    task.completed_by = None
+    task.save()
+    record(AuditAction.WORKFLOW, task, message=_("撤回任务完成登记"),
+           changes={"status": [TaskStatus.DONE, TaskStatus.OPEN]})
+    return task
+
+
 # ---------------------------------------------------------------- responsibility letters
 
 @transaction.atomic

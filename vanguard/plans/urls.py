@@ -18,6 +18,7 @@ urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="task_list"),
     path("tasks/<int:pk>/done/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/evidence/", views.task_evidence, name="task_evidence"),
+    path("tasks/<int:pk>/reopen/", views.task_reopen, name="task_reopen"),
     path("letters/", views.LetterListView.as_view(), name="letter_list"),
     path("letters/generate/<int:campaign>/", views.letter_generate, name="letter_generate"),
     path("letters/<int:pk>/acknowledge/", views.letter_acknowledge, name="letter_acknowledge"),

@@ -251,12 +251,34 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    require_person(request)
+    task = _task(request, pk)
+    if not services.can_complete(request.user, task):
+        raise PermissionDenied(_("只有任务责任人可以撤回完成登记。"))
+    if request.method == "POST":
+        try:
+            services.reopen_task(task, request.user)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已撤回任务“%(t)s”的完成登记，可重新登记并上传材料。") % {"t": task})
+        return redirect(task.plan.get_absolute_url())
+    return render(request, "plans/task_reopen_confirm.html", {"task": task})
+
+
+# Checked on upload to be what they claim, so the browser may show them in place.
+PREVIEWABLE = (".pdf", ".png", ".jpg", ".jpeg")
+
+
+@login_required
 def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     if not task.evidence_file:
         raise Http404(_("没有佐证材料。"))
-    return FileResponse(task.evidence_file.open("rb"), as_attachment=True,
-                        filename=task.evidence_file.name.rsplit("/", 1)[-1])
+    name = task.evidence_file.name.rsplit("/", 1)[-1]
+    return FileResponse(task.evidence_file.open("rb"), as_attachment=not name.lower().endswith(PREVIEWABLE),
+                        filename=name)
 
 
 class TaskListView(ObjectListView):
