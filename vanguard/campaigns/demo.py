@@ -170,6 +170,7 @@ class _Builder:
         plan_services.generate_letters(campaign, self.admin, issued_on=LETTERS_ISSUED_ON)
         letters, acknowledged = self.acknowledge_letters(campaign)
         meetings = self.hold_meetings(campaign)
+        self.date_the_workflow(campaign)
         return (f"campaign “{campaign.name}” ({campaign.get_status_display()}): plan imported with {corrected} "
                 f"corrections; {counts['total']} org plans ({counts[PlanStatus.APPROVED]} approved, "
                 f"{counts[PlanStatus.SUBMITTED]} submitted, {counts[PlanStatus.RETURNED]} returned, "
@@ -242,6 +243,38 @@ class _Builder:
                 if chosen[target.pk] == before:  # nothing to take: just set it
                     chosen[target.pk] = PlanStatus.SUBMITTED
         return chosen
+
+    def date_the_workflow(self, campaign: Campaign) -> None:
+        """Put the demo's workflow in the campaign's calendar instead of on the day it was seeded.
+
+        The services stamp "now"; left so, every demo plan would count as submitted
+        after the 动员部署 deadline. Most plans are dated within March, some in April
+        (late), reviews a few days later, letters acknowledged in March.
+        """
+        from datetime import datetime, time, timedelta
+
+        from django.utils import timezone
+
+        def moment(day: date) -> datetime:
+            return timezone.make_aware(datetime.combine(day, time(9 + self.rng.randrange(8), self.rng.randrange(60))))
+
+        for plan in OrgPlan.objects.filter(campaign=campaign).exclude(first_submitted_at=None).order_by("pk"):
+            first = date(YEAR, 3, 5) + timedelta(days=self.rng.randrange(26) if self.rng.random() < 0.85 else
+                                                 26 + self.rng.randrange(20))
+            reviewed = first + timedelta(days=2 + self.rng.randrange(6))
+            OrgPlan.objects.filter(pk=plan.pk).update(
+                first_submitted_at=moment(first),
+                submitted_at=moment(reviewed + timedelta(days=3)) if plan.current_version > 1 else moment(first),
+                reviewed_at=moment(reviewed) if plan.reviewed_at else None,
+            )
+            for number, version in enumerate(plan.versions.order_by("number"), start=0):
+                plan.versions.filter(pk=version.pk).update(
+                    submitted_at=moment(first + timedelta(days=8 * number)),
+                    reviewed_at=moment(reviewed + timedelta(days=8 * number)) if version.reviewed_at else None,
+                )
+        for letter in ResponsibilityLetter.objects.filter(campaign=campaign).exclude(acknowledged_at=None).order_by("pk"):
+            ResponsibilityLetter.objects.filter(pk=letter.pk).update(
+                acknowledged_at=moment(date(YEAR, 3, 2) + timedelta(days=self.rng.randrange(20))))
 
     def work_plans(self, campaign: Campaign) -> dict:
         plans = list(OrgPlan.objects.filter(campaign=campaign).select_related("org", "org__secretary", "rubric")
