@@ -83,6 +83,10 @@ fi
 if ! { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK"; }; then
     apt_install fonts-noto-cjk
 fi
+# WeasyPrint (PDF) loads Pango at run time; a fresh Debian image does not have it.
+if ! { dpkg_installed libpango-1.0-0 && dpkg_installed libpangoft2-1.0-0; }; then
+    apt_install libpango-1.0-0 libpangoft2-1.0-0
+fi
 
 # --- Translations (the .mo files are build output, not committed) -------------------------------
 PO_FILES="$(find . \( -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./.git \) -prune -o -name '*.po' -path '*/LC_MESSAGES/*' -print)"
