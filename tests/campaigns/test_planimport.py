@@ -4,7 +4,6 @@ import io
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 
 from vanguard.campaigns.planimport import (
@@ -18,6 +17,8 @@ from vanguard.campaigns.planimport import (
 )
 from vanguard.campaigns.proofreading import DEFAULT_TERM_PAIRS
 
+from .helpers import docx_bytes
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "seed_plan.txt"
 SIBLING_SEED = REPO_ROOT.parent / "shared" / "seed" / "000_07d8cf72b7ecbcdc.txt"
@@ -28,13 +29,6 @@ def seed_bytes() -> bytes:
     return (FIXTURE if FIXTURE.exists() else SIBLING_SEED).read_bytes()
 
 
-def _docx_bytes(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _titles(sections):
@@ -106,7 +100,7 @@ def test_clean_text_keeps_real_list_lines():
 
 
 def test_handmade_docx_plan_parses_fully():
-    data = _docx_bytes([
+    data = docx_bytes([
         "某公司争创“四强四优”活动实施方案",
         "为深入推进基层党建工作，制定本方案。",
         "一、指导思想",
@@ -147,7 +141,7 @@ def test_partial_plan_reports_missing():
 
 
 def test_meeting_notice_docx_is_rejected():
-    data = _docx_bytes([
+    data = docx_bytes([
         "关于召开党建工作会议的通知",
         "各单位：",
         "一、会议时间",
@@ -160,7 +154,7 @@ def test_meeting_notice_docx_is_rejected():
 
 
 def test_unstructured_docx_is_rejected():
-    data = _docx_bytes(["会议纪要", "大家讨论了近期工作（2023）5号文件。"])
+    data = docx_bytes(["会议纪要", "大家讨论了近期工作（2023）5号文件。"])
     with pytest.raises(PlanImportError, match="未识别到实施方案的章节结构"):
         import_plan("minutes.docx", data)
 

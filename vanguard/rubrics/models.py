@@ -137,8 +137,9 @@ class RubricPart(AuditedModel):
     class Meta:
         abstract = True
 
-    def get_rubric(self) -> Rubric:
-        raise NotImplementedError
+    def get_rubric(self) -> Rubric | None:
+        """Every part has a ``rubric`` foreign key (an indicator fills its own from its dimension)."""
+        return self.rubric if self.rubric_id else None
 
     def check_editable(self):
         rubric = self.get_rubric()
@@ -187,9 +188,6 @@ class Dimension(RubricPart):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_rubric(self):
-        return self.rubric if self.rubric_id else None
 
 
 class Indicator(RubricPart):
@@ -273,9 +271,6 @@ class BonusItem(RubricPart):
     def __str__(self) -> str:
         return self.name
 
-    def get_rubric(self):
-        return self.rubric if self.rubric_id else None
-
 
 class VetoItem(RubricPart):
     rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="veto_items")
@@ -295,6 +290,3 @@ class VetoItem(RubricPart):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_rubric(self):
-        return self.rubric if self.rubric_id else None
