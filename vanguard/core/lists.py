@@ -8,6 +8,7 @@ filters of the page it was started from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import html
 import re
 from functools import lru_cache, reduce
 from operator import or_
@@ -31,6 +32,7 @@ from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 
 from .exports import stamped, xlsx_response
+from .templatetags.vanguard import cell as format_cell
 from .scoping import VIEW, get_scope
 
 
@@ -45,6 +47,15 @@ class Column:
 
     def export_value(self, obj) -> Any:
         return (self.export or self.value)(obj)
+
+    def render(self, obj) -> str:
+        """The table cell as HTML, built here rather than by template tags per cell (the
+        list pages spent most of their time in the template engine)."""
+        # The standard library's escape: Django's lazy-aware one costs more than the rest of the cell.
+        text = html.escape(str(format_cell(self.value(obj))))
+        if self.link:
+            text = f'<a href="{html.escape(obj.get_absolute_url())}">{text}</a>'
+        return mark_safe(f'<td class="{self.css}">{text}</td>' if self.css else f"<td>{text}</td>")
 
 
 def attr(path: str, default: Any = "") -> Callable[[Any], Any]:
@@ -216,7 +227,7 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
             title=self.title,
             columns=self.columns,
             page_obj=page,
-            rows=[(obj, [(c, c.value(obj)) for c in self.columns]) for obj in page.object_list],
+            rows=[(obj, [c.render(obj) for c in self.columns]) for obj in page.object_list],
             filterset=self.filterset,
             query=params.urlencode(),
             sort_query=sort_params.urlencode(),

@@ -19,7 +19,7 @@ def org_choices_for(request):
         return Org.objects.none()
     upper = Q(org_type__in=[OrgType.BUREAU_COMMITTEE, OrgType.COMMITTEE, OrgType.GENERAL_BRANCH])
     chosen = [v for v in (request.GET.get("org"), request.GET.get("parent")) if v and v.isdigit()]
-    return Org.objects.for_user(request.user).filter(upper | Q(pk__in=chosen))
+    return Org.objects.for_user(request.user).filter(upper | Q(pk__in=chosen)).only("pk", "name", "path")
 
 
 YES_NO_ALL = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
