@@ -56,6 +56,10 @@ def veto_kw(w, inside):
     return {"pk": _rubric(w, inside).veto_items.first().pk}
 
 
+def dimension_kw(w, inside):
+    return {"pk": _rubric(w, inside).dimensions.first().pk}
+
+
 RUBRIC_CASES: dict[str, Case] = {
     "rubrics:rubric_list": Case(STAFF),
     "rubrics:rubric_create": Case(ADMINS),
@@ -71,6 +75,9 @@ RUBRIC_CASES: dict[str, Case] = {
     "rubrics:indicator_delete": Case(ADMINS, kwargs=indicator_kw),
     "rubrics:bonus_create": Case(ADMINS, kwargs=parent_kw),
     "rubrics:bonus_delete": Case(ADMINS, kwargs=bonus_kw),
+    "rubrics:bonus_edit": Case(ADMINS, kwargs=bonus_kw),
+    "rubrics:veto_edit": Case(ADMINS, kwargs=veto_kw),
+    "rubrics:dimension_edit": Case(ADMINS, kwargs=dimension_kw),
     "rubrics:veto_create": Case(ADMINS, kwargs=parent_kw),
     "rubrics:veto_delete": Case(ADMINS, kwargs=veto_kw),
     "api:list_rubrics": Case(STAFF, api=True),

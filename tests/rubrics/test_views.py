@@ -191,3 +191,28 @@ def test_list_query_count_constant(login, cast, campaign):
     small = _count(client, url)
     make(40, 10)
     assert _count(client, url) == small
+
+
+def test_admin_edits_a_dimension_a_bonus_and_a_veto_item_of_a_draft(cast, login):
+    from vanguard.campaigns.models import Campaign
+    from vanguard.rubrics.services import load_default, validate_rubric
+
+    campaign = Campaign.objects.create(name="2026年活动", year=2026, scope_org=cast.bureau)
+    rubric = load_default(campaign, "org", cast.admin)
+    client = login(cast.admin)
+    dimension = rubric.dimensions.order_by("sort_order").first()
+    response = client.post(reverse("rubrics:dimension_edit", args=[dimension.pk]),
+                           {"points": "30", "description": "新的说明", "sort_order": dimension.sort_order})
+    assert response.status_code == 302
+    dimension.refresh_from_db()
+    assert dimension.points == 30 and dimension.description == "新的说明"
+    assert validate_rubric(rubric)  # the dimension points no longer add up to the total
+    bonus = rubric.bonus_items.first()
+    client.post(reverse("rubrics:bonus_edit", args=[bonus.pk]),
+                {"name": "获得上级表彰", "points": "2", "description": "", "sort_order": 1})
+    bonus.refresh_from_db()
+    assert bonus.name == "获得上级表彰"
+    veto = rubric.veto_items.first()
+    page = client.get(reverse("rubrics:veto_edit", args=[veto.pk]))
+    assert page.status_code == 200 and veto.name in page.content.decode()
+    assert login(cast.secretary).get(reverse("rubrics:bonus_edit", args=[bonus.pk])).status_code == 403

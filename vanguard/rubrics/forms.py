@@ -82,6 +82,18 @@ class IndicatorForm(forms.ModelForm):
         super()._post_clean()
 
 
+class DimensionForm(forms.ModelForm):
+    """Points and wording of a 四强/四优 dimension; its code and name are the official ones."""
+
+    class Meta:
+        model = Dimension
+        fields = ["points", "description", "sort_order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, rubric=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
 class BonusItemForm(forms.ModelForm):
     class Meta:
         model = BonusItem

@@ -17,8 +17,11 @@ urlpatterns = [
     path("<int:rubric_pk>/indicators/new/", views.IndicatorCreateView.as_view(), name="indicator_create"),
     path("indicators/<int:pk>/edit/", views.IndicatorEditView.as_view(), name="indicator_edit"),
     path("indicators/<int:pk>/delete/", views.IndicatorDeleteView.as_view(), name="indicator_delete"),
+    path("dimensions/<int:pk>/edit/", views.DimensionEditView.as_view(), name="dimension_edit"),
     path("<int:rubric_pk>/bonus/new/", views.BonusCreateView.as_view(), name="bonus_create"),
+    path("bonus/<int:pk>/edit/", views.BonusEditView.as_view(), name="bonus_edit"),
     path("bonus/<int:pk>/delete/", views.BonusDeleteView.as_view(), name="bonus_delete"),
     path("<int:rubric_pk>/veto/new/", views.VetoCreateView.as_view(), name="veto_create"),
+    path("veto/<int:pk>/edit/", views.VetoEditView.as_view(), name="veto_edit"),
     path("veto/<int:pk>/delete/", views.VetoDeleteView.as_view(), name="veto_delete"),
 ]

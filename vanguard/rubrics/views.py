@@ -24,8 +24,10 @@ from vanguard.core.uploads import UploadError, check_upload
 from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
 
 from . import services
-from .forms import BonusItemForm, ImportForm, IndicatorForm, LoadDefaultForm, RubricForm, VariantForm, VetoItemForm
-from .models import BonusItem, Indicator, Rubric, RubricStatus, VetoItem
+from .forms import (
+    BonusItemForm, DimensionForm, ImportForm, IndicatorForm, LoadDefaultForm, RubricForm, VariantForm, VetoItemForm,
+)
+from .models import BonusItem, Dimension, Indicator, Rubric, RubricStatus, VetoItem
 from .rules import Subject
 from .xlsx import RubricImportError, export_xlsx, import_xlsx
 
@@ -301,6 +303,27 @@ class BonusCreateView(PartFormView):
 
 class VetoCreateView(PartFormView):
     model, form_class, title = VetoItem, VetoItemForm, gettext_lazy("新增否决项")
+
+
+class DimensionEditView(PartFormView):
+    model, form_class, title = Dimension, DimensionForm, gettext_lazy("修改维度")
+
+    def success_url(self, obj) -> str:
+        return obj.rubric.get_absolute_url()
+
+
+class BonusEditView(PartFormView):
+    model, form_class, title = BonusItem, BonusItemForm, gettext_lazy("修改加分项")
+
+    def success_url(self, obj) -> str:
+        return obj.rubric.get_absolute_url()
+
+
+class VetoEditView(PartFormView):
+    model, form_class, title = VetoItem, VetoItemForm, gettext_lazy("修改否决项")
+
+    def success_url(self, obj) -> str:
+        return obj.rubric.get_absolute_url()
 
 
 class RubricEditView(DraftPartMixin, ScopedFormView):
