@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -20,7 +21,7 @@ from vanguard.orgs.models import Org, Person
 from .lists import styled
 from .models import Job
 from .roles import EDITOR_ROLES
-from .scoping import CHANGE, VIEW, get_scope
+from .scoping import CHANGE, get_scope
 
 
 def require_roles(request: HttpRequest, roles) -> None:
@@ -122,7 +123,11 @@ class ScopedFormView(LoginRequiredMixin, View):
         )
 
     def cancel_url(self) -> str:
-        return self.object.get_absolute_url() if self.object else self.request.META.get("HTTP_REFERER", "/")
+        if self.object:
+            return self.object.get_absolute_url()
+        referer = self.request.META.get("HTTP_REFERER", "")
+        safe = url_has_allowed_host_and_scheme(referer, {self.request.get_host()}, self.request.is_secure())
+        return referer if safe else "/"
 
 
 class ScopedDeleteView(LoginRequiredMixin, View):
@@ -161,5 +166,3 @@ class ScopedDeleteView(LoginRequiredMixin, View):
     def success_url(self) -> str:
         return "/"
 
-
-__all__ = ["home", "job_detail", "ScopedFormView", "ScopedDeleteView", "require_roles", "VIEW"]
