@@ -12,7 +12,7 @@ def test_a_finished_job_without_its_own_result_template_shows_the_generic_one(ca
 
 def test_a_create_form_cancels_back_only_to_this_site(cast, login):
     client = login(cast.admin)
-    page = client.get(reverse("orgs:person_create"), HTTP_REFERER="https://evil.example/phish").content.decode()
+    page = client.get(reverse("orgs:org_create"), HTTP_REFERER="https://evil.example/phish").content.decode()
     assert "evil.example" not in page
-    page = client.get(reverse("orgs:person_create"), HTTP_REFERER="http://testserver/orgs/people/").content.decode()
+    page = client.get(reverse("orgs:org_create"), HTTP_REFERER="http://testserver/orgs/people/").content.decode()
     assert 'href="http://testserver/orgs/people/"' in page
