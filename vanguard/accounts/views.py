@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -84,8 +85,8 @@ class GrantFilterSet(SearchFilterSet):
 def grant_validity(grant: RoleGrant) -> str:
     if grant.valid_from is None and grant.valid_until is None:
         return _("长期")
-    start = grant.valid_from.isoformat() if grant.valid_from else "…"
-    end = grant.valid_until.isoformat() if grant.valid_until else "…"
+    start = date_format(grant.valid_from, "DATE_FORMAT") if grant.valid_from else "…"
+    end = date_format(grant.valid_until, "DATE_FORMAT") if grant.valid_until else "…"
     return f"{start} ~ {end}"
 
 

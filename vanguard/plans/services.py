@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
@@ -142,7 +143,8 @@ def render_snapshot(snapshot: dict) -> list[str]:
     lines.append(_("【创建任务】"))
     for task in snapshot.get("tasks", []):
         line = _("%(title)s｜责任人：%(who)s｜时限：%(due)s") % {
-            "title": task["title"], "who": task["responsible"], "due": task["due_on"]}
+            "title": task["title"], "who": task["responsible"],
+            "due": date_format(date.fromisoformat(task["due_on"]), "DATE_FORMAT")}
         if task.get("indicator"):
             line += _("｜指标：%(ind)s") % {"ind": task["indicator"]}
         lines.append(line)
