@@ -74,7 +74,9 @@ REGISTRY: dict[str, Case] = {
     "orgs:person_transfer": Case(EDITORS, kwargs=person),
     # audit: the log is the bureau's, read by any admin; no object is out of an admin's scope
     "audit:event_list": Case(ADMINS),
-    "audit:event_detail": Case(ADMINS, kwargs=lambda w, inside: {"pk": w.event.pk}, sees_outside=ADMINS),
+    "audit:event_detail": Case(ADMINS, kwargs=lambda w, inside: {"pk": w.event.pk}, sees_outside=ADMINS,
+                               overrides={("unit_admin", "in"): 404, ("unit_admin", "out"): 404},
+                               note="the log is the bureau's: an admin of one unit reads none of it"),
     # API (django-ninja): anonymous → 401
     "api:api-root": Case(VIEWERS, api=True, ok=404, anonymous=404, note="ninja's root has no page"),
     "api:openapi-json": Case(VIEWERS, api=True, anonymous=200, note="the schema is public, like the docs"),

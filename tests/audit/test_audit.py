@@ -42,7 +42,7 @@ class TestPersonChangesAreLogged:
 
         updated = AuditEvent.objects.get(object_type="orgs.person", object_id=str(pk), action=AuditAction.UPDATE)
         assert updated.changes["post"] == ["班长", "副班长"]
-        assert updated.changes["phone"][1] == "13811112222"
+        assert updated.changes["phone"][1] == "138****2222"  # personal numbers stay masked in the log
         assert set(updated.changes) == {"post", "phone"}  # only what changed; not updated_at
         assert updated.at is not None
 

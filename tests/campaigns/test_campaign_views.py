@@ -225,3 +225,16 @@ def test_detail_links_staff_to_the_campaigns_work_but_not_members(cast, login):
     assert f"{reverse('plans:coverage')}?campaign={campaign.pk}" in page
     page = login(cast.member).get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
     assert reverse("plans:coverage") not in page
+
+
+def test_confirming_twice_moves_the_campaign_one_step(cast, login):
+    campaign = make_campaign(cast.bureau)
+    campaign.status = CampaignStatus.ACTIVE
+    campaign.save()
+    client = login(cast.admin)
+    url = reverse("campaigns:campaign_advance", args=[campaign.pk])
+    client.post(url, {"expected": "active"})
+    response = client.post(url, {"expected": "active"}, follow=True)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ASSESSING
+    assert "活动状态已经变化" in response.content.decode()

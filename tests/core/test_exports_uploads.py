@@ -181,3 +181,12 @@ class TestJobs:
         partial = client.get(reverse("core:job_detail", args=[job.pk]), HTTP_HX_REQUEST="true")
         assert partial.content.decode().lstrip().startswith("<div id=\"job-status\"")
         assert login(cast.admin).get(reverse("core:job_detail", args=[job.pk])).status_code == 404
+
+
+def test_content_must_match_the_extension_not_just_any_allowed_kind():
+    from vanguard.core.uploads import UploadError, check_upload
+
+    pdf = SimpleUploadedFile("照片.png", b"%PDF-1.4\n" + b"0" * 100)
+    with pytest.raises(UploadError, match="文件内容与扩展名不符"):
+        check_upload(pdf, kinds=("pdf", "png"))
+    assert check_upload(SimpleUploadedFile("材料.pdf", b"%PDF-1.4\n" + b"0" * 100), kinds=("pdf", "png")).kind == "pdf"

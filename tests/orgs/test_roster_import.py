@@ -280,7 +280,7 @@ def test_existing_person_outside_scope_is_rejected_without_details(cast):
                                                   出生日期=None)]))
     _valid, errors = roster.validate_rows(rows, cast.secretary)
     assert [(e["column"], e["message"]) for e in errors] == [
-        ("身份证号码", "该身份证号码已登记在您管理范围以外的组织，不能由您导入或修改")]
+        ("身份证号码", "该身份证号码不能由您导入或修改，请联系上级党组织")]
     assert outsider.name not in str(errors) and "客户服务" not in str(errors)
 
 

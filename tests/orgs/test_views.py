@@ -299,3 +299,14 @@ class TestOrgPages:
         page = client.get(reverse("orgs:org_children", args=[cast.branch_a1.pk])).content.decode()
         assert "变电一班第一党小组" in page
         assert client.get(reverse("orgs:org_children", args=[cast.bureau.pk])).status_code == 404
+
+
+def test_masked_numbers_cannot_be_recovered_by_searching_digits(cast, login):
+    from django.urls import reverse
+
+    card = cast.person_a2.id_card
+    leader = login(cast.leader)
+    names = lambda response: {obj.name for obj, _ in response.context["rows"]}  # noqa: E731
+    assert names(leader.get(reverse("orgs:person_list"), {"q": card[:8]})) == set()
+    assert names(leader.get(reverse("orgs:person_list"), {"q": card})) == {"李娜"}
+    assert names(login(cast.secretary).get(reverse("orgs:person_list"), {"q": card[:14]})) == {"李娜"}

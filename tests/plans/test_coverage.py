@@ -101,3 +101,16 @@ def test_coverage_runs_in_a_constant_number_of_queries(cast, login):
     few = _count(client, url)
     _grow(cast, campaign, 40)
     assert _count(client, url) == few
+
+
+def test_a_member_grant_elsewhere_adds_nothing_to_coverage(cast):
+    from vanguard.accounts.models import RoleGrant
+    from vanguard.core.roles import Role
+
+    from ..factories import make_user
+
+    campaign = make_campaign(cast)
+    clerk_only = make_user("clerk_only", Role.CLERK, cast.branch_a1)
+    mixed = make_user("mixed", Role.CLERK, cast.branch_a1)
+    RoleGrant.objects.create(user=mixed, role=Role.MEMBER, org=cast.branch_b1)
+    assert services.coverage(campaign, mixed)["total"] == services.coverage(campaign, clerk_only)["total"]

@@ -63,7 +63,8 @@ class AttendanceForm(forms.Form):
             status = self.cleaned_data.get(f"status_{row.pk}") or ""
             note = self.cleaned_data.get(f"note_{row.pk}") or ""
             if (status, note) != (row.status, row.note):
-                changes[row.person.name] = [row.status, status]
+                key = f"{row.person.name}#{row.person_id}"  # names repeat; ids do not
+                changes[key] = [{"status": row.status, "note": row.note}, {"status": status, "note": note}]
                 row.status, row.note = status, note
                 changed.append(row)
         return changed, changes

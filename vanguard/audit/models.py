@@ -80,8 +80,9 @@ class AuditEvent(models.Model):
 
     @classmethod
     def scope_filter(cls, scope, action):
-        # The audit log is the bureau's: only admins read it, nobody writes it by hand.
-        return Q() if scope.has_role(ADMIN_ROLES) else NOTHING
+        # The audit log is the bureau's: only admins of the whole tree read it (an admin of one
+        # unit would otherwise read every unit's changes); nobody writes it by hand.
+        return Q() if scope.holds_at_root(ADMIN_ROLES) else NOTHING
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -96,6 +97,8 @@ class AuditedModel(models.Model):
     """Base of domain models whose every create, update and delete is audit-logged."""
 
     audit_exclude: tuple[str, ...] = ()
+    # Personal numbers kept masked in the log, as in lists (the record itself keeps them).
+    audit_masked: tuple[str, ...] = ()
     # Overrides of the generic action names, e.g. a grant's creation is logged as GRANT.
     audit_actions: dict[str, str] = {}
 

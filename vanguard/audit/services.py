@@ -30,13 +30,22 @@ def serialise(value: Any) -> Any:
     return str(value)
 
 
+def mask(value: Any) -> Any:
+    """The first three and last four characters of a personal number, the rest starred."""
+    if not isinstance(value, str) or len(value) < 8:
+        return value and "*" * len(str(value))
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
 def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Concrete field values (FKs as ids) of an instance."""
+    """Concrete field values (FKs as ids) of an instance; ``audit_masked`` fields masked."""
+    masked = getattr(instance, "audit_masked", ())
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude or field.primary_key:
             continue
-        data[field.attname] = serialise(getattr(instance, field.attname))
+        value = serialise(getattr(instance, field.attname))
+        data[field.attname] = mask(value) if field.name in masked else value
     return data
 
 

@@ -115,8 +115,14 @@ def launch_problems(campaign: Campaign) -> list[str]:
     return problems
 
 
-def advance(campaign: Campaign) -> str:
-    """Move a campaign one step along STATUS_FLOW; ValidationError when not allowed."""
+def advance(campaign: Campaign, expected: str | None = None) -> str:
+    """Move a campaign one step along STATUS_FLOW; ValidationError when not allowed.
+
+    ``expected`` is the status the user saw when confirming: a second click, or
+    two people confirming at once, must not move the campaign two steps.
+    """
+    if expected is not None and expected != campaign.status:
+        raise ValidationError(_("活动状态已经变化，请刷新页面后再确认。"))
     target = campaign.next_status()
     if target is None:
         raise ValidationError(_("活动已结束，不能再推进。"))
@@ -126,7 +132,8 @@ def advance(campaign: Campaign) -> str:
             raise ValidationError(problems)
     before = campaign.status
     with transaction.atomic():
-        Campaign.objects.filter(pk=campaign.pk, status=before).update(status=target)
+        if not Campaign.objects.filter(pk=campaign.pk, status=before).update(status=target):
+            raise ValidationError(_("活动状态已经变化，请刷新页面后再确认。"))
         campaign.status = target
         if target == CampaignStatus.ASSESSING:
             # Scoring starts now: the rubrics in force must not change under it.

@@ -126,7 +126,7 @@ def campaign_advance(request: HttpRequest, pk: int) -> HttpResponse:
     problems = services.launch_problems(campaign) if campaign.status == CampaignStatus.DRAFT else []
     if request.method == "POST":
         try:
-            services.advance(campaign)
+            services.advance(campaign, expected=request.POST.get("expected"))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

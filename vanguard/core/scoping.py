@@ -84,6 +84,10 @@ class Scope:
             ancestors.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
         return self.org_q(roles, prefix) | Q(**{f"{prefix}path__in": sorted(ancestors)})
 
+    def holds_at_root(self, roles: Iterable[str]) -> bool:
+        """Whether one of these roles is granted on a tree root (the whole bureau)."""
+        return self.is_superuser or any(p.count("/") == 2 for p in self.paths(roles))
+
     def covers(self, org_path: str, roles: Iterable[str]) -> bool:
         """Whether an org (by path) lies inside a subtree granted with one of these roles."""
         return self.is_superuser or any(org_path.startswith(p) for p in self.paths(roles))

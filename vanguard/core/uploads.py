@@ -105,7 +105,8 @@ def check_upload(uploaded, kinds: tuple[str, ...], max_bytes: int | None = None)
     kind = sniff(data)
     if kind == "corrupt_zip":
         raise UploadError(_("文件已损坏，无法打开（压缩包结构错误）。"))
-    if kind not in kinds:
+    if kind not in kinds or not name.lower().endswith(EXTENSIONS[kind]):
+        # The content must be what the name says: a PDF called .png would be served as an image.
         raise UploadError(
             _("文件内容与扩展名不符：这不是有效的 %(kinds)s 文件。") % {"kinds": allowed}
         )

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.lists import FastSelect, SearchFilterSet
+from vanguard.core.scoping import CHANGE
 
 from .models import MemberStatus, Org, OrgCategory, OrgType, Person
 
@@ -76,7 +77,12 @@ class PersonFilterSet(SearchFilterSet):
         if not value:
             return queryset
         if value.rstrip("xX").isdigit():
-            return queryset.filter(Q(phone__contains=value) | Q(id_card__contains=value.upper()))
+            # Lists mask ID and phone numbers; a partial match would let a viewer recover the
+            # hidden digits one by one, so partial numbers match only people one may edit.
+            number = value.upper()
+            editable = Person.objects.for_user(self.request.user, CHANGE).values("pk")
+            partial = (Q(phone__contains=number) | Q(id_card__contains=number)) & Q(pk__in=editable)
+            return queryset.filter(partial | Q(phone=number) | Q(id_card=number))
         return queryset.filter(Q(name__contains=value) | Q(post__icontains=value) | Q(unit__icontains=value))
 
     def filter_status(self, queryset, name, value):

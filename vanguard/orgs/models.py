@@ -202,6 +202,7 @@ class Person(AuditedModel):
 
     objects = PersonQuerySet.as_manager()
     audit_exclude = ("updated_at", "created_at")
+    audit_masked = ("id_card", "phone")
 
     class Meta:
         verbose_name = _("人员")

@@ -459,7 +459,7 @@ def validate_rows(rows: list[RowData], user, progress: Progress | None = None
                 error(row, "id_card", _("身份证号码与第 %(rows)s 行重复") % {"rows": "、".join(map(str, others))})
             person = people.get(number)
             if person is not None and person.pk not in changeable:
-                error(row, "id_card", _("该身份证号码已登记在您管理范围以外的组织，不能由您导入或修改"))
+                error(row, "id_card", _("该身份证号码不能由您导入或修改，请联系上级党组织"))
                 person = None
 
         # Text fields

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
-from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, Role
+from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import NOTHING, get_scope
 from vanguard.orgs.models import Org, OrgType
 
@@ -392,7 +392,8 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
     today = today or timezone.localdate()
     if deadline is None:
         deadline = mobilise_deadline(campaign)
-    visible = Org.objects.for_user(user)
+    # Staff roles only: a member grant elsewhere must not reveal other orgs' plan figures.
+    visible = Org.objects.filter(get_scope(user).org_q(STAFF_ROLES))
     orgs = expected_orgs(campaign).filter(pk__in=visible.values("pk")).annotate(
         campaign_plan=FilteredRelation("plans", condition=Q(plans__campaign=campaign)))
     metrics = _org_metrics(campaign, deadline, today)
