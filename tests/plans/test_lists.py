@@ -55,3 +55,28 @@ def test_generate_plans_is_idempotent(cast, login):
     client.post(f"/plans/generate/{campaign.pk}/")
     client.post(f"/plans/generate/{campaign.pk}/")
     assert campaign.org_plans.count() == 5
+
+
+def test_the_plan_editor_runs_the_same_queries_for_one_task_or_six(cast, login):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanguard.plans.models import PlanTask
+
+    from .helpers import make_campaign, make_plan
+
+    plan = make_plan(make_campaign(cast), cast.branch_a1)
+    client = login(cast.admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/plans/{plan.pk}/edit/").status_code == 200
+        return len(queries)
+
+    PlanTask.objects.create(plan=plan, title="任务0", responsible=cast.person_a1, due_on=date(2026, 6, 30))
+    one = count()
+    for n in range(1, 6):
+        PlanTask.objects.create(plan=plan, title=f"任务{n}", responsible=cast.person_a1, due_on=date(2026, 6, 30))
+    assert count() == one

@@ -59,11 +59,17 @@ class TaskForm(forms.ModelForm):
             "due_on": {"required": _("请填写完成时限。")},
         }
 
-    def __init__(self, *args, people=None, indicators=None, **kwargs):
+    def __init__(self, *args, people=None, indicators=None, people_choices=None, indicator_choices=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        # The querysets validate; the shared choice lists render, so N task rows cost no N queries.
         self.fields["responsible"].queryset = people
         self.fields["indicator"].queryset = indicators
         self.fields["indicator"].required = False
+        if people_choices is not None:
+            self.fields["responsible"].choices = people_choices
+        if indicator_choices is not None:
+            self.fields["indicator"].choices = indicator_choices
 
 
 class PlanPartFormSet(BaseInlineFormSet):
@@ -90,7 +96,13 @@ def task_choices(plan: OrgPlan):
         indicators = Indicator.objects.filter(rubric_id__in=rubric_ids).order_by("rubric_id", "sort_order", "pk")
     else:
         indicators = Indicator.objects.none()
-    return {"people": people, "indicators": indicators}
+    blank = [("", "---------")]
+    return {
+        "people": people,
+        "indicators": indicators,
+        "people_choices": blank + [(p.pk, str(p)) for p in people],
+        "indicator_choices": blank + [(i.pk, str(i)) for i in indicators],
+    }
 
 
 class ReviewForm(forms.Form):
