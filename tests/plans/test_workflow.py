@@ -167,3 +167,17 @@ def test_rubric_is_the_category_variant_else_the_base(cast):
     assert services.create_plan(campaign, cast.branch_a2).rubric == base
     services.generate_plans(campaign, cast.admin)
     assert OrgPlan.objects.get(campaign=campaign, org=cast.branch_b1).rubric == base
+
+
+def test_the_plan_editor_flags_corrupted_terms_and_corrects_them_all(cast, login):
+    from vanguard.plans.models import PlanGoal
+
+    from .helpers import make_campaign, make_plan
+
+    plan = make_plan(make_campaign(cast), cast.branch_a1, goal=False)
+    PlanGoal.objects.create(plan=plan, dimension="political_leadership", text="深入学习科学开展观，组织广阔党员开展活动")
+    client = login(cast.secretary)
+    page = client.get(f"/plans/{plan.pk}/edit/").content.decode()
+    assert "科学发展观" in page and "广大党员" in page
+    client.post(f"/plans/{plan.pk}/edit/", {"correct_terms": "1"})
+    assert plan.goals.get().text == "深入学习科学发展观，组织广大党员开展活动"  # 开展活动 stays

@@ -118,6 +118,48 @@ def generate_plans(campaign, user) -> int:
     return len(orgs)
 
 
+# ---------------------------------------------------------------- terminology
+
+def _texts(plan: OrgPlan):
+    """(object, field, label) of every proofreadable text of a plan's goals and tasks."""
+    for goal in plan.goals.order_by("dimension", "sort_order", "pk"):
+        yield goal, "text", _("目标")
+    for task in plan.tasks.order_by("due_on", "pk"):
+        yield task, "title", _("任务")
+        yield task, "description", _("任务说明")
+
+
+def term_issues(plan: OrgPlan) -> list[dict]:
+    """Corrupted or non-standard terms in a plan's goals and tasks, with the correct term."""
+    from vanguard.campaigns.proofreading import find_issues
+    from vanguard.campaigns.services import term_pairs
+
+    pairs = term_pairs()
+    return [
+        {"where": label, "wrong": issue.wrong, "right": issue.right, "context": issue.context}
+        for obj, field, label in _texts(plan)
+        for issue in find_issues(getattr(obj, field), pairs)
+    ]
+
+
+@transaction.atomic
+def correct_terms(plan: OrgPlan) -> int:
+    """Replace every flagged term in goals and tasks (each change audit-logged by its model)."""
+    from vanguard.campaigns.proofreading import correct_all
+    from vanguard.campaigns.services import term_pairs
+
+    ensure_editable(plan)
+    pairs = term_pairs()
+    changed = 0
+    for obj, field, _label in _texts(plan):
+        corrected = correct_all(getattr(obj, field), pairs)
+        if corrected != getattr(obj, field):
+            setattr(obj, field, corrected)
+            obj.save(update_fields=[field])
+            changed += 1
+    return changed
+
+
 # ---------------------------------------------------------------- snapshots and diff
 
 def take_snapshot(plan: OrgPlan) -> dict:

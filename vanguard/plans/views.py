@@ -145,6 +145,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not plan.is_editable:
         messages.error(request, _("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
         return redirect(plan.get_absolute_url())
+    if request.method == "POST" and "correct_terms" in request.POST:
+        changed = services.correct_terms(plan)
+        messages.success(request, _("已更正 %(n)d 处用语。") % {"n": changed})
+        return redirect("plans:plan_edit", pk=plan.pk)
     choices = task_choices(plan)
     data = request.POST if request.method == "POST" else None
     goals = GoalFormSet(data, instance=plan, prefix="goals")
@@ -157,7 +161,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             tasks.save()
         messages.success(request, _("方案内容已保存。"))
         return redirect(plan.get_absolute_url())
-    return render(request, "plans/plan_edit.html", {"plan": plan, "goals": goals, "tasks": tasks})
+    return render(request, "plans/plan_edit.html", {
+        "plan": plan, "goals": goals, "tasks": tasks, "term_issues": services.term_issues(plan)})
 
 
 @login_required
