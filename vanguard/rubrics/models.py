@@ -130,9 +130,9 @@ class Rubric(AuditedModel):
 
 
 class RubricPart(AuditedModel):
-    """A child of a rubric; refuses changes while the rubric is frozen."""
+    """A child of a rubric (it has a ``rubric`` foreign key); refuses changes while the rubric is frozen."""
 
-    scope_prefix = ""
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -159,14 +159,10 @@ class RubricPart(AuditedModel):
 
     @classmethod
     def scope_filter(cls, scope, action):
-        return _scope_q(scope, action, cls.scope_prefix)
+        return _scope_q(scope, action, "rubric__")
 
     def get_absolute_url(self) -> str:
         return self.get_rubric().get_absolute_url()
-
-
-class PartQuerySet(ScopedQuerySet):
-    pass
 
 
 class Dimension(RubricPart):
@@ -176,9 +172,6 @@ class Dimension(RubricPart):
     points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
     description = models.TextField(_("说明"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-
-    objects = PartQuerySet.as_manager()
-    scope_prefix = "rubric__"
 
     class Meta:
         verbose_name = _("维度")
@@ -204,9 +197,6 @@ class Indicator(RubricPart):
     rule_type = models.CharField(_("计分规则"), max_length=30, choices=RuleType.choices, default=RuleType.GRADE)
     params = models.JSONField(_("规则参数"), default=dict, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-
-    objects = PartQuerySet.as_manager()
-    scope_prefix = "rubric__"
 
     class Meta:
         verbose_name = _("指标")
@@ -260,9 +250,6 @@ class BonusItem(RubricPart):
     description = models.TextField(_("说明"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
-    objects = PartQuerySet.as_manager()
-    scope_prefix = "rubric__"
-
     class Meta:
         verbose_name = _("加分项")
         verbose_name_plural = _("加分项")
@@ -279,9 +266,6 @@ class VetoItem(RubricPart):
     effect = models.CharField(_("否决效果"), max_length=20, choices=VetoEffect.choices, default=VetoEffect.CAP_GRADE)
     cap_points = models.DecimalField(_("最高分"), max_digits=7, decimal_places=2, null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
-
-    objects = PartQuerySet.as_manager()
-    scope_prefix = "rubric__"
 
     class Meta:
         verbose_name = _("否决项")
