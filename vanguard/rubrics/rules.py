@@ -198,8 +198,9 @@ def summarize_rule(rule_type: str, params: Any) -> str:
             return _("线性：%(lo)s 得 0 分，%(hi)s 及以上得满分") % {
                 "lo": _fmt(params["min_value"]), "hi": _fmt(params["max_value"])}
         if rule_type == RuleType.TIERS:
-            parts = [f"≥{_fmt(t['min'])}得{_fmt(t['points'])}分" for t in params["tiers"]]
-            return _("分档：") + "；".join(parts)
+            parts = [_("≥%(min)s 得 %(points)s 分") % {"min": _fmt(t["min"]), "points": _fmt(t["points"])}
+                     for t in params["tiers"]]
+            return _("分档：") + _("；").join(parts)
         if rule_type == RuleType.PER_ITEM:
             return _("每项 %(per)s 分，最高 %(cap)s 分") % {
                 "per": _fmt(params["points_per_item"]), "cap": _fmt(params["cap"])}
