@@ -131,7 +131,8 @@ class TestValidityDates:
             valid_from=None if valid_from is None else today + timedelta(days=valid_from),
             valid_until=None if valid_until is None else today + timedelta(days=valid_until),
         )
-        status = login(newcomer).get(reverse("orgs:org_detail", args=[cast.branch_a2.pk])).status_code
+        # Another person's record of the branch: the newcomer's own branch page is theirs anyway.
+        status = login(newcomer).get(reverse("orgs:person_detail", args=[cast.person_a2.pk])).status_code
         assert status == (200 if reaches else 404)
 
 

@@ -15,8 +15,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
+from vanguard.core.policy import Custom, Mine, Policy, Subtree
 from vanguard.core.roles import ADMIN_ROLES, Role
-from vanguard.core.scoping import CHANGE, NOTHING, ScopedQuerySet
+from vanguard.core.scoping import NOTHING, ScopedQuerySet
+
+
+def _managed_accounts_q(scope) -> Q:
+    """Accounts an admin manages: of people in their admin subtree (or with no person).
+
+    An account that holds any grant outside the admin's own admin subtree, or is a superuser,
+    stays out of reach: otherwise an admin of one unit could reset the password of a
+    bureau-wide admin and take over their wider scope.
+    """
+    grants_outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(scope.org_q(ADMIN_ROLES, prefix="org__"))
+    return (
+        (scope.org_q(ADMIN_ROLES, prefix="person__org__") | Q(person__isnull=True))
+        & Q(is_superuser=False)
+        & ~Exists(grants_outside)
+    )
+
+
+MANAGED_ACCOUNTS = Custom(_managed_accounts_q, lambda scope: scope.has_role(ADMIN_ROLES))
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -46,28 +65,8 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return (self.last_name + self.first_name).strip()
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        """Admins manage accounts of people in their subtree (and accounts with no person).
-
-        An account that holds any grant outside the admin's own admin subtree, or is a
-        superuser, stays out of reach: otherwise an admin of one unit could reset the
-        password of a bureau-wide admin and take over their wider scope.
-        """
-        q = NOTHING
-        if scope.has_role(ADMIN_ROLES):
-            grants_outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(
-                scope.org_q(ADMIN_ROLES, prefix="org__")
-            )
-            q = (
-                (scope.org_q(ADMIN_ROLES, prefix="person__org__") | Q(person__isnull=True))
-                & Q(is_superuser=False)
-                & ~Exists(grants_outside)
-            )
-        if action != CHANGE:
-            q |= Q(pk=scope.user_id)
-        return q
-
+    # Everyone reads their own account; admins manage the accounts of their subtree.
+    policy = Policy(org=None, view=MANAGED_ACCOUNTS | Mine("pk"), change=MANAGED_ACCOUNTS)
 
 class RoleGrantQuerySet(ScopedQuerySet):
     def active_on(self, day: date):
@@ -104,13 +103,8 @@ class RoleGrant(AuditedModel):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org}"
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        """Admins see and manage grants on orgs inside their own admin subtree."""
-        q = scope.org_q(ADMIN_ROLES, prefix="org__")
-        if action != CHANGE:
-            q |= Q(user_id=scope.user_id)
-        return q
+    # Admins see and manage grants on orgs inside their own admin subtree; everyone sees their own.
+    policy = Policy(org="org", view=Subtree(ADMIN_ROLES) | Mine(), change=ADMIN_ROLES)
 
     def clean(self):
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
@@ -153,9 +147,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return Q(user_id=scope.user_id)
+    policy = Policy(org=None, view=Mine(), change=Mine())
 
     @classmethod
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:

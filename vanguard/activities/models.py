@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
+from vanguard.core.policy import Own, OwnOrg, Policy, Subtree
 from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.scoping import ScopedQuerySet
 
 
 class MeetingKind(models.TextChoices):
@@ -105,18 +106,13 @@ class Meeting(AuditedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.topic}"
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(EDITOR_ROLES, prefix="org__")
-        q = scope.org_q(STAFF_ROLES, prefix="org__")
-        if scope.person_id:
-            from vanguard.orgs.models import Person
-
-            # Members see the meetings of their own org and those they were expected at.
-            q |= Q(org_id__in=Person.objects.filter(pk=scope.person_id).values("org_id"))
-            q |= Q(pk__in=Attendance.objects.filter(person_id=scope.person_id).values("meeting_id"))
-        return q
+    # Staff read their subtree's meetings; members those of their own org and those they were
+    # expected at (a meeting of the unit they attended as a guest).
+    policy = Policy(
+        org="org",
+        view=Subtree(STAFF_ROLES) | OwnOrg() | Own("attendances__person", many=True),
+        change=EDITOR_ROLES,
+    )
 
     def get_absolute_url(self) -> str:
         return reverse("activities:meeting_detail", args=[self.pk])
@@ -174,6 +170,11 @@ class Attendance(models.Model):
     status = models.CharField(_("出席情况"), max_length=10, choices=AttendanceStatus.choices, blank=True,
                               default=AttendanceStatus.UNMARKED)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Marked through the meeting's page (activities.services.mark_attendance); read like it.
+    policy = Policy(org="meeting__org", person="person",
+                    view=Subtree(STAFF_ROLES) | Own(), change=EDITOR_ROLES)
 
     class Meta:
         verbose_name = _("出席记录")

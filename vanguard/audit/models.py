@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.scoping import ScopedQuerySet, NOTHING
+from vanguard.core.policy import AtRoot, Policy
 from vanguard.core.roles import ADMIN_ROLES
+from vanguard.core.scoping import ScopedQuerySet
 
 
 class AuditAction(models.TextChoices):
@@ -78,11 +79,9 @@ class AuditEvent(models.Model):
 
         return reverse("audit:event_detail", args=[self.pk])
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        # The audit log is the bureau's: only admins of the whole tree read it (an admin of one
-        # unit would otherwise read every unit's changes); nobody writes it by hand.
-        return Q() if scope.holds_at_root(ADMIN_ROLES) else NOTHING
+    # The audit log is the bureau's: only admins of the whole tree read it (an admin of one unit
+    # would otherwise read every unit's changes); nobody writes it by hand.
+    policy = Policy(org=None, view=AtRoot(ADMIN_ROLES))
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "vanguard.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the access-policy check)

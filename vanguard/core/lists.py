@@ -33,7 +33,8 @@ from vanguard.audit.services import record
 
 from .exports import stamped, xlsx_response
 from .templatetags.vanguard import cell as format_cell
-from .scoping import VIEW, get_scope
+from .policy import could, require
+from .scoping import CHANGE, VIEW
 
 
 @dataclass(frozen=True)
@@ -168,9 +169,10 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     ordering: tuple[str, ...] = ()
     title: Any = ""
     export_name: Any = ""
-    create_url: str | None = None  # URL name, shown to those who may change
-    create_roles: frozenset = frozenset()
-    roles: frozenset | None = None  # roles that may open the list at all (None: every signed-in user)
+    create_url: str | None = None  # URL name, shown to those whom the policy could allow ``create_action``
+    create_action: str = CHANGE
+    # The policy action whose rows the list shows; a user whom nothing could allow it gets 403.
+    action: str = VIEW
     template_name = "core/object_list.html"
     paginate_by = None
     # Fields the columns read, to load only those for large exports (the export
@@ -178,12 +180,12 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     export_only: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and self.roles is not None and not get_scope(request.user).has_role(self.roles):
-            raise PermissionDenied(_("您没有执行此操作的权限。"))
+        if request.user.is_authenticated:
+            require(request, self.model, self.action)
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
-        return self.model.objects.for_user(self.request.user, VIEW).select_related(*self.related)
+        return self.model.objects.for_user(self.request.user, self.action).select_related(*self.related)
 
     def filtered(self):
         queryset = self.base_queryset()
@@ -222,7 +224,6 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         params.pop("export", None)
         sort_params = params.copy()
         sort_params.pop("sort", None)
-        scope = get_scope(self.request.user)
         context.update(
             title=self.title,
             columns=self.columns,
@@ -232,7 +233,7 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
             query=params.urlencode(),
             sort_query=sort_params.urlencode(),
             current_sort=self.request.GET.get("sort", ""),
-            can_create=bool(self.create_url) and scope.has_role(self.create_roles),
+            can_create=bool(self.create_url) and could(self.request.user, self.model, self.create_action),
             create_url=self.create_url,
         )
         return context

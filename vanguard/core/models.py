@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.policy import Mine, Policy
 from vanguard.core.scoping import ScopedQuerySet
 
 
@@ -55,9 +56,8 @@ class Job(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return Q(created_by_id=scope.user_id)
+    # A job is its submitter's alone (its result may hold row errors with personal data).
+    policy = Policy(org=None, view=Mine("created_by"), change=Mine("created_by"))
 
     def get_absolute_url(self) -> str:
         return reverse("core:job_detail", args=[self.pk])

@@ -1,4 +1,4 @@
-"""Roles a user can be granted on an organisation subtree."""
+"""Roles a user can be granted on an organisation subtree, and the sets policies are built from."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,13 @@ class Role(models.TextChoices):
 
 
 ALL_ROLES = frozenset(Role.values)
-# Roles that read the roster and records of a subtree.
-STAFF_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR, Role.SECRETARY, Role.CLERK, Role.LEADER})
+# Roles that read the roster and records of a granted subtree. Not the inspector: an inspector
+# reads only the orgs of the inspections assigned to them (``policy.Assigned``), not a subtree.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SECRETARY, Role.CLERK, Role.LEADER})
+# Roles whose grant shows the org tree of their subtree (a member sees their branch's tree).
+SUBTREE_ROLES = STAFF_ROLES | {Role.MEMBER}
 # Roles that write organisations, people and records of a subtree.
 EDITOR_ROLES = frozenset({Role.ADMIN, Role.SECRETARY, Role.CLERK})
 ADMIN_ROLES = frozenset({Role.ADMIN})
+# The level above an org reviews its plan: its secretary, clerk or an admin.
+REVIEWER_ROLES = frozenset({Role.ADMIN, Role.SECRETARY, Role.CLERK})

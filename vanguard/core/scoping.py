@@ -36,8 +36,21 @@ class Scope:
 
     user_id: int | None = None
     person_id: int | None = None
+    person_org_id: int | None = None
     is_superuser: bool = False
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    # Orgs assigned by registered sources (policy.Assigned), loaded on first use per request.
+    _assigned: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def assigned_org_ids(self, kind: str) -> frozenset[int]:
+        if self.is_anonymous:
+            return frozenset()
+        if kind not in self._assigned:
+            from .policy import ASSIGNMENT_SOURCES
+
+            source = ASSIGNMENT_SOURCES.get(kind)
+            self._assigned[kind] = frozenset(source(self)) if source else frozenset()
+        return self._assigned[kind]
 
     @property
     def is_anonymous(self) -> bool:
@@ -108,9 +121,15 @@ def get_scope(user) -> Scope:
     today = timezone.localdate()
     rows = RoleGrant.objects.active_on(today).filter(user=user).values_list("role", "org_id", "org__path")
     person_id = getattr(user, "person_id", None)
+    person_org_id = None
+    if person_id:
+        from vanguard.orgs.models import Person
+
+        person_org_id = Person.objects.filter(pk=person_id).values_list("org_id", flat=True).first()
     scope = Scope(
         user_id=user.pk,
         person_id=person_id,
+        person_org_id=person_org_id,
         is_superuser=user.is_superuser,
         grants=tuple(Grant(role, org_id, path) for role, org_id, path in rows),
     )
@@ -125,18 +144,17 @@ def forget_scope(user) -> None:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Base queryset of every scoped model.
-
-    A model declares ``scope_filter(scope, action) -> Q``; this applies it.
-    """
+    """Base queryset of every scoped model: ``for_user`` applies the model's ``policy``."""
 
     def for_user(self, user, action: str = VIEW):
+        from .policy import policy_of
+
         scope = get_scope(user)
         if scope.is_anonymous:
             return self.none()
         if scope.is_superuser:
             return self
-        return self.filter(self.model.scope_filter(scope, action))
+        return self.filter(policy_of(self.model).q(scope, action, self.model))
 
 
 __all__ = ["VIEW", "CHANGE", "Role", "Scope", "Grant", "get_scope", "forget_scope", "ScopedQuerySet", "NOTHING"]

@@ -20,12 +20,15 @@ from vanguard.orgs.models import Org, Person
 
 from .lists import styled
 from .models import Job
-from .roles import EDITOR_ROLES
+from .policy import get_scoped, require
 from .scoping import CHANGE, get_scope
 
 
 def require_roles(request: HttpRequest, roles) -> None:
-    """403 for a user who holds none of these roles anywhere."""
+    """403 for a user who holds none of these roles anywhere.
+
+    Deprecated: ask the model's policy instead (``policy.require`` / ``get_scoped``).
+    """
     if not get_scope(request.user).has_role(roles):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
 
@@ -50,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
-    job = get_object_or_404(Job.objects.for_user(request.user), pk=pk)
+    job = get_scoped(request, Job, pk=pk)
     template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
     # Each job kind may bring its own result template; others get the generic one.
     result_template = select_template([f"core/job_results/{job.kind}.html", "core/job_results/default.html"])
@@ -58,24 +61,26 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
 
 
 class ScopedFormView(LoginRequiredMixin, View):
-    """Create or edit an object inside the user's scope.
+    """Create or edit an object inside the user's scope, as the model's policy allows ``action``.
 
-    Editing loads the object through ``for_user(user, CHANGE)`` (404 outside);
-    after saving, the object is read back through the same queryset inside the
-    transaction, so nobody creates or moves an object out of their own scope.
+    Editing loads the object with ``get_scoped`` (403 for a user whom nothing could allow,
+    404 outside scope); creating needs the action to be possible at all. After saving, the
+    object is read back through the policy inside the transaction, so nobody creates or moves
+    an object out of their own scope.
     """
 
     model = None
     form_class = None
     template_name = "core/object_form.html"
     title: Any = ""
-    roles = EDITOR_ROLES
+    action = CHANGE
 
     def get_object(self):
         pk = self.kwargs.get("pk")
         if pk is None:
+            require(self.request, self.model, self.action)
             return None
-        return get_object_or_404(self.model.objects.for_user(self.request.user, CHANGE), pk=pk)
+        return get_scoped(self.request, self.model, self.action, pk=pk)
 
     def get_form_kwargs(self) -> dict:
         return {"user": self.request.user}
@@ -86,7 +91,6 @@ class ScopedFormView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        require_roles(request, self.roles)
         self.object = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 
@@ -98,7 +102,7 @@ class ScopedFormView(LoginRequiredMixin, View):
         if form.is_valid():
             with transaction.atomic():
                 obj = self.save(form)
-                if not self.model.objects.for_user(request.user, CHANGE).filter(pk=obj.pk).exists():
+                if not self.model.objects.for_user(request.user, self.action).filter(pk=obj.pk).exists():
                     transaction.set_rollback(True)
                     form.add_error(None, _("保存后的对象不在您的管理范围内，未保存。"))
                     return self.render(form)
@@ -135,13 +139,12 @@ class ScopedDeleteView(LoginRequiredMixin, View):
 
     model = None
     template_name = "core/confirm_delete.html"
-    roles = EDITOR_ROLES
+    action = CHANGE
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        require_roles(request, self.roles)
-        self.object = get_object_or_404(self.model.objects.for_user(request.user, CHANGE), pk=kwargs["pk"])
+        self.object = get_scoped(request, self.model, self.action, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):

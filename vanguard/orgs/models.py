@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
-from vanguard.core.roles import ALL_ROLES, EDITOR_ROLES, STAFF_ROLES
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.policy import Anywhere, Assigned, Own, OwnOrg, Policy, Subtree
+from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES, SUBTREE_ROLES
+from vanguard.core.scoping import ScopedQuerySet
 
 from . import idcard
 
@@ -29,6 +30,10 @@ class OrgCategory(AuditedModel):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    # Bureau-wide reference data: every signed-in user reads it; admins maintain it.
+    policy = Policy(org=None, view=Anywhere(ALL_ROLES), change=Anywhere(ADMIN_ROLES))
 
     class Meta:
         verbose_name = _("组织类别")
@@ -82,9 +87,9 @@ class Org(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return scope.org_q(EDITOR_ROLES if action == CHANGE else ALL_ROLES)
+    # Everyone reads the tree of their grants (an inspector: only the orgs assigned to them);
+    # editors change their subtree.
+    policy = Policy(org="", view=Subtree(SUBTREE_ROLES) | OwnOrg() | Assigned(), change=EDITOR_ROLES)
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:org_detail", args=[self.pk])
@@ -129,6 +134,10 @@ class OrgMove(models.Model):
     moved_on = models.DateField(_("调整日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Written only by orgs.services.move_org; read like the org it moved.
+    policy = Policy(org="org", view=Subtree(STAFF_ROLES) | Assigned())
 
     class Meta:
         verbose_name = _("组织调整记录")
@@ -212,14 +221,14 @@ class Person(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(EDITOR_ROLES, prefix="org__")
-        q = scope.org_q(STAFF_ROLES, prefix="org__")
-        if scope.person_id:
-            q |= Q(pk=scope.person_id)
-        return q
+    # The roster (lists, search, API list, export) is for staff of the subtree and the inspector
+    # of an assigned org; a member reads only their own record.
+    policy = Policy(
+        org="org", person="pk",
+        view=Subtree(STAFF_ROLES) | Assigned() | Own(),
+        change=EDITOR_ROLES,
+        actions={"roster": Subtree(STAFF_ROLES) | Assigned()},
+    )
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:person_detail", args=[self.pk])
@@ -268,6 +277,10 @@ class Membership(models.Model):
     start_reason = models.CharField(_("开始原因"), max_length=20, choices=MembershipReason.choices)
     end_reason = models.CharField(_("结束原因"), max_length=20, choices=MembershipReason.choices, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Written only by the transfer and import services; read like the person's record.
+    policy = Policy(org="org", person="person", view=Subtree(STAFF_ROLES) | Assigned() | Own())
 
     class Meta:
         verbose_name = _("组织关系")

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
-from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.policy import Above, Own, OwnOrg, Policy, Subtree
+from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF_ROLES
+from vanguard.core.scoping import ScopedQuerySet
 
 
 class Dimension(models.TextChoices):
@@ -49,15 +50,9 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
-def _own_person_q(scope, prefix: str = "") -> Q:
-    """The plans a person is involved in without a staff role: their own org's and their tasks'."""
-    from vanguard.orgs.models import Person
-
-    if not scope.person_id:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}org_id__in": Person.objects.filter(pk=scope.person_id).values("org_id")}) | Q(
-        **{f"{prefix}pk__in": PlanTask.objects.filter(responsible_id=scope.person_id).values("plan_id")}
-    )
+# Staff read the plans of their subtree; a person without a staff role reads their own org's
+# plan and the plans they hold tasks in. Editors write; the level above reviews.
+PLAN_VIEW = Subtree(STAFF_ROLES) | OwnOrg() | Own("tasks__responsible", many=True)
 
 
 class OrgPlanQuerySet(ScopedQuerySet):
@@ -94,11 +89,12 @@ class OrgPlan(AuditedModel):
     def __str__(self) -> str:
         return _("%(org)s创建方案") % {"org": self.org}
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(EDITOR_ROLES, prefix="org__")
-        return scope.org_q(STAFF_ROLES, prefix="org__") | _own_person_q(scope)
+    policy = Policy(
+        org="org",
+        view=PLAN_VIEW,
+        change=EDITOR_ROLES,
+        actions={"submit": EDITOR_ROLES, "review": Above(REVIEWER_ROLES)},
+    )
 
     def get_absolute_url(self) -> str:
         return reverse("plans:plan_detail", args=[self.pk])
@@ -123,6 +119,10 @@ class OrgPlanVersion(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    # Frozen submissions, written only by plans.services.submit; read like their plan.
+    policy = Policy(org="plan__org", view=Subtree(STAFF_ROLES) | OwnOrg() | Own("plan__tasks__responsible", many=True))
+
     class Meta:
         verbose_name = _("方案版本")
         verbose_name_plural = _("方案版本")
@@ -139,12 +139,13 @@ class PlanPart(AuditedModel):
     class Meta:
         abstract = True
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(EDITOR_ROLES, prefix="plan__org__")
-        return scope.org_q(STAFF_ROLES, prefix="plan__org__") | Q(
-            plan_id__in=OrgPlan.objects.filter(_own_person_q(scope)).values("pk"))
+    policy = Policy(
+        org="plan__org", person="responsible",
+        view=Subtree(STAFF_ROLES) | OwnOrg() | Own("plan__tasks__responsible", many=True),
+        change=EDITOR_ROLES,
+        # Only the responsible person reports a task done or withdraws that report.
+        actions={"complete": Own()},
+    )
 
 
 class PlanGoal(PlanPart):
@@ -251,14 +252,12 @@ class ResponsibilityLetter(AuditedModel):
     def __str__(self) -> str:
         return _("%(org)s责任书") % {"org": self.org}
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(ADMIN_ROLES, prefix="org__")
-        q = scope.org_q(STAFF_ROLES, prefix="org__")
-        if scope.person_id:
-            q |= Q(responsible_id=scope.person_id)
-        return q
+    policy = Policy(
+        org="org", person="responsible",
+        view=Subtree(STAFF_ROLES) | Own(),
+        change=ADMIN_ROLES,
+        actions={"acknowledge": Own()},
+    )
 
     def get_absolute_url(self) -> str:
         return reverse("plans:letter_list") + f"?campaign={self.campaign_id}"

@@ -17,12 +17,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
+from vanguard.core.policy import Policy, Reach, Subtree
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.scoping import ScopedQuerySet
 
 from .rules import DataSource, RuleType, Subject, summarize_rule
 
-CAMPAIGN_ORG = "campaign__scope_org__"
 
 
 class RubricStatus(models.TextChoices):
@@ -40,10 +40,8 @@ class FrozenRubricError(ValidationError):
     pass
 
 
-def _scope_q(scope, action, prefix: str):
-    if action == CHANGE:
-        return scope.org_q(ADMIN_ROLES, prefix=prefix + CAMPAIGN_ORG)
-    return scope.reach_q(ALL_ROLES, prefix=prefix + CAMPAIGN_ORG)
+# A campaign's rubrics: read by everyone inside or above its scope; its admins write them.
+RUBRIC_VIEW, RUBRIC_CHANGE = Reach(ALL_ROLES), Subtree(ADMIN_ROLES)
 
 
 class RubricQuerySet(ScopedQuerySet):
@@ -99,9 +97,7 @@ class Rubric(AuditedModel):
     def __str__(self) -> str:
         return f"{self.name}（v{self.version}）"
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return _scope_q(scope, action, "")
+    policy = Policy(org="campaign__scope_org", view=RUBRIC_VIEW, change=RUBRIC_CHANGE)
 
     def get_absolute_url(self) -> str:
         return reverse("rubrics:rubric_detail", args=[self.pk])
@@ -157,9 +153,7 @@ class RubricPart(AuditedModel):
         self.check_editable()
         return super().delete(*args, **kwargs)
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return _scope_q(scope, action, "rubric__")
+    policy = Policy(org="rubric__campaign__scope_org", view=RUBRIC_VIEW, change=RUBRIC_CHANGE)
 
     def get_absolute_url(self) -> str:
         return self.get_rubric().get_absolute_url()

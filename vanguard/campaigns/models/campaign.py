@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
+from vanguard.core.policy import Policy, Reach
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
-from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.scoping import ScopedQuerySet
 
 
 class CampaignStatus(models.TextChoices):
@@ -62,12 +63,8 @@ class Campaign(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        # Admins of the scope org configure it; everyone inside or above its subtree sees it.
-        if action == CHANGE:
-            return scope.org_q(ADMIN_ROLES, prefix="scope_org__")
-        return scope.reach_q(ALL_ROLES, prefix="scope_org__")
+    # Admins of the scope org configure it; everyone inside or above its subtree sees it.
+    policy = Policy(org="scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES)
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:campaign_detail", args=[self.pk])
@@ -102,6 +99,9 @@ class CampaignPhase(AuditedModel):
     phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
+
+    objects = ScopedQuerySet.as_manager()
+    policy = Policy(org="campaign__scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES)
 
     class Meta:
         verbose_name = _("活动阶段")

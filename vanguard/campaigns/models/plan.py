@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
+from vanguard.core.policy import Anywhere, Mine, Policy, Reach, Subtree
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
-from vanguard.core.scoping import CHANGE, NOTHING, ScopedQuerySet
+from vanguard.core.scoping import ScopedQuerySet
 
 # Long text fields of a plan, in document order (also the proofreading targets).
 PLAN_TEXT_FIELDS = ("title", "preamble", "guiding_ideology", "basic_content", "main_measures",
@@ -42,11 +43,7 @@ class ImplementationPlan(AuditedModel):
     def __str__(self) -> str:
         return self.title
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        if action == CHANGE:
-            return scope.org_q(ADMIN_ROLES, prefix="campaign__scope_org__")
-        return scope.reach_q(ALL_ROLES, prefix="campaign__scope_org__")
+    policy = Policy(org="campaign__scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES)
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:plan_detail", args=[self.campaign_id])
@@ -75,10 +72,8 @@ class TermCorrection(AuditedModel):
     def __str__(self) -> str:
         return f"{self.wrong} → {self.right}"
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        # Bureau-wide terminology: only admins read and maintain it.
-        return Q() if scope.has_role(ADMIN_ROLES) else NOTHING
+    # Bureau-wide terminology: only admins read and maintain it.
+    policy = Policy(org=None, view=Anywhere(ADMIN_ROLES), change=Anywhere(ADMIN_ROLES))
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:term_edit", args=[self.pk])
@@ -110,9 +105,9 @@ class PlanImportDraft(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    @classmethod
-    def scope_filter(cls, scope, action):
-        return scope.org_q(ADMIN_ROLES, prefix="campaign__scope_org__") & Q(created_by_id=scope.user_id)
+    # A draft is its uploader's, while they administer the campaign.
+    policy = Policy(org="campaign__scope_org", view=Subtree(ADMIN_ROLES) & Mine("created_by"),
+                    change=Subtree(ADMIN_ROLES) & Mine("created_by"))
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:plan_import_preview", args=[self.pk])

@@ -23,3 +23,12 @@ def cell(value):
         return date_format(value, "DATE_FORMAT")
     return value
 
+
+
+@register.simple_tag(takes_context=True)
+def can(context, obj, action="view"):
+    """``{% can plan "review" as may_review %}``: the model's policy decides, as for the view."""
+    from vanguard.core.policy import can as policy_can
+
+    request = context.get("request")
+    return bool(obj) and request is not None and policy_can(request.user, obj, action)
