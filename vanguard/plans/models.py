@@ -140,11 +140,9 @@ class PlanPart(AuditedModel):
         abstract = True
 
     policy = Policy(
-        org="plan__org", person="responsible",
+        org="plan__org",
         view=Subtree(STAFF_ROLES) | OwnOrg() | Own("plan__tasks__responsible", many=True),
         change=EDITOR_ROLES,
-        # Only the responsible person reports a task done or withdraws that report.
-        actions={"complete": Own()},
     )
 
 
@@ -198,6 +196,13 @@ class PlanTask(PlanPart):
                                      on_delete=models.SET_NULL, related_name="+")
 
     objects = PlanTaskQuerySet.as_manager()
+    policy = Policy(
+        org="plan__org", person="responsible",
+        view=PlanPart.policy.view,
+        change=EDITOR_ROLES,
+        # Only the responsible person reports a task done or withdraws that report.
+        actions={"complete": Own()},
+    )
 
     class Meta:
         verbose_name = _("创建任务")
