@@ -536,14 +536,21 @@ def policy_of(model) -> Policy:
     return policy
 
 
+def org_model():
+    """The organisation model (``settings.VANGUARD_ORG_MODEL``, like ``AUTH_USER_MODEL``): core names no app."""
+    from django.apps import apps
+    from django.conf import settings
+
+    return apps.get_model(getattr(settings, "VANGUARD_ORG_MODEL", "orgs.Org"))
+
+
 def orgs_for(user, model, action: str = CHANGE) -> QuerySet:
     """The orgs in which ``user`` may do ``action`` on ``model``'s rows, as an Org queryset.
 
     Read off the model's rule itself (its org-based parts), so a form's org choices and
     "orgs where I may create a plan" cannot drift from what the save will allow.
     """
-    from vanguard.orgs.models import Org
-
+    Org = org_model()
     scope = get_scope(user)
     policy = policy_of(model)
     if not policy.possible(scope, action):
