@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
 from . import idcard
@@ -17,7 +18,11 @@ class DateInput(forms.DateInput):
 
 
 class ScopedModelForm(forms.ModelForm):
-    """A ModelForm whose org choices are the orgs the user may change."""
+    """A ModelForm whose org choices are the active orgs where the user may change the form's model.
+
+    The choices come from the model's policy (``orgs_for``), the same rule the save is checked
+    against, so a form never offers an org the save would refuse.
+    """
 
     org_fields: tuple[str, ...] = ()
 
@@ -26,7 +31,7 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         for name in self.org_fields:
             if name in self.fields:
-                self.fields[name].queryset = Org.objects.for_user(user, CHANGE).filter(is_active=True)
+                self.fields[name].queryset = orgs_for(user, self._meta.model, CHANGE).filter(is_active=True)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
@@ -61,7 +66,7 @@ class OrgMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.org = org
         self.fields["new_parent"].queryset = (
-            Org.objects.for_user(user, CHANGE).filter(is_active=True).exclude(path__startswith=org.path)
+            orgs_for(user, Org, CHANGE).filter(is_active=True).exclude(path__startswith=org.path)
         )
         self.fields["moved_on"].initial = timezone.localdate()
 
@@ -106,7 +111,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, user=None, person=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = Org.objects.for_user(user, CHANGE).filter(is_active=True).exclude(
+        # Where the person may be moved: orgs in which the user may change people.
+        self.fields["to_org"].queryset = orgs_for(user, Person, CHANGE).filter(is_active=True).exclude(
             pk=person.org_id
         )
         self.fields["on"].initial = timezone.localdate()

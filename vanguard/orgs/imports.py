@@ -16,18 +16,18 @@ from django.utils.translation import gettext as _
 from vanguard.audit.context import client_ip
 from vanguard.core.exports import XLSX_MIME
 from vanguard.core.jobs import start_job
-from vanguard.core.roles import EDITOR_ROLES
+from vanguard.core.policy import require
 from vanguard.core.uploads import UploadError, check_upload
-from vanguard.core.views import require_roles
 
 from . import roster
+from .models import Person
 
 IMPORT_DIR = "imports"
 
 
 @login_required
 def roster_template(request: HttpRequest) -> HttpResponse:
-    require_roles(request, EDITOR_ROLES)
+    require(request, Person, "change")
     response = HttpResponse(roster.template_bytes(), content_type=XLSX_MIME)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%90%8D%E5%86%8C%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
     return response
@@ -35,7 +35,7 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roster_import(request: HttpRequest) -> HttpResponse:
-    require_roles(request, EDITOR_ROLES)
+    require(request, Person, "change")
     error = None
     if request.method == "POST":
         try:

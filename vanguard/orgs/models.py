@@ -49,8 +49,9 @@ class OrgQuerySet(ScopedQuerySet):
         qs = self.filter(path__startswith=org.path)
         return qs if include_self else qs.exclude(pk=org.pk)
 
-    def visible_to(self, user):
-        return self.for_user(user)
+    def topmost(self):
+        """The orgs of this queryset whose parent is not in it: where a user's visible tree starts."""
+        return self.exclude(parent__in=self.values("pk"))
 
     def active(self):
         return self.filter(is_active=True)

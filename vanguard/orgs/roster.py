@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record, serialise
+from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
 from . import idcard
@@ -334,12 +335,12 @@ def _normalise_org_path(text: str) -> list[str]:
 
 
 class OrgResolver:
-    """Org names (or name paths) → orgs inside the user's CHANGE scope, from two queries."""
+    """Org names (or name paths) → orgs where the user may change people, from two queries."""
 
     def __init__(self, user):
         orgs = list(Org.objects.only("pk", "name", "path", "is_active").order_by())
         self.by_id = {org.pk: org for org in orgs}
-        self.allowed = set(Org.objects.for_user(user, CHANGE).values_list("pk", flat=True))
+        self.allowed = set(orgs_for(user, Person, CHANGE).values_list("pk", flat=True))
         self.by_name: dict[str, list[Org]] = {}
         for org in orgs:
             if org.pk in self.allowed:

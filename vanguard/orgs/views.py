@@ -5,15 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
-from vanguard.core.scoping import CHANGE, get_scope
-from vanguard.core.views import ScopedFormView, require_roles
+from vanguard.core.policy import get_scoped, scoped
+from vanguard.core.views import ScopedFormView
 
 from . import services
 from .filters import OrgFilterSet, PersonFilterSet
@@ -23,14 +22,9 @@ from .models import MemberStatus, Org, Person
 
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
-    """The visible tree from the user's roots, two levels open; deeper levels load on demand."""
-    scope = get_scope(request.user)
+    """The visible tree from where it starts for this user, two levels open; deeper levels load on demand."""
     visible = Org.objects.for_user(request.user)
-    if scope.is_superuser:
-        roots = visible.filter(depth=0)
-    else:
-        roots = visible.filter(path__in=scope.paths(scope.roles()))
-    root_paths = list(roots.values_list("path", flat=True))
+    roots = visible.topmost()
     shown = visible.filter(
         Q(pk__in=roots.values("pk")) | Q(parent__in=roots.values("pk"))
     ).select_related("category", "secretary").order_by("depth", "sort_order", "name")
@@ -38,15 +32,16 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     by_parent: dict[int | None, list[Org]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
-    top = [n for n in nodes if n.path in root_paths]
+    shown_ids = {node.pk for node in nodes}
+    top = [n for n in nodes if n.parent_id not in shown_ids]
     for node in nodes:
         node.loaded_children = by_parent.get(node.pk, []) if node in top else None
     return render(request, "orgs/tree.html", {"roots": top})
 
 
 @login_required
-def org_children(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(Org.objects.for_user(request.user), pk=pk)
+@scoped(Org)
+def org_children(request: HttpRequest, org: Org) -> HttpResponse:
     children = Org.objects.for_user(request.user).filter(parent=org).select_related("category", "secretary")
     children = services.attach_tree_counts(
         list(children.order_by("sort_order", "name")), Person.objects.for_user(request.user).current()
@@ -56,8 +51,8 @@ def org_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_scoped(request, Org.objects.select_related("category", "secretary", "parent"), pk=pk)
     visible = Org.objects.for_user(request.user)
-    org = get_object_or_404(visible.select_related("category", "secretary", "parent"), pk=pk)
     people = Person.objects.for_user(request.user).in_subtree(org).current()
     by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
     figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
@@ -65,7 +60,6 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")),
         Person.objects.for_user(request.user).current(),
     )
-    scope = get_scope(request.user)
     return render(
         request,
         "orgs/org_detail.html",
@@ -77,7 +71,6 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "people_total": sum(by_status.values()),
             "direct_people": people.filter(org=org).order_by("name")[:20],
             "moves": org.moves.select_related("from_parent", "to_parent")[:10],
-            "can_change": scope.covers(org.path, EDITOR_ROLES),
         },
     )
 
@@ -90,7 +83,6 @@ class OrgListView(ObjectListView):
     title = gettext_lazy("组织列表")
     export_name = gettext_lazy("组织列表")
     create_url = "orgs:org_create"
-    create_roles = EDITOR_ROLES
     columns = [
         Column(gettext_lazy("名称"), attr("name"), link=True, sort="name"),
         Column(gettext_lazy("类型"), attr("get_org_type_display"), sort="org_type"),
@@ -124,9 +116,8 @@ class OrgEditView(ScopedFormView):
 
 
 @login_required
-def org_move(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, EDITOR_ROLES)
-    org = get_object_or_404(Org.objects.for_user(request.user, CHANGE), pk=pk)
+@scoped(Org, "change")
+def org_move(request: HttpRequest, org: Org) -> HttpResponse:
     form = styled(OrgMoveForm(request.POST or None, user=request.user, org=org))
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,7 +134,6 @@ def org_move(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_url": org.get_absolute_url(), "submit_label": _("确认调整")})
 
 
-
 class PersonListView(ObjectListView):
     model = Person
     template_name = "orgs/person_list.html"
@@ -154,8 +144,8 @@ class PersonListView(ObjectListView):
     export_name = gettext_lazy("人员名册")
     export_only = ("name", "gender", "status", "org__name", "post", "join_date", "id_card", "phone")
     create_url = "orgs:person_create"
-    create_roles = EDITOR_ROLES
-    roles = STAFF_ROLES  # a member may open their own record (person_detail), not the roster
+    # The roster's own rule: a member may open their own record (person_detail), not the roster.
+    action = "roster"
     columns = [
         Column(gettext_lazy("姓名"), attr("name"), link=True, sort="name"),
         Column(gettext_lazy("性别"), attr("get_gender_display")),
@@ -170,12 +160,10 @@ class PersonListView(ObjectListView):
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.for_user(request.user).select_related("org", "org__category"), pk=pk)
-    can_change = Person.objects.for_user(request.user, CHANGE).filter(pk=pk).exists()
+    person = get_scoped(request, Person.objects.select_related("org", "org__category"), pk=pk)
     return render(request, "orgs/person_detail.html", {
         "person": person,
         "memberships": person.memberships.select_related("org"),
-        "can_change": can_change,
     })
 
 
@@ -207,9 +195,8 @@ class PersonEditView(ScopedFormView):
 
 
 @login_required
-def person_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, EDITOR_ROLES)
-    person = get_object_or_404(Person.objects.for_user(request.user, CHANGE).select_related("org"), pk=pk)
+@scoped(Person, "change", related=("org",))
+def person_transfer(request: HttpRequest, person: Person) -> HttpResponse:
     form = styled(TransferForm(request.POST or None, user=request.user, person=person))
     if request.method == "POST" and form.is_valid():
         try:
