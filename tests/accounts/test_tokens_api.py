@@ -122,5 +122,7 @@ def test_api_lists_paginate(client, cast, secretary_token):
     assert body["count"] == 3 and len(body["items"]) == 3
     orgs = client.get(reverse("api:list_orgs") + f"?parent={cast.branch_a1.pk}", **bearer(secretary_token)).json()
     assert {o["name"] for o in orgs["items"]} == {"变电一班党支部", "变电一班第一党小组"}
-    assert client.get(reverse("api:list_orgs") + f"?parent={cast.unit_b.pk}",
-                      **bearer(secretary_token)).status_code == 404
+    # An org outside the scope is an invalid filter, like an org that does not exist.
+    for parent in (cast.unit_b.pk, 999999):
+        response = client.get(reverse("api:list_orgs") + f"?parent={parent}", **bearer(secretary_token))
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "parent"]
