@@ -102,6 +102,13 @@ class TestGrants:
         assert client.post(reverse("accounts:grant_revoke", args=[grant.pk])).status_code == 403
         assert RoleGrant.objects.filter(pk=grant.pk).exists()
 
+    def test_grant_form_offers_only_orgs_where_one_may_grant(self, login, cast, unit_admin):
+        """Secretary of unit B changes its people, but grants roles only where they are admin."""
+        RoleGrant.objects.create(user=unit_admin, role=Role.SECRETARY, org=cast.unit_b)
+        orgs = set(login(unit_admin).get(reverse("accounts:grant_create")).context["form"].fields["org"].queryset)
+        assert {cast.unit_a, cast.branch_a2} <= orgs
+        assert not orgs & {cast.bureau, cast.unit_b, cast.branch_b1}
+
     def test_duplicate_grant_is_refused(self, login, cast):
         client = login(cast.admin)
         response = client.post(reverse("accounts:grant_create"), grant_data(cast.clerk, cast.branch_a1, Role.CLERK))
@@ -196,6 +203,17 @@ class TestAccounts:
         assert client.get(reverse("accounts:user_password_reset", args=[cast.member.pk])).status_code == 404
         superuser = User.objects.create_superuser("root", password=PASSWORD)
         assert client.get(reverse("accounts:user_password_reset", args=[superuser.pk])).status_code == 404
+
+    @pytest.mark.parametrize("role", ["secretary", "clerk", "leader", "inspector", "member"])
+    def test_non_admins_cannot_manage_accounts(self, login, cast, role):
+        client = login(cast.users[role])
+        assert client.get(reverse("accounts:user_list")).status_code == 403
+        assert client.get(reverse("accounts:user_create")).status_code == 403
+        response = client.post(reverse("accounts:user_password_reset", args=[cast.member.pk]),
+                               {"new_password": "Jieguan-2026-mima"})
+        assert response.status_code == 403
+        cast.member.refresh_from_db()
+        assert cast.member.check_password(PASSWORD)
 
     def test_unit_admin_cannot_link_an_account_to_a_person_outside(self, login, cast, unit_admin):
         response = login(unit_admin).post(reverse("accounts:user_create"), {

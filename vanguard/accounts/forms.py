@@ -3,9 +3,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 from vanguard.orgs.forms import DateInput
-from vanguard.orgs.models import Org, Person
+from vanguard.orgs.models import Person
 
 from .models import RoleGrant, User
 
@@ -68,7 +69,7 @@ class RoleGrantForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Org.objects.for_user(user, CHANGE).filter(is_active=True)
+        self.fields["org"].queryset = orgs_for(user, RoleGrant, CHANGE).filter(is_active=True)
         self.fields["user"].queryset = User.objects.for_user(user, CHANGE).filter(is_active=True)
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,9 +20,10 @@ import django_filters
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.core.lists import Column, ObjectListView, SearchFilterSet, attr, styled
-from vanguard.core.roles import ADMIN_ROLES, Role
+from vanguard.core.policy import get_scoped, scoped
+from vanguard.core.roles import Role
 from vanguard.core.scoping import CHANGE
-from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
+from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
 from .forms import ApiTokenForm, LoginForm, PasswordResetByAdminForm, RoleGrantForm, UserCreateForm
 from .models import ApiToken, RoleGrant, User
@@ -66,7 +67,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.for_user(request.user).filter(revoked_at__isnull=True), pk=pk)
+    token = get_scoped(request, ApiToken.objects.filter(revoked_at__isnull=True), CHANGE, pk=pk)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     record(AuditAction.TOKEN, token, message=_("撤销 API 令牌"))
     messages.success(request, _("已撤销令牌“%(name)s”。") % {"name": token.name})
@@ -91,15 +92,16 @@ def grant_validity(grant: RoleGrant) -> str:
 
 
 class GrantListView(ObjectListView):
-    roles = ADMIN_ROLES
+    """The grants one may change (everyone may view their own grants, on the profile page)."""
+
     model = RoleGrant
+    action = CHANGE
     filterset_class = GrantFilterSet
     related = ("user", "org", "granted_by")
     ordering = ("user__username", "role", "org__path")
     title = gettext_lazy("角色授权")
     export_name = gettext_lazy("角色授权")
     create_url = "accounts:grant_create"
-    create_roles = ADMIN_ROLES
     template_name = "accounts/grant_list.html"
     columns = [
         Column(gettext_lazy("用户"), attr("user.username"), sort="user__username"),
@@ -114,7 +116,6 @@ class GrantListView(ObjectListView):
 class GrantCreateView(ScopedFormView):
     model = RoleGrant
     form_class = RoleGrantForm
-    roles = ADMIN_ROLES
     title = gettext_lazy("新增角色授权")
 
     def save(self, form):
@@ -132,7 +133,6 @@ class GrantCreateView(ScopedFormView):
 
 class GrantRevokeView(ScopedDeleteView):
     model = RoleGrant
-    roles = ADMIN_ROLES
     template_name = "accounts/grant_confirm_revoke.html"
 
     def success_url(self) -> str:
@@ -152,15 +152,16 @@ class UserFilterSet(SearchFilterSet):
 
 
 class UserListView(ObjectListView):
-    roles = ADMIN_ROLES
+    """The accounts one may manage (everyone may view their own)."""
+
     model = User
+    action = CHANGE
     filterset_class = UserFilterSet
     related = ("person", "person__org")
     ordering = ("username",)
     title = gettext_lazy("用户账号")
     export_name = gettext_lazy("用户账号")
     create_url = "accounts:user_create"
-    create_roles = ADMIN_ROLES
     template_name = "accounts/user_list.html"
     columns = [
         Column(gettext_lazy("用户名"), attr("username"), sort="username"),
@@ -172,14 +173,10 @@ class UserListView(ObjectListView):
         Column(gettext_lazy("最近登录"), attr("last_login", None), sort="last_login"),
     ]
 
-    def base_queryset(self):
-        return User.objects.for_user(self.request.user, CHANGE).select_related(*self.related)
-
 
 class UserCreateView(ScopedFormView):
     model = User
     form_class = UserCreateForm
-    roles = ADMIN_ROLES
     title = gettext_lazy("新建用户账号")
 
     def save(self, form):
@@ -199,9 +196,8 @@ class UserCreateView(ScopedFormView):
 
 
 @login_required
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, ADMIN_ROLES)
-    target = get_object_or_404(User.objects.for_user(request.user, CHANGE), pk=pk)
+@scoped(User, CHANGE, as_="target")
+def user_password_reset(request: HttpRequest, target: User) -> HttpResponse:
     form = styled(PasswordResetByAdminForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
