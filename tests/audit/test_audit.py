@@ -14,9 +14,10 @@ from vanguard.accounts.models import User
 from vanguard.audit.context import Actor, acting_as
 from vanguard.audit.models import AppendOnlyError, AuditAction, AuditEvent
 from vanguard.audit.services import record
+from vanguard.core.roles import Role
 from vanguard.orgs.models import MemberStatus, Person
 
-from ..factories import make_person
+from ..factories import make_person, make_user
 
 
 def events_for(obj, action=None):
@@ -138,6 +139,13 @@ class TestAuditList:
         for user in (cast.secretary, cast.clerk, cast.leader, cast.inspector, cast.member):
             assert login(user).get(reverse("audit:event_list")).status_code == 403
         assert login(cast.admin).get(reverse("audit:event_list")).status_code == 200
+
+    def test_an_admin_of_one_unit_does_not_read_the_log(self, login, cast, events):
+        """The log holds every unit's changes: it is for admins of the whole bureau only."""
+        client = login(make_user("unit_admin", Role.ADMIN, cast.unit_a))
+        assert client.get(reverse("audit:event_list")).status_code == 403
+        event = AuditEvent.objects.filter(object_id=str(cast.branch_a1.pk)).first()
+        assert client.get(reverse("audit:event_detail", args=[event.pk])).status_code == 403
 
     def test_it_filters_by_action_text_and_date(self, login, cast, events):
         client = login(cast.admin)

@@ -2,12 +2,11 @@ import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.lists import Column, ObjectListView, SearchFilterSet, attr
-from vanguard.core.roles import ADMIN_ROLES
-from vanguard.core.views import require_roles
+from vanguard.core.policy import scoped
 
 from .models import AuditAction, AuditEvent
 
@@ -32,7 +31,6 @@ def summarise_changes(event: AuditEvent) -> str:
 
 
 class AuditListView(ObjectListView):
-    roles = ADMIN_ROLES
     model = AuditEvent
     filterset_class = AuditFilterSet
     ordering = ("-at", "-id")
@@ -50,7 +48,6 @@ class AuditListView(ObjectListView):
 
 
 @login_required
-def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, ADMIN_ROLES)
-    event = get_object_or_404(AuditEvent.objects.for_user(request.user), pk=pk)
+@scoped(AuditEvent, as_="event")
+def audit_detail(request: HttpRequest, event: AuditEvent) -> HttpResponse:
     return render(request, "audit/event_detail.html", {"event": event})
