@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -24,8 +23,16 @@ def test_letter_generation_is_idempotent_and_names_the_secretary(cast):
     assert services.generate_letters(campaign, cast.admin) == 0
     assert ResponsibilityLetter.objects.filter(campaign=campaign).count() == 5
     assert ResponsibilityLetter.objects.get(org=cast.branch_a1).responsible == cast.person_a1
-    with pytest.raises(PermissionDenied):
-        services.generate_letters(campaign, cast.clerk)
+
+
+def test_letters_are_issued_by_admins_for_their_subtree_only(cast, login):
+    campaign = make_campaign(cast)
+    assert login(cast.clerk).post(f"/plans/letters/generate/{campaign.pk}/").status_code == 403
+    assert services.generate_letters(campaign, cast.clerk) == 0  # a clerk may issue none
+    unit_admin = make_user("unit_admin", Role.ADMIN, cast.unit_a)
+    assert login(unit_admin).post(f"/plans/letters/generate/{campaign.pk}/").status_code == 302
+    assert set(ResponsibilityLetter.objects.values_list("org", flat=True)) == {
+        cast.unit_a.pk, cast.branch_a1.pk, cast.branch_a2.pk}
 
 
 def test_only_the_responsible_person_acknowledges(cast, login):
@@ -91,7 +98,7 @@ def test_overdue_tasks_are_highlighted_and_near_ones_warned(cast, login):
     assert 'class="overdue' in detail
 
 
-def test_todo_counts(cast):
+def test_to_do_lists_are_the_rows_of_the_policy_actions(cast):
     campaign = make_campaign(cast)
     plan = approved_plan(cast, campaign, cast.member_person, due_on=timezone.localdate() - timedelta(days=1))
     PlanTask.objects.create(plan=plan, title="第二项", responsible=cast.member_person,
@@ -101,18 +108,36 @@ def test_todo_counts(cast):
     cast.branch_a1.secretary = cast.member_person
     cast.branch_a1.save()
     services.generate_letters(campaign, cast.admin)
-    assert services.todo_counts(cast.member) == {"tasks": 2, "overdue": 1, "reviews": 0, "letters": 1, "total": 3}
-    counts = services.todo_counts(cast.secretary)
-    assert counts["reviews"] == 1 and counts["tasks"] == 0  # unit A reviews branch A2
-    assert services.todo_counts(cast.admin)["reviews"] == 1
-    assert services.todo_counts(cast.clerk)["reviews"] == 0  # a branch clerk reviews nothing of branch A2
+
+    assert services.my_open_tasks(cast.member).count() == 2
+    assert services.my_open_tasks(cast.member).overdue().count() == 1
+    assert not services.plans_to_review(cast.member).exists()
+    assert list(services.letters_to_acknowledge(cast.member)) == [ResponsibilityLetter.objects.get(org=cast.branch_a1)]
+    assert list(services.plans_to_review(cast.secretary)) == [waiting]  # unit A reviews branch A2
+    assert not services.my_open_tasks(cast.secretary).exists()  # an account without a person has no tasks
+    assert list(services.plans_to_review(cast.admin)) == [waiting]
+    assert not services.plans_to_review(cast.clerk).exists()  # a branch clerk reviews nothing of branch A2
     own = make_user("a2sec", Role.SECRETARY, cast.branch_a2)
-    assert services.todo_counts(own)["reviews"] == 0
+    assert not services.plans_to_review(own).exists()
 
 
-def test_todo_counts_in_few_queries(cast, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
-        services.todo_counts(cast.member)
+def test_to_do_page_runs_the_same_queries_for_one_task_or_ten(cast, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = approved_plan(cast, make_campaign(cast), cast.member_person)
+    client = login(cast.member)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/plans/todo/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for n in range(9):
+        PlanTask.objects.create(plan=plan, title=f"任务{n}", responsible=cast.member_person,
+                                due_on=timezone.localdate() + timedelta(days=n))
+    assert count() == one
 
 
 def test_evidence_previews_in_the_browser_and_can_be_withdrawn_and_replaced(cast, login):

@@ -1,7 +1,8 @@
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from vanguard.audit.models import AuditAction, AuditEvent
+from vanguard.core.policy import can
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan, PlanGoal, PlanStatus, PlanTask
 
@@ -74,10 +75,11 @@ def test_branch_secretary_cannot_approve_own_plan(cast, login):
     plan = make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
     own = branch_secretary(cast)
     services.submit(plan, own)
-    with pytest.raises(PermissionDenied):
-        services.approve(plan, own)
-    response = login(own).post(f"/plans/{plan.pk}/review/", {"decision": "approve"})
-    assert response.status_code == 403
+    assert not can(own, plan, "review")
+    client = login(own)
+    assert "name=\"decision\"" not in client.get(plan.get_absolute_url()).content.decode()  # no review buttons
+    # A reviewer role, but not above this org: the plan is not among those the user reviews.
+    assert client.post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 404
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
 
@@ -97,13 +99,27 @@ def test_unit_committee_reviews_its_subtree_only(cast, login):
     assert mine.status == PlanStatus.APPROVED and other.status == PlanStatus.SUBMITTED
 
 
-def test_unit_committee_cannot_approve_its_own_plan_but_the_bureau_admin_can(cast):
+def test_unit_committee_cannot_approve_its_own_plan_but_the_bureau_admin_can(cast, login):
     plan = make_plan(make_campaign(cast), cast.unit_a, task_for=cast.person_a1)
     services.submit(plan, cast.secretary)
-    with pytest.raises(PermissionDenied):
-        services.approve(plan, cast.secretary)
-    services.approve(plan, cast.admin)
+    assert login(cast.secretary).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 404
+    assert OrgPlan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
+    assert "name=\"decision\"" in login(cast.admin).get(plan.get_absolute_url()).content.decode()
+    assert login(cast.admin).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 302
     assert OrgPlan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
+
+
+def test_a_user_without_a_reviewer_role_is_refused_review_outright(cast, login):
+    plan = make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
+    services.submit(plan, cast.clerk)
+    assert login(cast.leader).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 403
+    assert OrgPlan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
+
+
+def test_only_a_submitted_plan_can_be_reviewed(cast):
+    plan = make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
+    with pytest.raises(ValidationError, match="只有已提交待审核的方案可以审核"):
+        services.approve(plan, cast.secretary)
 
 
 def test_return_via_page_without_reason_is_refused_in_chinese(cast, login):

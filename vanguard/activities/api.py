@@ -1,11 +1,18 @@
-"""Meetings endpoints, scoped like the pages."""
+"""Meetings endpoints, loaded through the same policy as the pages.
+
+No ``from __future__ import annotations`` here: ninja must see ``Query[...]`` as a real type.
+"""
 
 
 from datetime import date
 
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
 from ninja import FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+
+from vanguard.core.policy import get_scoped
+from vanguard.orgs.models import Org
 
 from .models import Meeting
 
@@ -54,6 +61,14 @@ class MeetingDetailOut(MeetingOut):
         return list(obj.attendances.select_related("person").order_by("person__name", "pk"))
 
 
+def _load(request, model_or_queryset, pk):
+    """The one loader, with its 403 as JSON (its 404 is ninja's)."""
+    try:
+        return get_scoped(request, model_or_queryset, pk=pk)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc))
+
+
 class MeetingFilter(FilterSchema):
     org: int | None = None
     kind: str | None = None
@@ -67,10 +82,7 @@ class MeetingFilter(FilterSchema):
 def list_meetings(request, filters: Query[MeetingFilter]):
     qs = Meeting.objects.for_user(request.user).with_attendance().select_related("org").order_by("-held_on", "-pk")
     if filters.org:
-        from vanguard.orgs.models import Org
-
-        org = get_object_or_404(Org.objects.for_user(request.user), pk=filters.org)
-        qs = qs.filter(org__path__startswith=org.path)
+        qs = qs.filter(org__path__startswith=_load(request, Org, filters.org).path)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.campaign:
@@ -84,5 +96,4 @@ def list_meetings(request, filters: Query[MeetingFilter]):
 
 @router.get("meetings/{meeting_id}", response=MeetingDetailOut, summary="会议活动详情（含出席）")
 def get_meeting(request, meeting_id: int):
-    return get_object_or_404(Meeting.objects.for_user(request.user).with_attendance().select_related("org"),
-                             pk=meeting_id)
+    return _load(request, Meeting.objects.with_attendance().select_related("org"), meeting_id)

@@ -32,11 +32,17 @@ class MeetingKind(models.TextChoices):
     DISCUSSION = "discussion", _("专题讨论")
 
 
-# "三会一课"
-THREE_MEETINGS_ONE_LECTURE = frozenset({
-    MeetingKind.BRANCH_GENERAL_MEETING, MeetingKind.COMMITTEE_MEETING,
-    MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE,
-})
+# "三会一课" and its official minimum frequency, in months per required meeting (支部党员大会 and
+# 党课 at least once a quarter, 支部委员会 and 党小组会 at least once a month).
+THREE_MEETINGS_EVERY_MONTHS = {
+    MeetingKind.BRANCH_GENERAL_MEETING: 3,
+    MeetingKind.COMMITTEE_MEETING: 1,
+    MeetingKind.GROUP_MEETING: 1,
+    MeetingKind.PARTY_LECTURE: 3,
+}
+THREE_MEETINGS_ONE_LECTURE = frozenset(THREE_MEETINGS_EVERY_MONTHS)
+# Held by each 党小组 of a branch; the other kinds by the branch itself.
+HELD_BY_GROUPS = frozenset({MeetingKind.GROUP_MEETING})
 # 深入发动: meetings of these kinds with a campaign are the campaign's mobilisation record.
 MOBILISATION_KINDS = frozenset({MeetingKind.MOBILISATION, MeetingKind.SYMPOSIUM, MeetingKind.DISCUSSION})
 
@@ -46,6 +52,13 @@ class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("出席")
     EXCUSED = "excused", _("请假")
     ABSENT = "absent", _("缺席")
+
+
+def counted_q() -> Q:
+    """The condition of ``Meeting.objects.counted()``, for conditional counts over meetings."""
+    unmarked = Attendance.objects.filter(meeting=OuterRef("pk"), status=AttendanceStatus.UNMARKED)
+    anyone = Attendance.objects.filter(meeting=OuterRef("pk"))
+    return Q(Exists(anyone), held_on__isnull=False) & ~Q(topic="") & ~Q(minutes="") & ~Q(Exists(unmarked))
 
 
 class MeetingQuerySet(ScopedQuerySet):
@@ -61,10 +74,7 @@ class MeetingQuerySet(ScopedQuerySet):
 
     def counted(self):
         """Meetings that count: date, topic, minutes, and every expected person marked."""
-        unmarked = Attendance.objects.filter(meeting=OuterRef("pk"), status=AttendanceStatus.UNMARKED)
-        anyone = Attendance.objects.filter(meeting=OuterRef("pk"))
-        return self.filter(Exists(anyone), held_on__isnull=False).exclude(topic="").exclude(minutes="").exclude(
-            Exists(unmarked))
+        return self.filter(counted_q())
 
     def mobilisation(self):
         return self.filter(kind__in=MOBILISATION_KINDS, campaign__isnull=False)

@@ -4,15 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanguard.core.lists import Column, ObjectListView, attr
-from vanguard.core.roles import EDITOR_ROLES
+from vanguard.core.policy import get_scoped
 from vanguard.core.scoping import CHANGE
-from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
+from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
 from . import services
 from .filters import MeetingFilterSet
@@ -28,7 +28,6 @@ class MeetingListView(ObjectListView):
     title = gettext_lazy("会议活动")
     export_name = gettext_lazy("会议活动")
     create_url = "activities:meeting_create"
-    create_roles = EDITOR_ROLES
     columns = [
         Column(gettext_lazy("日期"), attr("held_on", None), sort="held_on"),
         Column(gettext_lazy("类型"), attr("get_kind_display"), sort="kind"),
@@ -48,13 +47,10 @@ class MeetingListView(ObjectListView):
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_object_or_404(
-        Meeting.objects.for_user(request.user).with_attendance().select_related(
-            "org", "campaign", "host", "lecturer", "created_by"), pk=pk)
-    can_change = Meeting.objects.for_user(request.user, CHANGE).filter(pk=pk).exists()
+    meeting = get_scoped(request, Meeting.objects.with_attendance().select_related(
+        "org", "campaign", "host", "lecturer", "created_by"), pk=pk)
     attendances = meeting.attendances.select_related("person", "person__org").order_by("person__name", "pk")
-    return render(request, "activities/meeting_detail.html", {
-        "meeting": meeting, "attendances": attendances, "can_change": can_change})
+    return render(request, "activities/meeting_detail.html", {"meeting": meeting, "attendances": attendances})
 
 
 class MeetingCreateView(ScopedFormView):
@@ -98,8 +94,7 @@ class MeetingDeleteView(ScopedDeleteView):
 @login_required
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark present / excused / absent for every expected person on one page (constant queries)."""
-    require_roles(request, EDITOR_ROLES)
-    meeting = get_object_or_404(Meeting.objects.for_user(request.user, CHANGE).select_related("org"), pk=pk)
+    meeting = get_scoped(request, Meeting.objects.select_related("org"), CHANGE, pk=pk)
     rows = list(meeting.attendances.select_related("person", "person__org").order_by("person__name", "pk"))
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():

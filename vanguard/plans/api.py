@@ -1,13 +1,18 @@
-"""Plans and tasks endpoints, scoped like the pages; the workflow goes through ``plans.services``."""
+"""Plans and tasks endpoints, loaded through the same policy as the pages; the workflow goes through
+``plans.services``.
+
+No ``from __future__ import annotations`` here: ninja must see ``Query[...]`` as a real type.
+"""
 
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+
+from vanguard.core.policy import get_scoped
 
 from . import services
 from .models import OrgPlan, PlanTask
@@ -93,17 +98,18 @@ class PlanFilter(FilterSchema):
     status: str | None = None
 
 
-def _plan(request, plan_id):
-    return get_object_or_404(OrgPlan.objects.for_user(request.user).select_related("org", "org__parent"), pk=plan_id)
-
-
 def _run(step):
+    """Refusals as JSON: 403 (nothing could allow it), 400 (a rule of the workflow); 404 passes through."""
     try:
         return step()
     except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "您没有执行此操作的权限。")
+        raise HttpError(403, str(exc))
     except ValidationError as exc:
         raise HttpError(400, "；".join(exc.messages))
+
+
+def _plan(request, plan_id, action="view"):
+    return _run(lambda: get_scoped(request, OrgPlan.objects.select_related("org"), action, pk=plan_id))
 
 
 @router.get("plans", response=list[PlanOut], summary="创建方案列表")
@@ -127,7 +133,7 @@ def get_plan(request, plan_id: int):
 def list_tasks(request, mine: bool = False, plan: int | None = None):
     qs = PlanTask.objects.for_user(request.user).select_related("responsible").order_by("due_on", "pk")
     if mine:
-        qs = qs.filter(responsible_id=getattr(request.user, "person_id", None) or 0)
+        qs &= services.my_tasks(request.user)
     if plan:
         qs = qs.filter(plan_id=plan)
     return qs
@@ -135,13 +141,15 @@ def list_tasks(request, mine: bool = False, plan: int | None = None):
 
 @router.post("plans/{plan_id}/submit", response=PlanOut, summary="提交方案")
 def submit_plan(request, plan_id: int):
-    plan = _plan(request, plan_id)
+    plan = _plan(request, plan_id, "submit")
     _run(lambda: services.submit(plan, request.user))
-    return _plan(request, plan_id)
+    plan.refresh_from_db()
+    return plan
 
 
 @router.post("plans/{plan_id}/review", response=PlanOut, summary="审核方案（通过 approve / 退回 return）")
 def review_plan(request, plan_id: int, payload: ReviewIn):
-    plan = _plan(request, plan_id)
+    plan = _plan(request, plan_id, "review")
     _run(lambda: services.review(plan, request.user, payload.decision, payload.comment))
-    return _plan(request, plan_id)
+    plan.refresh_from_db()
+    return plan

@@ -1,7 +1,4 @@
 import django_filters
-from django.db.models import F, Q
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign
@@ -36,24 +33,16 @@ class PlanFilterSet(SearchFilterSet):
         return queryset  # read by filter_late
 
     def filter_not_started(self, queryset, name, value):
-        started = ~Q(status=PlanStatus.DRAFT) | Q(first_submitted_at__isnull=False)
         if value is None:
             return queryset
-        return queryset.exclude(started) if value else queryset.filter(started)
+        return queryset.not_started() if value else queryset.started()
 
     def filter_late(self, queryset, name, value):
         """No submission by the deadline: the one given, else each campaign's 动员部署 end."""
         if value is None:
             return queryset
-        today = timezone.localdate()
-        given = parse_date(self.data.get("deadline") or "") if self.data else None
-        deadline = given if given else F("mobilise_deadline")
-        late = Q(first_submitted_at__isnull=True) | Q(first_submitted_at__date__gt=deadline)
-        if given:
-            late &= Q(pk__isnull=False) if given < today else Q(pk__in=[])
-        else:
-            late &= Q(mobilise_deadline__lt=today)
-        return queryset.filter(late) if value else queryset.exclude(late)
+        deadline = self.form.cleaned_data.get("deadline")
+        return queryset.late(deadline) if value else queryset.not_late(deadline)
 
 
 class LetterFilterSet(SearchFilterSet):
@@ -71,7 +60,7 @@ class LetterFilterSet(SearchFilterSet):
 
     def filter_acknowledged(self, queryset, name, value):
         if value == "yes":
-            return queryset.filter(acknowledged_at__isnull=False)
+            return queryset.acknowledged()
         if value == "no":
-            return queryset.filter(acknowledged_at__isnull=True)
+            return queryset.pending()
         return queryset

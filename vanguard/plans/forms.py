@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.models import Campaign
 from vanguard.core.lists import styled
-from vanguard.core.roles import EDITOR_ROLES
-from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.core.policy import orgs_for
+from vanguard.core.scoping import CHANGE
 from vanguard.orgs.forms import DateInput
-from vanguard.orgs.models import Org, Person
+from vanguard.orgs.models import Person
 
-from .models import OrgPlan, PlanGoal, PlanTask
-from .services import PLANNING_ORG_TYPES
+from .models import OrgPlan, PlanGoal, PlanTask, ReviewDecision
+from .services import expected_orgs, planning_orgs
 
 
 class PlanCreateForm(forms.ModelForm):
@@ -23,14 +23,13 @@ class PlanCreateForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.for_user(user).current()
-        self.fields["org"].queryset = Org.objects.for_user(user, CHANGE).filter(
-            is_active=True, org_type__in=PLANNING_ORG_TYPES)
+        self.fields["org"].queryset = planning_orgs() & orgs_for(user, OrgPlan, CHANGE)
 
     def clean(self):
         data = super().clean()
         campaign, org = data.get("campaign"), data.get("org")
         if campaign and org:
-            if not org.path.startswith(campaign.scope_org.path):
+            if not expected_orgs(campaign).filter(pk=org.pk).exists():
                 self.add_error("org", _("该组织不在本次创建活动的范围内。"))
             elif OrgPlan.objects.filter(campaign=campaign, org=org).exists():
                 self.add_error("org", _("该组织在本次创建活动中已有方案。"))
@@ -106,14 +105,11 @@ def task_choices(plan: OrgPlan):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("通过")), ("return", _("退回"))])
-    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    """The decision and its reason; ``services.review`` checks them (a return needs a reason)."""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("退回方案时必须填写退回原因。"))
-        return data
+    decision = forms.ChoiceField(label=_("审核结果"), choices=[
+        (d.value, d.label) for d in (ReviewDecision.APPROVE, ReviewDecision.RETURN)])
+    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TaskCompleteForm(forms.Form):
@@ -124,7 +120,3 @@ class TaskCompleteForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     deadline = forms.DateField(label=_("截止日期（默认为动员部署阶段结束日）"), required=False, widget=DateInput())
-
-
-def can_create_plans(user) -> bool:
-    return get_scope(user).has_role(EDITOR_ROLES)

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import DateField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,14 +53,68 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
-# Staff read the plans of their subtree; a person without a staff role reads their own org's
-# plan and the plans they hold tasks in. Editors write; the level above reviews.
-PLAN_VIEW = Subtree(STAFF_ROLES) | OwnOrg() | Own("tasks__responsible", many=True)
+def plan_readers(to_plan: str = ""):
+    """Who reads a plan (and what hangs off it, through ``to_plan``).
+
+    Staff read the plans of their subtree; a person without a staff role reads their own org's
+    plan and the plans they hold tasks in.
+    """
+    return Subtree(STAFF_ROLES) | OwnOrg() | Own(f"{to_plan}tasks__responsible", many=True)
+
+
+# A plan counts as started once it left the draft state or was submitted at least once
+# (a returned plan was started even if it is being revised).
+STARTED = ~Q(status=PlanStatus.DRAFT) | Q(first_submitted_at__isnull=False)
+# Stands in for "no deadline" in SQL, so that a missing deadline is never NULL in a comparison.
+NO_DEADLINE = date.max
+
+
+def deadline_passed(deadline: date | None, today: date | None = None) -> bool:
+    return deadline is not None and deadline < (today or timezone.localdate())
 
 
 class OrgPlanQuerySet(ScopedQuerySet):
     def editable(self):
         return self.filter(status__in=EDITABLE_STATUSES)
+
+    def started(self):
+        return self.filter(STARTED)
+
+    def not_started(self):
+        return self.exclude(STARTED)
+
+    def awaiting_review(self):
+        return self.filter(status=PlanStatus.SUBMITTED)
+
+    def submitted_by(self, deadline: date):
+        """First submitted on or before ``deadline`` (on time)."""
+        return self.filter(first_submitted_at__date__lte=deadline)
+
+    def late(self, deadline: date | None = None, today: date | None = None):
+        """Not submitted by the deadline, once it has passed (逾期未提交).
+
+        The deadline is the one given, else each plan's campaign's 动员部署 end; a campaign
+        without that phase has no deadline, so none of its plans is late.
+        """
+        return self._with_deadline(deadline).filter(self._late(today))
+
+    def not_late(self, deadline: date | None = None, today: date | None = None):
+        return self._with_deadline(deadline).exclude(self._late(today))
+
+    def _with_deadline(self, deadline):
+        if deadline is not None:
+            value = Value(deadline, output_field=DateField())
+        else:
+            from vanguard.campaigns.models import CampaignPhase, Phase
+
+            ends = CampaignPhase.objects.filter(campaign=OuterRef("campaign"), phase=Phase.MOBILISE).values("ends_on")
+            value = Subquery(ends[:1], output_field=DateField())
+        return self.annotate(submission_deadline=Coalesce(value, Value(NO_DEADLINE, output_field=DateField())))
+
+    @staticmethod
+    def _late(today):
+        not_by_then = Q(first_submitted_at__isnull=True) | Q(first_submitted_at__date__gt=F("submission_deadline"))
+        return Q(submission_deadline__lt=today or timezone.localdate()) & not_by_then
 
 
 class OrgPlan(AuditedModel):
@@ -91,9 +148,18 @@ class OrgPlan(AuditedModel):
 
     policy = Policy(
         org="org",
-        view=PLAN_VIEW,
+        view=plan_readers(),
         change=EDITOR_ROLES,
-        actions={"submit": EDITOR_ROLES, "review": Above(REVIEWER_ROLES)},
+        actions={
+            "submit": EDITOR_ROLES,
+            # The level above reviews: nobody approves their own org's plan.
+            "review": Above(REVIEWER_ROLES),
+            # Draft plans for every planning org at once: an admin's tool.
+            "generate": ADMIN_ROLES,
+            # Plan coverage figures (方案覆盖情况) are for the staff of a subtree, never for a
+            # member's own branch.
+            "monitor": Subtree(STAFF_ROLES),
+        },
     )
 
     def get_absolute_url(self) -> str:
@@ -121,7 +187,7 @@ class OrgPlanVersion(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     # Frozen submissions, written only by plans.services.submit; read like their plan.
-    policy = Policy(org="plan__org", view=Subtree(STAFF_ROLES) | OwnOrg() | Own("plan__tasks__responsible", many=True))
+    policy = Policy(org="plan__org", view=plan_readers("plan__"))
 
     class Meta:
         verbose_name = _("方案版本")
@@ -141,7 +207,7 @@ class PlanPart(AuditedModel):
 
     policy = Policy(
         org="plan__org",
-        view=Subtree(STAFF_ROLES) | OwnOrg() | Own("plan__tasks__responsible", many=True),
+        view=plan_readers("plan__"),
         change=EDITOR_ROLES,
     )
 
@@ -166,12 +232,17 @@ class PlanGoal(PlanPart):
         return self.plan.get_absolute_url()
 
 
+def overdue_q(today: date | None = None) -> Q:
+    """An open task past its due date (for conditional counts; ``PlanTask.objects.overdue()``)."""
+    return Q(status=TaskStatus.OPEN, due_on__lt=today or timezone.localdate())
+
+
 class PlanTaskQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=TaskStatus.OPEN)
 
     def overdue(self, today=None):
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+        return self.filter(overdue_q(today))
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -198,7 +269,7 @@ class PlanTask(PlanPart):
     objects = PlanTaskQuerySet.as_manager()
     policy = Policy(
         org="plan__org", person="responsible",
-        view=PlanPart.policy.view,
+        view=plan_readers("plan__"),
         change=EDITOR_ROLES,
         # Only the responsible person reports a task done or withdraws that report.
         actions={"complete": Own()},
@@ -232,6 +303,14 @@ class PlanTask(PlanPart):
         return 0 <= days <= 7
 
 
+class ResponsibilityLetterQuerySet(ScopedQuerySet):
+    def pending(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+    def acknowledged(self):
+        return self.filter(acknowledged_at__isnull=False)
+
+
 class ResponsibilityLetter(AuditedModel):
     """责任书: the org's first responsible person (its secretary) signs for the campaign."""
 
@@ -246,7 +325,7 @@ class ResponsibilityLetter(AuditedModel):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ResponsibilityLetterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("责任书")

@@ -1,9 +1,9 @@
-"""The plan workflow, task progress, responsibility letters, coverage and to-do counts.
+"""The plan workflow, task progress, responsibility letters, coverage and to-do lists.
 
-Rules live here once; pages and API endpoints call these functions.
-Who reviews: the org one level up. A user reviews a plan when one of their
-admin/secretary/clerk grants covers the plan org's *parent*; a grant on the org
-itself (or below it) never does, so nobody approves their own org's plan.
+Rules live here once; pages and API endpoints call these functions. Who may do what is the
+models' access policy (``OrgPlan.policy`` and friends): views load objects through it, and
+the functions here receive objects the caller may already act on. They still check state
+("only a submitted plan can be reviewed").
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -23,47 +24,18 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
-from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES, Role
-from vanguard.core.scoping import NOTHING, get_scope
+from vanguard.core.policy import orgs_for
+from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import Org, OrgType
 
 from .models import (
     EDITABLE_STATUSES, Dimension, OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
-    ReviewDecision, TaskStatus,
+    ReviewDecision, TaskStatus, deadline_passed, overdue_q,
 )
 
-REVIEWER_ROLES = frozenset({Role.ADMIN, Role.SECRETARY, Role.CLERK})
 # Orgs that write a plan (and get a 责任书): committees, general branches and branches.
 PLANNING_ORG_TYPES = (OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH)
 EVIDENCE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx")
-DUE_SOON_DAYS = 7
-
-
-# ---------------------------------------------------------------- who may do what
-
-def can_edit(user, plan: OrgPlan) -> bool:
-    return get_scope(user).covers(plan.org.path, EDITOR_ROLES)
-
-
-def can_review(user, plan: OrgPlan) -> bool:
-    """The level above: a reviewer grant covering the parent org (never only the org itself)."""
-    parent_path = plan.org.path.rsplit("/", 2)[0] + "/" if plan.org.parent_id else None
-    if parent_path is None:
-        return get_scope(user).is_superuser
-    return get_scope(user).covers(parent_path, REVIEWER_ROLES)
-
-
-def reviewable_q(user, prefix: str = "") -> Q:
-    """Plans this user may review, as a condition on OrgPlan."""
-    scope = get_scope(user)
-    if scope.is_anonymous:
-        return NOTHING
-    if scope.is_superuser:
-        return Q()
-    q = NOTHING
-    for path in scope.paths(REVIEWER_ROLES):
-        q |= Q(**{f"{prefix}org__parent__path__startswith": path})
-    return q
 
 
 def ensure_editable(plan: OrgPlan) -> None:
@@ -71,48 +43,49 @@ def ensure_editable(plan: OrgPlan) -> None:
         raise ValidationError(_("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
 
 
-# ---------------------------------------------------------------- rubric choice
+# ---------------------------------------------------------------- which orgs, which rubric
 
-def pick_rubric(campaign, org):
-    """The 创建标准 of an org: the org-rubric variant of its category, else the base org rubric."""
-    from vanguard.rubrics.models import Rubric
-
-    rubrics = Rubric.objects.filter(campaign=campaign, subject="org").order_by("-version")
-    if org.category_id:
-        variant = rubrics.filter(category_id=org.category_id).first()
-        if variant is not None:
-            return variant
-    return rubrics.filter(category__isnull=True).first()
-
-
-def create_plan(campaign, org) -> OrgPlan:
-    return OrgPlan.objects.create(campaign=campaign, org=org, rubric=pick_rubric(campaign, org))
+def planning_orgs():
+    """Active orgs of the kinds that write a plan."""
+    return Org.objects.active().filter(org_type__in=PLANNING_ORG_TYPES)
 
 
 def expected_orgs(campaign):
-    """Orgs that write a plan in this campaign: active committees, general branches, branches in scope."""
-    return Org.objects.filter(path__startswith=campaign.scope_org.path, org_type__in=PLANNING_ORG_TYPES,
-                              is_active=True)
+    """Orgs that write a plan in this campaign: the planning orgs of its scope."""
+    return planning_orgs().subtree(campaign.scope_org)
+
+
+def rubric_chooser(campaign) -> Callable[[Org], object]:
+    """``choose(org)``: the 创建标准 that applies to an org in this campaign.
+
+    The newest org rubric of the org's category, else the newest base org rubric (or None).
+    The campaign's rubrics load once, so choosing for every org costs one query.
+    """
+    from vanguard.rubrics.models import Rubric
+    from vanguard.rubrics.rules import Subject
+
+    base, variants = None, {}
+    for rubric in Rubric.objects.filter(campaign=campaign, subject=Subject.ORG).order_by("-version"):
+        if rubric.category_id is None:
+            base = base or rubric
+        else:
+            variants.setdefault(rubric.category_id, rubric)
+    return lambda org: variants.get(org.category_id, base)
+
+
+def create_plan(campaign, org) -> OrgPlan:
+    return OrgPlan.objects.create(campaign=campaign, org=org, rubric=rubric_chooser(campaign)(org))
 
 
 @transaction.atomic
 def generate_plans(campaign, user) -> int:
-    """A draft plan for every expected org in the user's scope that has none (set-based, idempotent)."""
-    orgs = list(expected_orgs(campaign).filter(get_scope(user).org_q(EDITOR_ROLES))
-                .exclude(plans__campaign=campaign).select_related("category"))
+    """A draft plan for every expected org where the user may create one and none exists (idempotent)."""
+    orgs = list((expected_orgs(campaign) & orgs_for(user, OrgPlan, CHANGE)).exclude(plans__campaign=campaign))
     if not orgs:
         return 0
-    from vanguard.rubrics.models import Rubric
-
-    rubrics = Rubric.objects.filter(campaign=campaign, subject="org").order_by("-version")
-    base = rubrics.filter(category__isnull=True).first()
-    variants = {}
-    for rubric in rubrics.filter(category__isnull=False):  # newest version first
-        variants.setdefault(rubric.category_id, rubric)
+    choose = rubric_chooser(campaign)
     OrgPlan.objects.bulk_create(
-        [OrgPlan(campaign=campaign, org=o, rubric=variants.get(o.category_id, base)) for o in orgs],
-        ignore_conflicts=True,
-    )
+        [OrgPlan(campaign=campaign, org=org, rubric=choose(org)) for org in orgs], ignore_conflicts=True)
     record(AuditAction.CREATE, campaign, message=_("批量生成创建方案草稿 %(n)d 份") % {"n": len(orgs)},
            object_type="plans.orgplan")
     return len(orgs)
@@ -223,8 +196,6 @@ def _locked(plan: OrgPlan) -> OrgPlan:
 @transaction.atomic
 def submit(plan: OrgPlan, user) -> OrgPlanVersion:
     """Draft or returned → submitted, keeping the submitted content as a new version."""
-    if not can_edit(user, plan):
-        raise PermissionDenied(_("只有本组织的书记、党务工作者或管理员可以提交方案。"))
     plan = _locked(plan)
     if plan.status not in EDITABLE_STATUSES:
         raise ValidationError(_("只有草稿或被退回的方案可以提交。"))
@@ -249,15 +220,13 @@ def submit(plan: OrgPlan, user) -> OrgPlanVersion:
 def review(plan: OrgPlan, user, decision: str, comment: str = "") -> OrgPlan:
     """Submitted → approved (通过) or returned (退回, with a reason) by the level above."""
     if decision not in (ReviewDecision.APPROVE, ReviewDecision.RETURN):
-        raise ValidationError(_("审核结果只能是“通过”或“退回”。"))
-    if not can_review(user, plan):
-        raise PermissionDenied(_("只有上一级党组织可以审核本方案，不能审核本组织的方案。"))
+        raise ValidationError({"decision": _("审核结果只能是“通过”或“退回”。")})
     plan = _locked(plan)
     if plan.status != PlanStatus.SUBMITTED:
         raise ValidationError(_("只有已提交待审核的方案可以审核。"))
     comment = (comment or "").strip()
     if decision == ReviewDecision.RETURN and not comment:
-        raise ValidationError(_("退回方案时必须填写退回原因。"))
+        raise ValidationError({"comment": _("退回方案时必须填写退回原因。")})
     old = plan.status
     now = timezone.now()
     plan.status = PlanStatus.APPROVED if decision == ReviewDecision.APPROVE else PlanStatus.RETURNED
@@ -283,17 +252,11 @@ resubmit = submit
 
 # ---------------------------------------------------------------- task progress
 
-def can_complete(user, task: PlanTask) -> bool:
-    return bool(getattr(user, "person_id", None)) and user.person_id == task.responsible_id
-
-
 @transaction.atomic
 def complete_task(task: PlanTask, user, evidence: str, upload=None) -> PlanTask:
     """The responsible person marks a task done with a description and, optionally, a checked file."""
     from vanguard.core.uploads import check_upload
 
-    if not can_complete(user, task):
-        raise PermissionDenied(_("只有任务责任人可以登记完成情况。"))
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("该任务已登记完成。"))
     if task.plan.status != PlanStatus.APPROVED:
@@ -322,8 +285,6 @@ def reopen_task(task: PlanTask, user) -> PlanTask:
     """
     from vanguard.campaigns.models import CampaignStatus
 
-    if not can_complete(user, task):
-        raise PermissionDenied(_("只有任务责任人可以撤回完成登记。"))
     if task.status != TaskStatus.DONE:
         raise ValidationError(_("该任务尚未登记完成，无需撤回。"))
     if task.plan.campaign.status in (CampaignStatus.ASSESSING, CampaignStatus.CLOSED):
@@ -344,11 +305,9 @@ def reopen_task(task: PlanTask, user) -> PlanTask:
 
 @transaction.atomic
 def generate_letters(campaign, user, issued_on: date | None = None) -> int:
-    """One 责任书 per planning org in scope that has none; responsible = the org's secretary now."""
-    scope = get_scope(user)
-    if not scope.has_role(ADMIN_ROLES):
-        raise PermissionDenied(_("只有管理员可以生成责任书。"))
-    orgs = expected_orgs(campaign).filter(scope.org_q(ADMIN_ROLES)).exclude(responsibility_letters__campaign=campaign)
+    """One 责任书 per expected org where the user may issue one and none exists; responsible = its secretary now."""
+    orgs = ((expected_orgs(campaign) & orgs_for(user, ResponsibilityLetter, CHANGE))
+            .exclude(responsibility_letters__campaign=campaign))
     rows = list(orgs.values_list("pk", "secretary_id"))
     issued_on = issued_on or timezone.localdate()
     ResponsibilityLetter.objects.bulk_create(
@@ -362,14 +321,8 @@ def generate_letters(campaign, user, issued_on: date | None = None) -> int:
     return len(rows)
 
 
-def can_acknowledge(user, letter: ResponsibilityLetter) -> bool:
-    return bool(getattr(user, "person_id", None)) and letter.responsible_id == user.person_id
-
-
 @transaction.atomic
 def acknowledge_letter(letter: ResponsibilityLetter, user) -> ResponsibilityLetter:
-    if not can_acknowledge(user, letter):
-        raise PermissionDenied(_("只有责任书的第一责任人本人可以确认。"))
     if letter.is_acknowledged:
         raise ValidationError(_("该责任书已确认。"))
     letter.acknowledged_at = timezone.now()
@@ -388,143 +341,98 @@ def mobilise_deadline(campaign) -> date | None:
             .values_list("ends_on", flat=True).first())
 
 
-def late_q(deadline: date | None, today: date | None = None, prefix: str = "") -> Q:
-    """No submission by the deadline (only once the deadline has passed)."""
-    today = today or timezone.localdate()
-    if deadline is None or deadline >= today:
-        return NOTHING
-    return Q(**{f"{prefix}first_submitted_at__isnull": True}) | Q(
-        **{f"{prefix}first_submitted_at__date__gt": deadline})
-
-
 COVERAGE_KEYS = ("expected", "not_started", "submitted", "approved", "returned", "late")
 TASK_KEYS = ("tasks_total", "tasks_done", "tasks_overdue")
 
 
-def _org_metrics(campaign, deadline, today):
-    """Conditional counts over Org rows joined to their plan in this campaign (at most one)."""
-    p = "campaign_plan__"
-    no_plan = Q(**{f"{p}id__isnull": True})
-    late = late_q(deadline, today, prefix=p)
-    if late is not NOTHING:
-        late = no_plan | late
-    return {
-        "expected": Count("pk"),
-        "not_started": Count("pk", filter=no_plan | Q(**{f"{p}status": PlanStatus.DRAFT,
-                                                          f"{p}first_submitted_at__isnull": True})),
-        "submitted": Count("pk", filter=Q(**{f"{p}status": PlanStatus.SUBMITTED})),
-        "approved": Count("pk", filter=Q(**{f"{p}status": PlanStatus.APPROVED})),
-        "returned": Count("pk", filter=Q(**{f"{p}status": PlanStatus.RETURNED})),
-        "late": Count("pk", filter=late),
+def _plan_facts(campaign, deadline, late_applies: bool) -> dict:
+    """For each figure, the campaign's plans that have it; orgs are counted through them."""
+    plans = OrgPlan.objects.filter(campaign=campaign)
+    facts = {
+        "started": plans.started(),
+        "submitted": plans.filter(status=PlanStatus.SUBMITTED),
+        "approved": plans.filter(status=PlanStatus.APPROVED),
+        "returned": plans.filter(status=PlanStatus.RETURNED),
     }
+    if late_applies:
+        facts["on_time"] = plans.submitted_by(deadline)
+    return facts
 
 
-def _task_metrics(today):
-    return {
-        "tasks_total": Count("pk"),
-        "tasks_done": Count("pk", filter=Q(status=TaskStatus.DONE)),
-        "tasks_overdue": Count("pk", filter=Q(status=TaskStatus.OPEN, due_on__lt=today)),
-    }
+def _finish(row: dict) -> dict:
+    """An org without a plan is neither started nor on time: those two figures count what is missing."""
+    row["not_started"] = row["expected"] - row.pop("started")
+    row["late"] = row["expected"] - row.pop("on_time") if "on_time" in row else 0
+    return row
 
 
 def coverage(campaign, user, deadline: date | None = None, today: date | None = None) -> dict:
-    """Plan coverage of a campaign by org type and by unit, in a fixed handful of aggregate queries."""
-    from django.db.models import FilteredRelation
+    """Plan coverage of a campaign by org type and by unit, in a fixed handful of aggregate queries.
 
+    Figures cover the expected orgs whose plans the user monitors (staff of a subtree).
+    """
     today = today or timezone.localdate()
     if deadline is None:
         deadline = mobilise_deadline(campaign)
-    # Staff roles only: a member grant elsewhere must not reveal other orgs' plan figures.
-    visible = Org.objects.filter(get_scope(user).org_q(STAFF_ROLES))
-    orgs = expected_orgs(campaign).filter(pk__in=visible.values("pk")).annotate(
-        campaign_plan=FilteredRelation("plans", condition=Q(plans__campaign=campaign)))
-    metrics = _org_metrics(campaign, deadline, today)
-    tasks = PlanTask.objects.filter(plan__campaign=campaign, plan__org__in=expected_orgs(campaign).filter(
-        pk__in=visible.values("pk")))
-    task_metrics = _task_metrics(today)
+    facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
+    monitored = orgs_for(user, OrgPlan, "monitor")
+    orgs = expected_orgs(campaign) & monitored
+    tasks = PlanTask.objects.filter(plan__campaign=campaign, plan__org__in=orgs.values("pk"))
 
-    total = orgs.aggregate(**metrics)
-    total.update(tasks.aggregate(**task_metrics))
+    org_counts = {"expected": Count("pk"),
+                  **{key: Count("pk", filter=Q(pk__in=plans.values("org_id"))) for key, plans in facts.items()}}
+    task_counts = {"tasks_total": Count("pk"), "tasks_done": Count("pk", filter=Q(status=TaskStatus.DONE)),
+                   "tasks_overdue": Count("pk", filter=overdue_q(today))}
 
-    by_type_rows = {r["org_type"]: r for r in orgs.order_by().values("org_type").annotate(**metrics)}
-    for r in tasks.order_by().values("plan__org__org_type").annotate(**task_metrics):
-        by_type_rows.setdefault(r["plan__org__org_type"], {}).update(
-            {k: r[k] for k in TASK_KEYS})
+    total = _finish(orgs.aggregate(**org_counts))
+    total.update(tasks.aggregate(**task_counts))
+
+    by_type_rows = {row.pop("org_type"): _finish(row) | dict.fromkeys(TASK_KEYS, 0)
+                    for row in orgs.order_by().values("org_type").annotate(**org_counts)}
+    for row in tasks.order_by().values("plan__org__org_type").annotate(**task_counts):
+        by_type_rows[row.pop("plan__org__org_type")].update(row)
     labels = dict(OrgType.choices)
-    by_type = []
-    for t in PLANNING_ORG_TYPES:  # three org types, not rows
-        if t in by_type_rows:
-            row = {k: 0 for k in COVERAGE_KEYS + TASK_KEYS}
-            row.update(by_type_rows[t], org_type=t, label=str(labels[t]))
-            by_type.append(row)
+    by_type = [by_type_rows[t] | {"org_type": t, "label": str(labels[t])}
+               for t in PLANNING_ORG_TYPES if t in by_type_rows]  # three org types, not rows
 
-    # Units: the depth-1 orgs under the scope root; each figure is a correlated subquery (one query).
-    def sub(qs, flt: Q, group: str):
-        # grouped by a column constant within ``qs``, so the subquery yields one count
-        return Coalesce(Subquery(qs.filter(flt).order_by().values(group).annotate(n=Count("pk")).values("n")[:1]), 0)
+    # Units: the first level under the scope root; each figure is a correlated subquery (one query).
+    def per_unit(queryset, condition: Q, group: str):
+        # grouped by a column constant within ``queryset``, so the subquery yields one count
+        counts = queryset.filter(condition).order_by().values(group).annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counts[:1]), 0)
 
-    base_orgs = expected_orgs(campaign).filter(pk__in=visible.values("pk"))
-    in_unit = Q(path__startswith=OuterRef("path"))
-    plans_of = OrgPlan.objects.filter(campaign=campaign)
-    late = late_q(deadline, today)
-    plan_sub = {
-        "submitted": Q(status=PlanStatus.SUBMITTED),
-        "approved": Q(status=PlanStatus.APPROVED),
-        "returned": Q(status=PlanStatus.RETURNED),
-        "started": ~Q(status=PlanStatus.DRAFT) | Q(first_submitted_at__isnull=False),
-        "on_time": Q(first_submitted_at__isnull=False) & ~late if late is not NOTHING else Q(pk__isnull=False),
-    }
-    annotations = {"expected": sub(base_orgs, in_unit, "is_active")}
-    for key, flt in plan_sub.items():
-        annotations[key] = sub(base_orgs, in_unit & Q(pk__in=plans_of.filter(flt).values("org_id")), "is_active")
-    in_unit_t = Q(plan__org__path__startswith=OuterRef("path"))
-    annotations["tasks_total"] = sub(tasks, in_unit_t, "plan__campaign_id")
-    annotations["tasks_done"] = sub(tasks, in_unit_t & Q(status=TaskStatus.DONE), "plan__campaign_id")
-    annotations["tasks_overdue"] = sub(tasks, in_unit_t & Q(status=TaskStatus.OPEN, due_on__lt=today),
-                                       "plan__campaign_id")
-    units = list(visible.filter(parent_id=campaign.scope_org_id, is_active=True).order_by("sort_order", "name")
-                 .annotate(**annotations))
-    late_applies = late is not NOTHING
-    by_unit = []
-    for unit in units:  # one row per unit of the tree's first level, figures already computed in SQL
-        row = {k: getattr(unit, k) for k in ("expected", "submitted", "approved", "returned") + TASK_KEYS}
-        row["not_started"] = unit.expected - unit.started
-        row["late"] = unit.expected - unit.on_time if late_applies else 0
-        row.update(unit=unit, label=unit.name)
-        by_unit.append(row)
+    org_in_unit = Q(path__startswith=OuterRef("path"))
+    figures = {"expected": per_unit(orgs, org_in_unit, "is_active")}
+    for key, plans in facts.items():
+        figures[key] = per_unit(orgs, org_in_unit & Q(pk__in=plans.values("org_id")), "is_active")
+    task_in_unit = Q(plan__org__path__startswith=OuterRef("path"))
+    figures["tasks_total"] = per_unit(tasks, task_in_unit, "plan__campaign_id")
+    figures["tasks_done"] = per_unit(tasks, task_in_unit & Q(status=TaskStatus.DONE), "plan__campaign_id")
+    figures["tasks_overdue"] = per_unit(tasks, task_in_unit & overdue_q(today), "plan__campaign_id")
+    units = (monitored.filter(parent_id=campaign.scope_org_id, is_active=True).order_by("sort_order", "name")
+             .annotate(**figures))
+    by_unit = [_finish({key: getattr(unit, key) for key in figures}) | {"unit": unit, "label": unit.name}
+               for unit in units]
     return {"campaign": campaign, "deadline": deadline, "total": total, "by_type": by_type, "by_unit": by_unit}
 
 
 # ---------------------------------------------------------------- to-do
+# Each list is the rows of one policy action, so the badge, the to-do page and the pages that
+# act on them agree on what is "mine".
+
+def my_tasks(user):
+    """Tasks the user is responsible for (those they may report done)."""
+    return PlanTask.objects.for_user(user, "complete")
+
 
 def my_open_tasks(user):
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
-        return PlanTask.objects.none()
-    return PlanTask.objects.filter(responsible_id=person_id, status=TaskStatus.OPEN)
+    return my_tasks(user).open()
 
 
 def plans_to_review(user):
-    return OrgPlan.objects.filter(reviewable_q(user), status=PlanStatus.SUBMITTED)
+    """Submitted plans of the orgs one level (or more) below the user's reviewer grants."""
+    return OrgPlan.objects.for_user(user, "review").awaiting_review()
 
 
 def letters_to_acknowledge(user):
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
-        return ResponsibilityLetter.objects.none()
-    return ResponsibilityLetter.objects.filter(responsible_id=person_id, acknowledged_at__isnull=True)
-
-
-def todo_counts(user) -> dict:
-    """{'tasks', 'overdue', 'reviews', 'letters', 'total'} for a nav badge (three COUNT queries)."""
-    today = timezone.localdate()
-    task_counts = my_open_tasks(user).aggregate(
-        tasks=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
-    counts = {
-        "tasks": task_counts["tasks"] or 0,
-        "overdue": task_counts["overdue"] or 0,
-        "reviews": plans_to_review(user).count(),
-        "letters": letters_to_acknowledge(user).count(),
-    }
-    counts["total"] = counts["tasks"] + counts["reviews"] + counts["letters"]
-    return counts
+    return ResponsibilityLetter.objects.for_user(user, "acknowledge").pending()

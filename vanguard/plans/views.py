@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vanguard.campaigns.models import Campaign, CampaignPhase, Phase
+from vanguard.campaigns.models import Campaign
 from vanguard.core.exports import stamped, xlsx_response
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES
-from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.core.policy import could, get_scoped, require
+from vanguard.core.scoping import CHANGE
 from vanguard.core.uploads import UploadError
-from vanguard.core.views import ScopedFormView, require_roles
+from vanguard.core.views import ScopedFormView
 
 from . import services
 from .filters import LetterFilterSet, PlanFilterSet
 from .forms import (
     DeadlineForm, GoalFormSet, PlanCreateForm, ReviewForm, TaskCompleteForm, TaskFormSet, task_choices,
 )
-from .models import Dimension, OrgPlan, PlanStatus, PlanTask, ResponsibilityLetter
+from .models import Dimension, OrgPlan, PlanTask, ResponsibilityLetter, TaskStatus
 
 
 def _errors(exc: ValidationError) -> str:
@@ -45,7 +44,6 @@ class PlanListView(ObjectListView):
     title = gettext_lazy("创建方案")
     export_name = gettext_lazy("创建方案")
     create_url = "plans:plan_create"
-    create_roles = EDITOR_ROLES
     template_name = "plans/plan_list.html"
     columns = [
         Column(gettext_lazy("组织"), attr("org.name"), link=True, sort="org__path"),
@@ -60,16 +58,14 @@ class PlanListView(ObjectListView):
     ]
 
     def base_queryset(self):
-        deadline = CampaignPhase.objects.filter(campaign=OuterRef("campaign"), phase=Phase.MOBILISE).values("ends_on")
         return super().base_queryset().annotate(
-            mobilise_deadline=Subquery(deadline[:1]),
             tasks_total=Count("tasks", distinct=True),
-            tasks_done=Count("tasks", filter=Q(tasks__status="done"), distinct=True),
+            tasks_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_generate"] = get_scope(self.request.user).has_role(ADMIN_ROLES)
+        context["can_generate"] = could(self.request.user, OrgPlan, "generate")
         campaign = self.request.GET.get("campaign", "")
         context["campaign_id"] = campaign if campaign.isdigit() else ""
         return context
@@ -88,7 +84,7 @@ class PlanCreateView(ScopedFormView):
 
 
 def _campaign(request, pk):
-    return get_object_or_404(Campaign.objects.for_user(request.user).select_related("scope_org"), pk=pk)
+    return get_scoped(request, Campaign.objects.select_related("scope_org"), pk=pk)
 
 
 def _confirm(request, *, title, text, action_label, cancel_url, hidden=None, danger=False):
@@ -100,7 +96,7 @@ def _confirm(request, *, title, text, action_label, cancel_url, hidden=None, dan
 @login_required
 def plan_generate(request: HttpRequest, campaign: int) -> HttpResponse:
     """Admins create a draft plan for every planning org of the campaign in their scope."""
-    require_roles(request, ADMIN_ROLES)
+    require(request, OrgPlan, "generate")
     campaign = _campaign(request, campaign)
     if request.method == "POST":
         n = services.generate_plans(campaign, request.user)
@@ -114,9 +110,8 @@ def plan_generate(request: HttpRequest, campaign: int) -> HttpResponse:
 # ---------------------------------------------------------------- detail, edit, submit, review
 
 def _plan(request, pk, action="view"):
-    qs = OrgPlan.objects.for_user(request.user, action).select_related(
-        "org", "org__parent", "campaign", "rubric", "reviewed_by")
-    return get_object_or_404(qs, pk=pk)
+    return get_scoped(request, OrgPlan.objects.select_related("org", "campaign", "rubric", "reviewed_by"), action,
+                      pk=pk)
 
 
 @login_required
@@ -126,21 +121,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_dimension = [(label, [g for g in goals if g.dimension == code]) for code, label in Dimension.choices]
     tasks = list(plan.tasks.select_related("responsible", "indicator", "completed_by"))
     versions = list(plan.versions.select_related("submitted_by", "reviewed_by"))
-    user = request.user
     return render(request, "plans/plan_detail.html", {
         "plan": plan, "by_dimension": by_dimension, "tasks": tasks, "versions": versions,
-        "can_edit": plan.is_editable and services.can_edit(user, plan),
-        "can_review": plan.status == PlanStatus.SUBMITTED and services.can_review(user, plan),
         "review_form": styled(ReviewForm()),
-        "person_id": getattr(user, "person_id", None),
-        "today": timezone.localdate(),
     })
 
 
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Goals and tasks of a draft or returned plan, as two formsets on one page."""
-    require_roles(request, EDITOR_ROLES)
     plan = _plan(request, pk, CHANGE)
     if not plan.is_editable:
         messages.error(request, _("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
@@ -167,8 +156,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, EDITOR_ROLES)
-    plan = _plan(request, pk, CHANGE)
+    plan = _plan(request, pk, "submit")
     if request.method == "POST":
         try:
             version = services.submit(plan, request.user)
@@ -184,16 +172,14 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, services.REVIEWER_ROLES)
-    plan = _plan(request, pk)
-    if not services.can_review(request.user, plan):
-        raise PermissionDenied(_("只有上一级党组织可以审核本方案，不能审核本组织的方案。"))
+    """The level above approves or returns a submitted plan."""
+    plan = _plan(request, pk, "review")
     form = styled(ReviewForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         try:
             services.review(plan, request.user, form.cleaned_data["decision"], form.cleaned_data["comment"])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form.add_error(None, exc)
         else:
             messages.success(request, _("审核结果已保存。"))
             return redirect(plan.get_absolute_url())
@@ -222,23 +208,14 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- tasks
 
-def _task(request, pk):
-    qs = PlanTask.objects.for_user(request.user).select_related("plan", "plan__org", "responsible")
-    return get_object_or_404(qs, pk=pk)
-
-
-def require_person(request) -> None:
-    """403 for an account linked to no person: it can be responsible for nothing."""
-    if not getattr(request.user, "person_id", None):
-        raise PermissionDenied(_("您的账号未关联人员档案。"))
+def _task(request, pk, action="view"):
+    return get_scoped(request, PlanTask.objects.select_related("plan", "plan__org", "plan__campaign", "responsible"),
+                      action, pk=pk)
 
 
 @login_required
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_person(request)
-    task = _task(request, pk)
-    if not services.can_complete(request.user, task):
-        raise PermissionDenied(_("只有任务责任人可以登记完成情况。"))
+    task = _task(request, pk, "complete")
     form = styled(TaskCompleteForm(request.POST or None, request.FILES or None))
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,10 +234,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    require_person(request)
-    task = _task(request, pk)
-    if not services.can_complete(request.user, task):
-        raise PermissionDenied(_("只有任务责任人可以撤回完成登记。"))
+    task = _task(request, pk, "complete")
     if request.method == "POST":
         try:
             services.reopen_task(task, request.user)
@@ -306,7 +280,7 @@ class TaskListView(ObjectListView):
     def base_queryset(self):
         qs = super().base_queryset()
         if self.request.GET.get("mine"):
-            qs = qs.filter(responsible_id=getattr(self.request.user, "person_id", None) or 0)
+            qs &= services.my_tasks(self.request.user)
         return qs
 
 
@@ -315,12 +289,10 @@ class TaskListView(ObjectListView):
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """For a campaign: how many orgs have submitted / approved plans, by level and by unit."""
-    from vanguard.core.roles import STAFF_ROLES
-
-    require_roles(request, STAFF_ROLES)
+    require(request, OrgPlan, "monitor")
     campaigns = Campaign.objects.for_user(request.user).select_related("scope_org")
     pk = request.GET.get("campaign")
-    campaign = get_object_or_404(campaigns, pk=pk) if pk and pk.isdigit() else campaigns.first()
+    campaign = get_scoped(request, campaigns, pk=pk) if pk and pk.isdigit() else campaigns.first()
     form = DeadlineForm(request.GET or None)
     deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
     if campaign is None:
@@ -364,8 +336,7 @@ class LetterListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_generate"] = get_scope(self.request.user).has_role(ADMIN_ROLES)
-        context["person_id"] = getattr(self.request.user, "person_id", None)
+        context["can_generate"] = could(self.request.user, ResponsibilityLetter, CHANGE)
         campaign = self.request.GET.get("campaign", "")
         context["campaign_id"] = campaign if campaign.isdigit() else ""
         return context
@@ -374,7 +345,7 @@ class LetterListView(ObjectListView):
 @login_required
 def letter_generate(request: HttpRequest, campaign: int) -> HttpResponse:
     """Admin action 生成责任书: one letter per planning org without one (idempotent)."""
-    require_roles(request, ADMIN_ROLES)
+    require(request, ResponsibilityLetter, CHANGE)
     campaign = _campaign(request, campaign)
     if request.method == "POST":
         n = services.generate_letters(campaign, request.user)
@@ -387,11 +358,7 @@ def letter_generate(request: HttpRequest, campaign: int) -> HttpResponse:
 
 @login_required
 def letter_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    require_person(request)
-    letter = get_object_or_404(ResponsibilityLetter.objects.for_user(request.user).select_related("org", "campaign"),
-                               pk=pk)
-    if not services.can_acknowledge(request.user, letter):
-        raise PermissionDenied(_("只有责任书的第一责任人本人可以确认。"))
+    letter = get_scoped(request, ResponsibilityLetter.objects.select_related("org", "campaign"), "acknowledge", pk=pk)
     if request.method == "POST":
         try:
             services.acknowledge_letter(letter, request.user)
@@ -411,12 +378,11 @@ def letter_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
     user = request.user
-    today = timezone.localdate()
     tasks = list(services.my_open_tasks(user).select_related("plan", "plan__org", "plan__campaign")
                  .order_by("due_on", "pk"))  # the earliest due first: overdue ones lead
     reviews = list(services.plans_to_review(user).select_related("org", "campaign").order_by("submitted_at"))
     letters = list(services.letters_to_acknowledge(user).select_related("org", "campaign"))
     return render(request, "plans/todo.html", {
-        "tasks": tasks, "reviews": reviews, "letters": letters, "today": today,
+        "tasks": tasks, "reviews": reviews, "letters": letters,
         "counts": {"tasks": len(tasks), "overdue": sum(t.is_overdue for t in tasks), "reviews": len(reviews),
                    "letters": len(letters)}})
