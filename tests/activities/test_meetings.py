@@ -129,3 +129,14 @@ def test_delete_needs_confirmation(cast, login):
     assert "确认删除" in client.get(f"/activities/meetings/{meeting.pk}/delete/").content.decode()
     client.post(f"/activities/meetings/{meeting.pk}/delete/")
     assert not Meeting.objects.exists()
+
+
+def test_buttons_and_pages_follow_the_meeting_policy(cast, login):
+    mine = _meeting(cast.branch_a1)
+    other = _meeting(cast.branch_b1)
+    member_page = login(cast.member).get(mine.get_absolute_url()).content.decode()
+    assert "登记出席" not in member_page and "编辑" not in member_page
+    assert "登记出席" in login(cast.clerk).get(mine.get_absolute_url()).content.decode()
+    assert login(cast.leader).get(f"/activities/meetings/{mine.pk}/attendance/").status_code == 403  # reads only
+    assert login(cast.clerk).get(f"/activities/meetings/{other.pk}/attendance/").status_code == 404
+    assert login(cast.leader).get(f"/api/v1/meetings?org={cast.branch_b1.pk}").status_code == 404  # org out of scope

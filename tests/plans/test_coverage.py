@@ -114,3 +114,30 @@ def test_a_member_grant_elsewhere_adds_nothing_to_coverage(cast):
     mixed = make_user("mixed", Role.CLERK, cast.branch_a1)
     RoleGrant.objects.create(user=mixed, role=Role.MEMBER, org=cast.branch_b1)
     assert services.coverage(campaign, mixed)["total"] == services.coverage(campaign, clerk_only)["total"]
+
+
+def test_late_and_not_started_plans_are_queryset_rules_shared_by_list_and_coverage(cast, login):
+    campaign = _setup(cast)
+    plans = OrgPlan.objects.filter(campaign=campaign)
+    assert {p.org for p in plans.late()} == {cast.branch_a2}  # each plan against its campaign's 动员部署 end
+    assert {p.org for p in plans.not_late()} == {cast.branch_a1}
+    assert not plans.late(deadline=timezone.localdate()).exists()  # a deadline not yet passed
+    assert {p.org for p in plans.started()} == {cast.branch_a1, cast.branch_a2}
+    without_phase = make_campaign(cast, year=2027, name="2027年活动")
+    make_plan(without_phase, cast.branch_a1)
+    assert not OrgPlan.objects.filter(campaign=without_phase).late().exists()  # no deadline, nobody late
+
+    client = login(cast.admin)
+    on_time = client.get(f"/plans/?campaign={campaign.pk}&late=false").content.decode()
+    assert cast.branch_a1.name in on_time and cast.branch_a2.name not in on_time
+    draft = make_plan(campaign, cast.unit_b)
+    not_started = client.get(f"/plans/?campaign={campaign.pk}&not_started=true").content.decode()
+    assert draft.org.name in not_started and cast.branch_a1.name not in not_started
+
+
+def test_coverage_is_for_the_staff_of_a_subtree(cast, login):
+    campaign = _setup(cast)
+    assert login(cast.member).get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 403
+    # Inspectors read only the orgs assigned to them, not a subtree's figures.
+    assert login(cast.inspector).get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 403
+    assert login(cast.leader).get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 200

@@ -169,3 +169,14 @@ def test_evidence_previews_in_the_browser_and_can_be_withdrawn_and_replaced(cast
     client.post(f"/plans/tasks/{task.pk}/reopen/")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.evidence == "补充材料"
+
+
+def test_a_task_of_someone_else_is_not_among_those_one_may_complete(cast, login):
+    plan = approved_plan(cast, make_campaign(cast), cast.person_a1)
+    task = plan.tasks.get()
+    client = login(cast.member)  # same branch: sees the plan and its tasks
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert task.title in page and "登记完成" not in page
+    assert client.post(f"/plans/tasks/{task.pk}/done/", {"evidence": "x"}).status_code == 404
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN

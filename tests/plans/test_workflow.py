@@ -197,3 +197,17 @@ def test_the_plan_editor_flags_corrupted_terms_and_corrects_them_all(cast, login
     assert "科学发展观" in page and "广大党员" in page
     client.post(f"/plans/{plan.pk}/edit/", {"correct_terms": "1"})
     assert plan.goals.get().text == "深入学习科学发展观，组织广大党员开展活动"  # 开展活动 stays
+
+
+def test_plans_are_generated_by_admins_in_the_orgs_where_they_may_create_plans(cast, login):
+    from vanguard.core.roles import Role
+
+    from ..factories import make_user
+
+    campaign = make_campaign(cast)
+    assert login(cast.secretary).post(f"/plans/generate/{campaign.pk}/").status_code == 403
+    assert "生成方案草稿" not in login(cast.secretary).get(f"/plans/?campaign={campaign.pk}").content.decode()
+    unit_admin = make_user("unit_admin", Role.ADMIN, cast.unit_a)
+    assert "生成方案草稿" in login(unit_admin).get(f"/plans/?campaign={campaign.pk}").content.decode()
+    assert login(unit_admin).post(f"/plans/generate/{campaign.pk}/").status_code == 302
+    assert {p.org for p in campaign.org_plans.all()} == {cast.unit_a, cast.branch_a1, cast.branch_a2}
