@@ -156,9 +156,6 @@ class OrgPlan(AuditedModel):
             "review": Above(REVIEWER_ROLES),
             # Draft plans for every planning org at once: an admin's tool.
             "generate": ADMIN_ROLES,
-            # Plan coverage figures (方案覆盖情况) are for the staff of a subtree, never for a
-            # member's own branch.
-            "monitor": Subtree(STAFF_ROLES),
         },
     )
 

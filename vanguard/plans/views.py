@@ -289,10 +289,10 @@ class TaskListView(ObjectListView):
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """For a campaign: how many orgs have submitted / approved plans, by level and by unit."""
-    require(request, OrgPlan, "monitor")
+    require(request, OrgPlan)
     campaigns = Campaign.objects.for_user(request.user).select_related("scope_org")
     pk = request.GET.get("campaign")
-    campaign = get_scoped(request, campaigns, pk=pk) if pk and pk.isdigit() else campaigns.first()
+    campaign = _campaign(request, pk) if pk and pk.isdigit() else campaigns.first()
     form = DeadlineForm(request.GET or None)
     deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
     if campaign is None:
