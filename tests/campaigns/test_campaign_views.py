@@ -57,8 +57,8 @@ def test_admin_of_other_subtree_gets_404(cast, login):
 
 @pytest.fixture
 def rubrics_ready(monkeypatch):
-    """The rubrics app's launch check, answering "ready"."""
-    monkeypatch.setattr("vanguard.campaigns.services.campaign_ready", lambda campaign: [])
+    """The launch checks other apps register (the rubrics app's), answering "ready"."""
+    monkeypatch.setattr("vanguard.campaigns.hooks.launch_checks", lambda: [])
 
 
 def test_launch_refused_without_phases_and_plan(cast, login, rubrics_ready):
@@ -81,7 +81,7 @@ def test_launch_refused_without_phases_and_plan(cast, login, rubrics_ready):
 
 
 def test_rubric_hook_problems_refuse_launch(cast, login, monkeypatch):
-    monkeypatch.setattr("vanguard.campaigns.services.campaign_ready", lambda campaign: ["尚未加载创建标准。"])
+    monkeypatch.setattr("vanguard.campaigns.hooks.launch_checks", lambda: [lambda campaign: ["尚未加载创建标准。"]])
     campaign = make_campaign(cast.bureau)
     add_phases(campaign)
     add_plan(campaign)
@@ -166,6 +166,19 @@ def test_plan_editor_flags_and_accepts(cast, login):
     assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="campaigns.implementationplan").count() == 2
 
 
+def test_plan_corrections_outside_scope_are_404_and_change_nothing(cast, login):
+    campaign = make_campaign(cast.unit_b)
+    plan = add_plan(campaign, guiding_ideology="效劳大局。")
+    client = login(make_user("unit_admin", Role.ADMIN, cast.unit_a))  # an admin, of the other unit
+    issue = find_issues(plan.guiding_ideology)[0]
+    assert client.post(reverse("campaigns:plan_correct", args=[campaign.pk]), {
+        "field": "guiding_ideology", "start": issue.start, "end": issue.end, "wrong": issue.wrong}).status_code == 404
+    assert client.post(reverse("campaigns:plan_correct_all", args=[campaign.pk])).status_code == 404
+    plan.refresh_from_db()
+    assert plan.guiding_ideology == "效劳大局。"
+    assert login(cast.secretary).post(reverse("campaigns:plan_correct_all", args=[campaign.pk])).status_code == 403
+
+
 def test_plan_edit_saves_dimensions(cast, login):
     campaign = make_campaign(cast.bureau)
     client = login(cast.admin)
@@ -219,12 +232,25 @@ def test_real_rubric_hook_is_consulted(cast):
     assert launch_problems(campaign)  # no rubric loaded yet
 
 
-def test_detail_links_staff_to_the_campaigns_work_but_not_members(cast, login):
+def test_detail_links_to_the_work_apps_register_as_their_policy_allows(cast, login):
     campaign = make_campaign(cast.bureau)
-    page = login(cast.secretary).get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
-    assert f"{reverse('plans:coverage')}?campaign={campaign.pk}" in page
-    page = login(cast.member).get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
-    assert reverse("plans:coverage") not in page
+    url = reverse("campaigns:campaign_detail", args=[campaign.pk])
+    rubrics = f"{reverse('rubrics:rubric_list')}?campaign={campaign.pk}"  # registered by the rubrics app
+    assert rubrics in login(cast.secretary).get(url).content.decode()
+    assert rubrics not in login(cast.member).get(url).content.decode()  # members do not read rubrics
+
+
+def test_a_registered_work_link_shows_to_those_its_models_policy_allows(cast, login, monkeypatch):
+    from vanguard.campaigns import hooks
+    from vanguard.campaigns.models import TermCorrection
+
+    monkeypatch.setattr(hooks, "_work_links", [])
+    hooks.register_work_link("用语校对", "campaigns:campaign_list", "spellcheck", model=TermCorrection)  # admins only
+    campaign = make_campaign(cast.bureau)
+    url = reverse("campaigns:campaign_detail", args=[campaign.pk])
+    link = f"{reverse('campaigns:campaign_list')}?campaign={campaign.pk}"
+    assert link in login(cast.admin).get(url).content.decode()
+    assert link not in login(cast.secretary).get(url).content.decode()
 
 
 def test_confirming_twice_moves_the_campaign_one_step(cast, login):

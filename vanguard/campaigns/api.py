@@ -1,12 +1,15 @@
-"""Campaign endpoints, scoped like the pages (``for_user``); out of scope → 404."""
+"""Campaign endpoints, through the campaign's policy like the pages: 403 without any role, 404 out of scope."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+
+from vanguard.core.policy import get_scoped, require
 
 from .models import Campaign
 
@@ -66,6 +69,10 @@ class CampaignDetailOut(CampaignOut):
 @router.get("campaigns", response=list[CampaignOut], summary="创建活动列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_campaigns(request, year: int | None = None, status: str | None = None):
+    try:
+        require(request, Campaign)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
     qs = Campaign.objects.for_user(request.user).select_related("scope_org").order_by("-year", "-id")
     if year:
         qs = qs.filter(year=year)
@@ -76,5 +83,7 @@ def list_campaigns(request, year: int | None = None, status: str | None = None):
 
 @router.get("campaigns/{campaign_id}", response=CampaignDetailOut, summary="创建活动详情")
 def get_campaign(request, campaign_id: int):
-    return get_object_or_404(
-        Campaign.objects.for_user(request.user).select_related("scope_org", "implementation_plan"), pk=campaign_id)
+    try:
+        return get_scoped(request, Campaign.objects.select_related("scope_org", "implementation_plan"), pk=campaign_id)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc

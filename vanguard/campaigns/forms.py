@@ -2,10 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.roles import ADMIN_ROLES
-from vanguard.core.scoping import CHANGE, get_scope
+from vanguard.core.policy import orgs_for
+from vanguard.core.scoping import CHANGE
 from vanguard.orgs.forms import DateInput
-from vanguard.orgs.models import Org
 
 from .models import Campaign, ImplementationPlan, Phase, TermCorrection
 from .planimport import MEMBER_DIMENSIONS, ORG_DIMENSIONS
@@ -18,12 +17,8 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = get_scope(user)
-        # Org CHANGE also covers secretaries and clerks; a campaign needs an admin of its scope.
-        self.fields["scope_org"].queryset = (
-            Org.objects.for_user(user, CHANGE).filter(scope.org_q(ADMIN_ROLES)).filter(is_active=True)
-            .order_by("path")
-        )
+        # The orgs whose campaigns the user may configure, as the campaign's own policy says.
+        self.fields["scope_org"].queryset = orgs_for(user, Campaign, CHANGE).filter(is_active=True).order_by("path")
 
 
 class PhasesForm(forms.Form):

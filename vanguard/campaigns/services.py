@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
-from vanguard.rubrics.services import campaign_ready, freeze_campaign
 
+from . import hooks
 from .models import (PLAN_TEXT_FIELDS, Campaign, CampaignStatus, ImplementationPlan, PlanImportDraft,
                      TermCorrection)
 from .planimport import MEMBER_DIMENSIONS, ORG_DIMENSIONS, STANDARD_SECTIONS, Section, import_plan, parse_plan
@@ -105,13 +105,14 @@ def correct_plan_all(plan: ImplementationPlan, key: str | None = None) -> int:
 
 
 def launch_problems(campaign: Campaign) -> list[str]:
-    """Why a draft campaign cannot be launched yet (empty = ready)."""
+    """Why a draft campaign cannot be launched yet (empty = ready); other apps add their checks."""
     problems = []
     if not campaign.has_all_phases():
         problems.append(_("尚未设置全部四个阶段（动员部署、组织实施、督查考核、总结表彰）的起止日期。"))
     if campaign.get_plan() is None:
         problems.append(_("尚未制定实施方案。"))
-    problems.extend(str(p) for p in campaign_ready(campaign))
+    for check in hooks.launch_checks():
+        problems.extend(str(p) for p in check(campaign))
     return problems
 
 
@@ -135,9 +136,8 @@ def advance(campaign: Campaign, expected: str | None = None) -> str:
         if not Campaign.objects.filter(pk=campaign.pk, status=before).update(status=target):
             raise ValidationError(_("活动状态已经变化，请刷新页面后再确认。"))
         campaign.status = target
-        if target == CampaignStatus.ASSESSING:
-            # Scoring starts now: the rubrics in force must not change under it.
-            freeze_campaign(campaign)
+        for hook in hooks.status_changes():  # e.g. rubrics freeze when assessment starts
+            hook(campaign, before, target)
         record(AuditAction.WORKFLOW, campaign, changes={"status": [before, target]},
                message=_("活动状态：%(a)s → %(b)s") % {"a": CampaignStatus(before).label,
                                                    "b": CampaignStatus(target).label})

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.core.lists import Column, ObjectListView, SearchFilterSet, attr, styled
-from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES
-from vanguard.core.scoping import CHANGE, VIEW, get_scope
+from vanguard.core.policy import can, could, get_scoped, scoped
+from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.uploads import UploadError, check_upload
-from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
+from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
-from . import documents, services
+from . import documents, hooks, services
 from .forms import CampaignForm, PhasesForm, PlanForm, PlanImportForm, TermCorrectionForm
 from .models import Campaign, CampaignPhase, CampaignStatus, ImplementationPlan, PlanImportDraft, TermCorrection
 from .planimport import PlanImportError
@@ -46,7 +46,6 @@ class CampaignListView(ObjectListView):
     title = gettext_lazy("创建活动")
     export_name = gettext_lazy("创建活动列表")
     create_url = "campaigns:campaign_create"
-    create_roles = ADMIN_ROLES
     template_name = "campaigns/campaign_list.html"
     columns = [
         Column(gettext_lazy("名称"), attr("name"), link=True, sort="name"),
@@ -56,11 +55,13 @@ class CampaignListView(ObjectListView):
         Column(gettext_lazy("创建时间"), attr("created_at", None), sort="created_at"),
     ]
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_open_terms=could(self.request.user, TermCorrection, VIEW), **kwargs)
+
 
 class CampaignCreateView(ScopedFormView):
     model = Campaign
     form_class = CampaignForm
-    roles = ADMIN_ROLES
     title = gettext_lazy("新建创建活动")
 
     def cancel_url(self) -> str:
@@ -70,40 +71,28 @@ class CampaignCreateView(ScopedFormView):
 class CampaignEditView(ScopedFormView):
     model = Campaign
     form_class = CampaignForm
-    roles = ADMIN_ROLES
 
     def get_title(self):
         return _("编辑活动：%(name)s") % {"name": self.object}
 
 
-def _campaign(request, pk, action=VIEW, related=("scope_org",)):
-    if action == CHANGE:
-        require_roles(request, ADMIN_ROLES)
-    return get_object_or_404(Campaign.objects.for_user(request.user, action).select_related(*related), pk=pk)
-
-
-def _can_change(request, campaign) -> bool:
-    return get_scope(request.user).covers(campaign.scope_org.path, ADMIN_ROLES)
-
-
 @login_required
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
-    can_change = _can_change(request, campaign)
+@scoped(Campaign, VIEW, related=("scope_org",))
+def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    may_advance = can(request.user, campaign, "advance")
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "phases": list(campaign.phases.all()),
         "plan": campaign.get_plan(),
-        "can_change": can_change,
-        "sees_campaign_work": get_scope(request.user).has_role(STAFF_ROLES),
-        "problems": services.launch_problems(campaign) if can_change and campaign.status == CampaignStatus.DRAFT
+        "work_links": hooks.work_links(request.user, campaign),
+        "problems": services.launch_problems(campaign) if may_advance and campaign.status == CampaignStatus.DRAFT
         else [],
     })
 
 
 @login_required
-def campaign_phases(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, CHANGE)
+@scoped(Campaign, CHANGE)
+def campaign_phases(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     form = styled(PhasesForm(request.POST or None, campaign=campaign))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -120,8 +109,8 @@ def campaign_phases(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campaign_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, CHANGE)
+@scoped(Campaign, "advance")
+def campaign_advance(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     target = campaign.next_status()
     problems = services.launch_problems(campaign) if campaign.status == CampaignStatus.DRAFT else []
     if request.method == "POST":
@@ -141,17 +130,17 @@ def campaign_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk)
+@scoped(Campaign, VIEW)
+def plan_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     plan = campaign.get_plan()
     return render(request, "campaigns/plan_detail.html", {
-        "campaign": campaign, "plan": plan, "blocks": documents.plan_blocks(plan) if plan else [],
-        "can_change": _can_change(request, campaign)})
+        "campaign": campaign, "plan": plan, "blocks": documents.plan_blocks(plan) if plan else []})
 
 
 @login_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, CHANGE)
+@scoped(Campaign, CHANGE)
+def plan_edit(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    # Writing the campaign's plan, the first time too, is changing the campaign.
     plan = campaign.get_plan() or ImplementationPlan(campaign=campaign, title=campaign.name)
     form = styled(PlanForm(request.POST or None, instance=plan))
     if request.method == "POST" and form.is_valid():
@@ -165,20 +154,15 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "title": _("编辑实施方案：%(name)s") % {"name": campaign}})
 
 
-def _plan_for_change(request, pk) -> ImplementationPlan:
-    campaign = _campaign(request, pk, CHANGE)
-    plan = campaign.get_plan()
-    if plan is None:
-        from django.http import Http404
-
-        raise Http404
-    return plan
+def _plan(request, campaign_pk, action) -> ImplementationPlan:
+    """A campaign's plan through the plan's own policy (404 when it has none or is out of scope)."""
+    return get_scoped(request, ImplementationPlan.objects.select_related("campaign"), action, campaign_id=campaign_pk)
 
 
 @login_required
 @require_POST
 def plan_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = _plan(request, pk, CHANGE)
     try:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
@@ -193,20 +177,10 @@ def plan_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_correct_all(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = _plan(request, pk, CHANGE)
     count = services.correct_plan_all(plan, request.POST.get("field") or None)
     messages.success(request, _("已更正 %(n)d 处用语。") % {"n": count})
     return redirect("campaigns:plan_edit", pk=pk)
-
-
-def _plan_for_view(request, pk) -> ImplementationPlan:
-    campaign = _campaign(request, pk)
-    plan = campaign.get_plan()
-    if plan is None:
-        from django.http import Http404
-
-        raise Http404
-    return plan
 
 
 def _file_response(data: bytes, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
@@ -219,7 +193,7 @@ def _file_response(data: bytes, content_type: str, filename: str, inline: bool =
 
 @login_required
 def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_view(request, pk)
+    plan = _plan(request, pk, VIEW)
     record(AuditAction.EXPORT, plan, message="docx")
     return _file_response(documents.render_docx(plan),
                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -228,14 +202,14 @@ def plan_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_view(request, pk)
+    plan = _plan(request, pk, VIEW)
     record(AuditAction.EXPORT, plan, message="pdf")
     return _file_response(documents.render_pdf(plan), "application/pdf", f"{plan.title}.pdf")
 
 
 @login_required
 def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_view(request, pk)
+    plan = _plan(request, pk, VIEW)
     return _file_response(documents.render_pdf(plan), "application/pdf", f"{plan.title}.pdf", inline=True)
 
 
@@ -243,8 +217,8 @@ def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request, pk, CHANGE)
+@scoped(Campaign, "import_plan")
+def plan_import(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     form = styled(PlanImportForm(request.POST or None, request.FILES or None))
     if request.method == "POST" and form.is_valid():
         try:
@@ -260,9 +234,7 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _draft(request, pk) -> PlanImportDraft:
-    require_roles(request, ADMIN_ROLES)
-    return get_object_or_404(PlanImportDraft.objects.for_user(request.user, CHANGE).select_related("campaign"),
-                             pk=pk)
+    return get_scoped(request, PlanImportDraft.objects.select_related("campaign"), CHANGE, pk=pk)
 
 
 def _issue_rows(draft):
@@ -319,10 +291,6 @@ def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------- term corrections
 
 
-class AdminOnlyListView(ObjectListView):
-    roles = ADMIN_ROLES
-
-
 class TermFilterSet(SearchFilterSet):
     search_fields = ("wrong", "right", "note")
 
@@ -331,14 +299,13 @@ class TermFilterSet(SearchFilterSet):
         fields = ["q", "is_active"]
 
 
-class TermListView(AdminOnlyListView):
+class TermListView(ObjectListView):
     model = TermCorrection
     filterset_class = TermFilterSet
     ordering = ("wrong",)
     title = gettext_lazy("用语校对")
     export_name = gettext_lazy("用语校对")
     create_url = "campaigns:term_create"
-    create_roles = ADMIN_ROLES
     template_name = "campaigns/term_list.html"
     columns = [
         Column(gettext_lazy("错误用语"), attr("wrong"), link=True, sort="wrong"),
@@ -351,7 +318,6 @@ class TermListView(AdminOnlyListView):
 class TermCreateView(ScopedFormView):
     model = TermCorrection
     form_class = TermCorrectionForm
-    roles = ADMIN_ROLES
     title = gettext_lazy("新增用语校对")
 
     def success_url(self, obj) -> str:
@@ -367,7 +333,6 @@ class TermEditView(TermCreateView):
 
 class TermDeleteView(ScopedDeleteView):
     model = TermCorrection
-    roles = ADMIN_ROLES
 
     def success_url(self) -> str:
         return reverse("campaigns:term_list")

@@ -63,8 +63,10 @@ class Campaign(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    # Admins of the scope org configure it; everyone inside or above its subtree sees it.
-    policy = Policy(org="scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES)
+    # Admins of the scope org configure it, move it along its phases and import its plan;
+    # everyone inside or above its subtree sees it.
+    policy = Policy(org="scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES,
+                    actions={"advance": ADMIN_ROLES, "import_plan": ADMIN_ROLES})
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:campaign_detail", args=[self.pk])
