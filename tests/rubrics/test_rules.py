@@ -43,8 +43,14 @@ def test_negative_points():
 
 
 def test_sources():
-    assert validate_source("record_metric", "attendance_rate") == []
-    assert validate_source("record_metric", "")
-    assert validate_source("record_metric", "nope")
-    assert validate_source("manual", "attendance_rate")
-    assert validate_source("survey_result", "") == []
+    assert validate_source("record_metric", "savings_amount", "org") == []
+    assert validate_source("record_metric", "", "org") == ["数据来源为记录指标时必须选择指标项。"]
+    assert validate_source("record_metric", "nope", "org") == ["未知的记录指标“nope”。"]
+    assert validate_source("manual", "savings_amount", "org") == ["只有记录指标需要填写指标项。"]
+    assert validate_source("survey_result", "", "org") == []
+    assert validate_source("magic", "", "org") == ["未知的数据来源“magic”。"]
+
+
+def test_a_metric_belongs_to_its_subject():
+    assert validate_source("record_metric", "study_hours", "member") == []
+    assert validate_source("record_metric", "study_hours", "org") == ["未知的记录指标“study_hours”。"]

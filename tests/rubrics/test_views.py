@@ -126,6 +126,24 @@ def test_permissions(login, cast, campaign_a, campaign_b):
     assert campaign_a.name in listing and campaign_b.name not in listing
 
 
+def test_inspectors_read_rubrics_and_members_do_not(login, cast, rubric):
+    """Inspectors draw their checklists from the indicators; rubrics are not for members."""
+    pages = [reverse("rubrics:rubric_list"), reverse("rubrics:rubric_detail", args=[rubric.pk]),
+             reverse("rubrics:rubric_xlsx", args=[rubric.pk]), reverse("api:list_rubrics"),
+             reverse("api:get_rubric", kwargs={"rubric_id": rubric.pk})]
+    member = login(cast.member)
+    for url in pages:
+        assert member.get(url).status_code == 403, url
+    inspector = login(cast.inspector)
+    for url in pages:
+        assert inspector.get(url).status_code == 200, url
+    assert 'data-testid="freeze"' not in inspector.get(pages[1]).content.decode()
+    assert inspector.get(reverse("rubrics:indicator_create", args=[rubric.pk])).status_code == 403
+    assert inspector.post(reverse("rubrics:rubric_freeze", args=[rubric.pk])).status_code == 403
+    rubric.refresh_from_db()
+    assert rubric.status == RubricStatus.DRAFT
+
+
 def test_unit_admin_cannot_change_bureau_rubric(login, cast, rubric):
     """A bureau-wide campaign's rubric is visible to a unit admin, but only bureau admins change it."""
     unit_admin = make_user("unit_admin", Role.ADMIN, cast.unit_a)

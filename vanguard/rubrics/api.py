@@ -1,4 +1,4 @@
-"""Rubric endpoints, scoped like the pages: list, detail (nested), .xlsx export.
+"""Rubric endpoints, through the rubric's policy like the pages: list, detail (nested), .xlsx export.
 
 No ``from __future__ import annotations``: ninja must see real types.
 """
@@ -6,22 +6,26 @@ No ``from __future__ import annotations``: ninja must see real types.
 from datetime import datetime
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied
 from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from vanguard.core.roles import STAFF_ROLES
-from vanguard.core.scoping import VIEW, get_scope
+from vanguard.core.policy import get_scoped, require
+from vanguard.core.scoping import VIEW
 
 from .models import Rubric
+from .services import validate_rubric, with_parts
 
 router = Router(tags=["rubrics"])
 
 
-def _staff(request):
-    if not get_scope(request.user).has_role(STAFF_ROLES):
-        raise HttpError(403, "您没有执行此操作的权限。")
+def _rubric(request, rubric_id: int, queryset=Rubric) -> Rubric:
+    """One rubric the user may read: 403 (JSON) when the policy could never allow it, 404 outside scope."""
+    try:
+        return get_scoped(request, queryset, VIEW, pk=rubric_id)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
 
 
 class IndicatorOut(Schema):
@@ -106,8 +110,6 @@ class RubricDetailOut(RubricOut):
 
     @staticmethod
     def resolve_problems(obj):
-        from .services import validate_rubric
-
         return validate_rubric(obj)
 
 
@@ -120,7 +122,10 @@ class RubricFilter(FilterSchema):
 @router.get("rubrics", response=list[RubricOut], summary="创建标准列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_rubrics(request, filters: Query[RubricFilter]):
-    _staff(request)
+    try:
+        require(request, Rubric, VIEW)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
     qs = Rubric.objects.for_user(request.user, VIEW).select_related("category").order_by("campaign_id", "subject", "category_id", "-version")
     if filters.campaign:
         qs = qs.filter(campaign_id=filters.campaign)
@@ -133,15 +138,11 @@ def list_rubrics(request, filters: Query[RubricFilter]):
 
 @router.get("rubrics/{rubric_id}", response=RubricDetailOut, summary="创建标准详情（含维度、指标、加分项、否决项）")
 def get_rubric(request, rubric_id: int):
-    _staff(request)
-    from .services import with_parts
-
-    return get_object_or_404(with_parts(Rubric.objects.for_user(request.user, VIEW)), pk=rubric_id)
+    return _rubric(request, rubric_id, with_parts(Rubric.objects.all()))
 
 
 @router.get("rubrics/{rubric_id}/xlsx", summary="导出创建标准 .xlsx")
 def rubric_xlsx(request, rubric_id: int):
-    _staff(request)
     from .views import xlsx_file
 
-    return xlsx_file(get_object_or_404(Rubric.objects.for_user(request.user, VIEW), pk=rubric_id))
+    return xlsx_file(_rubric(request, rubric_id))

@@ -5,15 +5,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanguard.campaigns.models import Campaign
+from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import OrgCategory
 
 from .models import BonusItem, Dimension, Indicator, Rubric, VetoItem
-from .rules import METRICS, Subject
+from .rules import Subject, metric_choices
 
 
 def campaigns_for(user):
-    return Campaign.objects.for_user(user, CHANGE).order_by("-year", "name")
+    """Campaigns whose rubrics the user may write, as the rubric's policy says."""
+    return Campaign.objects.filter(scope_org__in=orgs_for(user, Rubric, CHANGE)).order_by("-year", "name")
 
 
 class LoadDefaultForm(forms.Form):
@@ -48,8 +50,7 @@ class RubricForm(forms.ModelForm):
 
 
 class IndicatorForm(forms.ModelForm):
-    metric = forms.ChoiceField(label=gettext_lazy("记录指标项"), required=False,
-                               choices=[("", "—")] + [(code, label) for code, (label, _unit) in METRICS.items()])
+    metric = forms.ChoiceField(label=gettext_lazy("记录指标项"), required=False)
     params = forms.JSONField(label=gettext_lazy("规则参数（JSON）"), required=False,
                              help_text=gettext_lazy('例如 线性 {"min_value": 60, "max_value": 100}；分档 {"tiers": [{"min": 80, "points": 2}]}；'
                                                     '按项 {"points_per_item": 1, "cap": 5}；扣分 {"points_per_finding": 1, "floor": 0}；'
@@ -66,6 +67,8 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.rubric = rubric or self.instance.rubric
         self.fields["dimension"].queryset = Dimension.objects.filter(rubric=self.rubric).order_by("sort_order")
+        # Read when the form is built: the metrics registered by now, for this rubric's subject.
+        self.fields["metric"].choices = [("", "—"), *metric_choices(self.rubric.subject)]
 
     def clean(self):
         data = super().clean()

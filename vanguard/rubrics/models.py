@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Policy, Reach, Subtree
-from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
+from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
 
-from .rules import DataSource, RuleType, Subject, summarize_rule
+from .rules import DataSource, RuleType, Subject, metric_label, summarize_rule, validate_rule, validate_source
 
 
 
@@ -40,13 +40,26 @@ class FrozenRubricError(ValidationError):
     pass
 
 
-# A campaign's rubrics: read by everyone inside or above its scope; its admins write them.
-RUBRIC_VIEW, RUBRIC_CHANGE = Reach(ALL_ROLES), Subtree(ADMIN_ROLES)
+# A campaign's rubrics are read by staff and inspectors (who draw their checklists from the
+# indicators) inside or above its scope, not by members; the campaign's admins write and freeze them.
+RUBRIC_VIEW, RUBRIC_CHANGE = Reach(STAFF_ROLES | {Role.INSPECTOR}), Subtree(ADMIN_ROLES)
 
 
 class RubricQuerySet(ScopedQuerySet):
     def drafts(self):
         return self.filter(status=RubricStatus.DRAFT)
+
+    def in_force(self, campaign, subject: str) -> dict:
+        """The newest version of each of a campaign's rubrics for ``subject``, by category id (None: the base)."""
+        newest = {}
+        for rubric in self.filter(campaign=campaign, subject=subject).order_by("-version"):
+            newest.setdefault(rubric.category_id, rubric)
+        return newest
+
+
+def applicable(in_force: dict, category_id: int | None):
+    """The rubric an org of this category works under: its category's variant, else the base."""
+    return in_force.get(category_id) or in_force.get(None)
 
 
 class Rubric(AuditedModel):
@@ -97,7 +110,8 @@ class Rubric(AuditedModel):
     def __str__(self) -> str:
         return f"{self.name}（v{self.version}）"
 
-    policy = Policy(org="campaign__scope_org", view=RUBRIC_VIEW, change=RUBRIC_CHANGE)
+    policy = Policy(org="campaign__scope_org", view=RUBRIC_VIEW, change=RUBRIC_CHANGE,
+                    actions={"freeze": RUBRIC_CHANGE})
 
     def get_absolute_url(self) -> str:
         return reverse("rubrics:rubric_detail", args=[self.pk])
@@ -213,10 +227,9 @@ class Indicator(RubricPart):
 
     def clean(self):
         super().clean()
-        from .rules import validate_rule, validate_source
-
         errors = {}
-        source_problems = validate_source(self.data_source, self.metric)
+        rubric = self.get_rubric()
+        source_problems = validate_source(self.data_source, self.metric, rubric.subject if rubric else "")
         rule_problems = validate_rule(self.rule_type, self.params, self.points) if self.points is not None else []
         if source_problems:
             errors["metric"] = source_problems
@@ -229,11 +242,10 @@ class Indicator(RubricPart):
         return summarize_rule(self.rule_type, self.params)
 
     def source_summary(self) -> str:
-        from .rules import METRICS
-
         label = str(self.get_data_source_display())
         if self.data_source == DataSource.RECORD_METRIC and self.metric:
-            label += "：" + METRICS.get(self.metric, (self.metric, ""))[0]
+            # Through the dimension: the detail page prefetches dimension and rubric with it.
+            label += "：" + metric_label(self.metric, self.dimension.rubric.subject)
         return label
 
 

@@ -2,17 +2,21 @@
 
 The scoring engine (a later issue) reads ``Indicator.data_source``, ``metric``,
 ``rule_type`` and ``params``; the parameter shapes are fixed here and checked by
-``validate_rule``.
+``validate_rule``. Record metrics come from the metric registry (each app's ``metrics.py``)
+and, for apps not built yet, from ``PLANNED_METRICS``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from vanguard.core.registry import metrics as registered_metrics
 
 
 class Subject(models.TextChoices):
@@ -46,26 +50,67 @@ class DataSource(models.TextChoices):
     MANUAL = "manual", gettext_lazy("人工评分")
 
 
-# The fixed registry of record metrics the engine knows how to compute: code -> (label, unit).
-METRICS: dict[str, tuple[str, str]] = {
-    "three_meetings_one_lesson_rate": ("三会一课完成率", "%"),
-    "attendance_rate": ("参会率", "%"),
-    "themed_day_held": ("主题党日开展次数", "次"),
-    "plan_submitted_on_time": ("方案按时提交", "是/否"),
-    "savings_amount": ("修旧利废节约金额", "元"),
-    "repair_items": ("修旧利废项目数", "项"),
-    "proposals_submitted": ("合理化建议提出数", "条"),
-    "proposals_adopted": ("合理化建议采纳数", "条"),
-    "tech_projects": ("技术攻关项目数", "项"),
-    "commitments_fulfilled_rate": ("承诺兑现率", "%"),
-    "needy_members_assisted": ("困难党员帮扶人数", "人"),
-    "rectification_on_time_rate": ("整改按期完成率", "%"),
-    "reports_on_time_rate": ("报送及时率", "%"),
-    "appraisal_excellent_rate": ("民主评议优秀率", "%"),
-    "study_hours": ("学习时长", "学时"),
-    "training_completed": ("培训完成数", "次"),
-    "volunteer_services": ("志愿服务次数", "次"),
-}
+@dataclass(frozen=True)
+class PlannedMetric:
+    """A record metric the default rubrics use whose app is not built yet: nothing computes it.
+
+    Rubrics may use it (so the defaults stay whole) and the pages mark it 待接入. When ``app``
+    registers a metric with the same code and subject, the registered one replaces it.
+    """
+
+    code: str
+    subject: str
+    unit: str
+    name: Any
+    app: str  # the app that will compute it
+
+
+# Declared here, not registered: a registered metric must be computable. 三会一课完成率, 参会率,
+# 主题党日开展次数 (activities) and 方案按时提交 (plans) are registered by their apps' metrics.py.
+PLANNED_METRICS: tuple[PlannedMetric, ...] = (
+    PlannedMetric("savings_amount", Subject.ORG, "元", gettext_lazy("修旧利废节约金额"), "activities"),
+    PlannedMetric("repair_items", Subject.ORG, "项", gettext_lazy("修旧利废项目数"), "activities"),
+    PlannedMetric("proposals_submitted", Subject.ORG, "条", gettext_lazy("合理化建议提出数"), "activities"),
+    PlannedMetric("proposals_adopted", Subject.ORG, "条", gettext_lazy("合理化建议采纳数"), "activities"),
+    PlannedMetric("tech_projects", Subject.ORG, "项", gettext_lazy("技术攻关项目数"), "activities"),
+    PlannedMetric("commitments_fulfilled_rate", Subject.ORG, "%", gettext_lazy("承诺兑现率"), "activities"),
+    PlannedMetric("needy_members_assisted", Subject.ORG, "人", gettext_lazy("困难党员帮扶人数"), "activities"),
+    PlannedMetric("rectification_on_time_rate", Subject.ORG, "%", gettext_lazy("整改按期完成率"), "inspections"),
+    PlannedMetric("reports_on_time_rate", Subject.ORG, "%", gettext_lazy("报送及时率"), "reporting"),
+    PlannedMetric("appraisal_excellent_rate", Subject.ORG, "%", gettext_lazy("民主评议优秀率"), "appraisal"),
+    # A member's own figures: the same codes as the org's where the default member rubric uses them.
+    PlannedMetric("attendance_rate", Subject.MEMBER, "%", gettext_lazy("参会率"), "activities"),
+    PlannedMetric("proposals_adopted", Subject.MEMBER, "条", gettext_lazy("合理化建议采纳数"), "activities"),
+    PlannedMetric("tech_projects", Subject.MEMBER, "项", gettext_lazy("技术攻关项目数"), "activities"),
+    PlannedMetric("commitments_fulfilled_rate", Subject.MEMBER, "%", gettext_lazy("承诺兑现率"), "activities"),
+    PlannedMetric("study_hours", Subject.MEMBER, "学时", gettext_lazy("学习时长"), "activities"),
+    PlannedMetric("training_completed", Subject.MEMBER, "次", gettext_lazy("培训完成数"), "activities"),
+    PlannedMetric("volunteer_services", Subject.MEMBER, "次", gettext_lazy("志愿服务次数"), "activities"),
+)
+
+
+def record_metrics(subject: str) -> dict[str, Any]:
+    """The record metrics an indicator of this subject may use, by code: registered, then planned."""
+    found = dict(registered_metrics(subject))
+    for planned in PLANNED_METRICS:
+        if planned.subject == subject:
+            found.setdefault(planned.code, planned)
+    return found
+
+
+def metric_label(code: str, subject: str) -> str:
+    """A metric's name for pages, marked 待接入 while no app computes it (the code if unknown)."""
+    metric = record_metrics(subject).get(code)
+    if metric is None:
+        return code
+    if isinstance(metric, PlannedMetric):
+        return _("%(name)s（待接入）") % {"name": metric.name}
+    return str(metric.name)
+
+
+def metric_choices(subject: str) -> list[tuple[str, str]]:
+    """Form choices: each metric's name with its unit, planned ones marked 待接入."""
+    return [(code, f"{metric_label(code, subject)} · {m.unit}") for code, m in record_metrics(subject).items()]
 
 
 class RuleType(models.TextChoices):
@@ -170,13 +215,14 @@ ALLOWED_PARAMS: dict[str, set[str]] = {
 }
 
 
-def validate_source(data_source: str, metric: str) -> list[str]:
+def validate_source(data_source: str, metric: str, subject: str) -> list[str]:
+    """Problems of an indicator's data source for a rubric of ``subject`` (Chinese messages)."""
     if data_source not in DataSource.values:
         return [_("未知的数据来源“%(src)s”。") % {"src": data_source}]
     if data_source == DataSource.RECORD_METRIC:
         if not metric:
             return [_("数据来源为记录指标时必须选择指标项。")]
-        if metric not in METRICS:
+        if metric not in record_metrics(subject):
             return [_("未知的记录指标“%(metric)s”。") % {"metric": metric}]
     elif metric:
         return [_("只有记录指标需要填写指标项。")]

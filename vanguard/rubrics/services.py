@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
+from vanguard.campaigns.models import CampaignStatus
 
-from .models import BonusItem, Dimension, Indicator, Rubric, RubricStatus, VetoItem
+from .models import BonusItem, Dimension, Indicator, Rubric, RubricStatus, VetoItem, applicable
 from .rules import DIMENSIONS, Subject, validate_rule, validate_source
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -101,7 +102,7 @@ def validate_rubric(rubric: Rubric) -> list[str]:
     for ind in indicators:
         code = resolved_dimension_code(ind)
         sums[code] = sums.get(code, Decimal(0)) + ind.points
-        for problem in validate_source(ind.data_source, ind.metric) + validate_rule(ind.rule_type, ind.params, ind.points):
+        for problem in validate_source(ind.data_source, ind.metric, rubric.subject) + validate_rule(ind.rule_type, ind.params, ind.points):
             problems.append(_("指标 %(code)s“%(name)s”：%(problem)s") % {"code": ind.code, "name": ind.name, "problem": problem})
     for dim in dims:
         if sums.get(dim.code, Decimal(0)) != dim.points:
@@ -130,11 +131,7 @@ def latest(campaign, subject: str, category=None) -> Rubric | None:
 
 def rubric_for(campaign, subject: str, category=None) -> Rubric | None:
     """The newest rubric an org of this category uses: its category variant, else the base."""
-    if category is not None:
-        variant = latest(campaign, subject, category)
-        if variant is not None:
-            return variant
-    return latest(campaign, subject)
+    return applicable(Rubric.objects.in_force(campaign, subject), category.pk if category else None)
 
 
 def next_version(campaign, subject: str, category=None) -> int:
@@ -144,14 +141,16 @@ def next_version(campaign, subject: str, category=None) -> int:
 
 
 def campaign_ready(campaign) -> list[str]:
-    """Problems that block launching a campaign (no org rubric, or an invalid newest rubric)."""
+    """Problems that block launching a campaign (no org rubric, or an invalid newest rubric).
+
+    Registered as a launch check of the campaign (``registrations.py``).
+    """
     problems: list[str] = []
-    if latest(campaign, Subject.ORG) is None:
+    in_force = {subject: Rubric.objects.in_force(campaign, subject) for subject in Subject.values}
+    if None not in in_force[Subject.ORG]:
         problems.append(_("尚未设置“四强”党组织创建标准。"))
-    newest: dict[tuple, Rubric] = {}
-    for rubric in Rubric.objects.filter(campaign=campaign).order_by("version"):
-        newest[(rubric.subject, rubric.category_id)] = rubric
-    for rubric in with_parts(Rubric.objects.filter(pk__in=[r.pk for r in newest.values()])):
+    newest = [rubric.pk for rubrics in in_force.values() for rubric in rubrics.values()]
+    for rubric in with_parts(Rubric.objects.filter(pk__in=newest)):
         for problem in validate_rubric(rubric):
             problems.append(f"{rubric}：{problem}")
     return problems
@@ -163,14 +162,6 @@ def campaign_ready(campaign) -> list[str]:
 def default_data(subject: str) -> dict:
     with open(DATA_DIR / DEFAULT_FILES[subject], encoding="utf-8") as f:
         return json.load(f)
-
-
-def _campaign_descriptions(campaign) -> dict[str, str]:
-    getter = getattr(campaign, "dimension_descriptions", None)
-    try:
-        return dict(getter() or {}) if callable(getter) else {}
-    except Exception:  # the campaigns app owns this; a broken plan must not block loading defaults
-        return {}
 
 
 @transaction.atomic
@@ -210,7 +201,8 @@ def create_from_data(campaign, data: dict, *, category=None, base=None, descript
 
 def load_default(campaign, subject: str, user=None) -> Rubric:
     """Create the shipped default rubric for a campaign (version 1, or the next version if one exists)."""
-    rubric = create_from_data(campaign, default_data(subject), descriptions=_campaign_descriptions(campaign))
+    # The dimensions read as the campaign's implementation plan describes them, where it does.
+    rubric = create_from_data(campaign, default_data(subject), descriptions=campaign.dimension_descriptions())
     record(AuditAction.WORKFLOW, rubric, message=_("载入默认创建标准"))
     return rubric
 
@@ -263,11 +255,20 @@ def freeze(rubric: Rubric, user=None) -> list[Rubric]:
 
 
 def freeze_campaign(campaign, user=None) -> list[Rubric]:
-    """Freeze every draft rubric of a campaign (called when scoring starts)."""
+    """Freeze every draft rubric of a campaign."""
     frozen = []
     for rubric in Rubric.objects.filter(campaign=campaign, status=RubricStatus.DRAFT):
         frozen += freeze(rubric, user)
     return frozen
+
+
+def freeze_when_assessing(campaign, before: str, after: str) -> None:
+    """Scoring starts when a campaign enters assessment: its rubrics must not change under it.
+
+    Registered as a status hook of the campaign (``registrations.py``).
+    """
+    if after == CampaignStatus.ASSESSING:
+        freeze_campaign(campaign)
 
 
 def as_data(rubric: Rubric) -> dict:

@@ -1,4 +1,8 @@
-"""Rubric pages: list, detail, load default, edit a draft, variants, freeze, versions, xlsx."""
+"""Rubric pages: list, detail, load default, edit a draft, variants, freeze, versions, xlsx.
+
+Access is the rubric's policy (``Rubric.policy``): staff and inspectors read, the campaign's
+admins change and freeze. Each page loads its object once through it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,10 +22,10 @@ from vanguard.audit.services import record
 from vanguard.campaigns.models import Campaign
 from vanguard.core.exports import XLSX_MIME, stamped
 from vanguard.core.lists import Column, ObjectListView, SearchFilterSet, attr, styled
-from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES
+from vanguard.core.policy import can, get_scoped, require, scoped
 from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.uploads import UploadError, check_upload
-from vanguard.core.views import ScopedDeleteView, ScopedFormView, require_roles
+from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
 from . import services
 from .forms import (
@@ -59,8 +63,6 @@ class RubricListView(ObjectListView):
     title = gettext_lazy("创建标准")
     export_name = gettext_lazy("创建标准")
     create_url = "rubrics:rubric_create"
-    create_roles = ADMIN_ROLES
-    roles = STAFF_ROLES
     columns = [
         Column(gettext_lazy("名称"), attr("name"), link=True, sort="name"),
         Column(gettext_lazy("创建活动"), attr("campaign.name"), sort="campaign__year"),
@@ -72,48 +74,46 @@ class RubricListView(ObjectListView):
     ]
 
 
-def _rubric(request, pk, action=VIEW):
-    return get_object_or_404(services.with_parts(Rubric.objects.for_user(request.user, action)), pk=pk)
+def _rubric(request, pk, action=VIEW) -> Rubric:
+    """A rubric with every part the page and validation read, through the policy."""
+    return get_scoped(request, services.with_parts(Rubric.objects.all()), action, pk=pk)
 
 
 @login_required
 def rubric_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, STAFF_ROLES)
     rubric = _rubric(request, pk)
-    can_change = Rubric.objects.for_user(request.user, CHANGE).filter(pk=rubric.pk).exists()
     indicators = services.resolved_indicators(rubric)
     by_dimension: dict[str, list] = {}
     for ind in indicators:
         by_dimension.setdefault(services.resolved_dimension_code(ind), []).append(ind)
     dimensions = [(dim, by_dimension.get(dim.code, [])) for dim in rubric.dimensions.all()]
     history = services.history(rubric).for_user(request.user, VIEW)
+    may_change = can(request.user, rubric, CHANGE)
     return render(request, "rubrics/rubric_detail.html", {
         "rubric": rubric, "title": str(rubric), "dimensions": dimensions, "problems": services.validate_rubric(rubric),
         "history": history, "variants": rubric.variants.for_user(request.user, VIEW).select_related("category"),
-        "can_change": can_change, "can_edit": can_change and not rubric.is_frozen,
+        "can_change": may_change, "can_edit": may_change and not rubric.is_frozen,
+        "can_freeze": not rubric.is_frozen and can(request.user, rubric, "freeze"),
     })
 
 
-class AdminView(LoginRequiredMixin, View):
-    """An admin action on a rubric loaded through the CHANGE scope (404 outside, 403 without the role)."""
+class RubricActionView(LoginRequiredMixin, View):
+    """A step on one rubric (freeze, new version, variant), loaded through the policy for ``action``."""
 
+    action = CHANGE
     draft_only = True
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        require_roles(request, ADMIN_ROLES)
-        self.rubric = self.get_rubric(request, **kwargs)
+        self.rubric = _rubric(request, kwargs["pk"], self.action)
         if self.draft_only and self.rubric.is_frozen:
             messages.error(request, FROZEN_MESSAGE)
             return redirect(self.rubric.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
-    def get_rubric(self, request, **kwargs):
-        return _rubric(request, kwargs["pk"], CHANGE)
 
-
-class ConfirmView(AdminView):
+class ConfirmView(RubricActionView):
     title = ""
     message = ""
     button = ""
@@ -125,6 +125,7 @@ class ConfirmView(AdminView):
 
 
 class FreezeView(ConfirmView):
+    action = "freeze"
     title = gettext_lazy("冻结创建标准")
     message = gettext_lazy("冻结后（开始计分时）标准及其基础标准、类别变体都不能再修改；如需调整只能新建版本。确定冻结吗？")
     button = gettext_lazy("冻结")
@@ -161,7 +162,7 @@ class NewVersionView(ConfirmView):
         return redirect(copy.get_absolute_url())
 
 
-class VariantCreateView(AdminView):
+class VariantCreateView(RubricActionView):
     draft_only = False
 
     def get(self, request, *args, **kwargs):
@@ -191,7 +192,7 @@ class RubricCreateView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        require_roles(request, ADMIN_ROLES)
+        require(request, Rubric, CHANGE)
         return super().dispatch(request, *args, **kwargs)
 
     def show(self, form):
@@ -235,9 +236,8 @@ class RubricImportView(RubricCreateView):
 
 
 @login_required
-def rubric_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    require_roles(request, STAFF_ROLES)
-    rubric = get_object_or_404(Rubric.objects.for_user(request.user, VIEW), pk=pk)
+@scoped(Rubric, VIEW)
+def rubric_xlsx(request: HttpRequest, rubric: Rubric) -> HttpResponse:
     return xlsx_file(rubric)
 
 
@@ -251,34 +251,42 @@ def xlsx_file(rubric) -> HttpResponse:
     return response
 
 
-class DraftPartMixin:
-    """Create/edit/delete of a rubric part: admin only, refused with a message while frozen."""
+class DraftOnlyMixin:
+    """Create, edit or delete a rubric or one of its parts: refused with a message while it is frozen.
 
-    roles = ADMIN_ROLES
+    The object is loaded once, by the scoped base view (policy ``change``); a new part loads its
+    rubric instead (``rubric_pk`` in the URL).
+    """
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        require_roles(request, self.roles)
+    def get_object(self):
+        if "rubric_pk" in self.kwargs:
+            self.new_part_of = get_scoped(self.request, Rubric, self.action, pk=self.kwargs["rubric_pk"])
+            return None
+        return super().get_object()
+
+    def part_rubric(self) -> Rubric:
+        if self.object is None:
+            return self.new_part_of
+        return self.object if isinstance(self.object, Rubric) else self.object.get_rubric()
+
+    def refuse_if_frozen(self):
         rubric = self.part_rubric()
         if rubric.is_frozen:
-            messages.error(request, FROZEN_MESSAGE)
+            messages.error(self.request, FROZEN_MESSAGE)
             return redirect(rubric.get_absolute_url())
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
-    def part_rubric(self):
-        if "rubric_pk" in self.kwargs:
-            if not hasattr(self, "_rubric"):
-                self._rubric = get_object_or_404(Rubric.objects.for_user(self.request.user, CHANGE), pk=self.kwargs["rubric_pk"])
-            return self._rubric
-        obj = get_object_or_404(self.model.objects.for_user(self.request.user, CHANGE).select_related("rubric"), pk=self.kwargs["pk"])
-        return obj.rubric
+    def get(self, request, *args, **kwargs):
+        return self.refuse_if_frozen() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refuse_if_frozen() or super().post(request, *args, **kwargs)
 
 
-class PartFormView(DraftPartMixin, ScopedFormView):
+class PartFormView(DraftOnlyMixin, ScopedFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if "rubric_pk" in self.kwargs:
+        if self.object is None:
             kwargs["rubric"] = self.part_rubric()
         return kwargs
 
@@ -326,14 +334,11 @@ class VetoEditView(PartFormView):
         return obj.rubric.get_absolute_url()
 
 
-class RubricEditView(DraftPartMixin, ScopedFormView):
+class RubricEditView(DraftOnlyMixin, ScopedFormView):
     model, form_class, title = Rubric, RubricForm, gettext_lazy("修改标准")
 
-    def part_rubric(self):
-        return get_object_or_404(Rubric.objects.for_user(self.request.user, CHANGE), pk=self.kwargs["pk"])
 
-
-class PartDeleteView(DraftPartMixin, ScopedDeleteView):
+class PartDeleteView(DraftOnlyMixin, ScopedDeleteView):
     def success_url(self):
         return self.object.rubric.get_absolute_url()
 

@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from vanguard.core.exports import neutralise
 
 from .models import Rubric, VetoEffect
-from .rules import METRICS, DataSource, RuleType, Subject, validate_rule, validate_source
+from .rules import DataSource, RuleType, Subject, record_metrics, validate_rule, validate_source
 
 INDICATOR_SHEET, BONUS_SHEET, VETO_SHEET, INFO_SHEET = "指标", "加分项", "否决项", "说明"
 INDICATOR_HEADERS = ["维度代码", "维度名称", "维度分值", "指标代码", "指标名称", "分值", "说明", "佐证材料",
@@ -46,10 +46,12 @@ def _number(value: Decimal | None):
     return int(value) if value == value.to_integral() else float(value)
 
 
-def source_label(data_source: str, metric: str) -> str:
+def source_label(data_source: str, metric: str, subject: str) -> str:
+    """The 数据来源 cell: the source, and a record metric by its plain name (read back by ``parse``)."""
     label = str(DataSource(data_source).label)
     if data_source == DataSource.RECORD_METRIC and metric:
-        label += SOURCE_SEP + METRICS.get(metric, (metric, ""))[0]
+        known = record_metrics(subject).get(metric)
+        label += SOURCE_SEP + (str(known.name) if known else metric)
     return label
 
 
@@ -72,7 +74,7 @@ def export_rows(rubric: Rubric) -> dict[str, list[list[Any]]]:
         for ind in inds:
             indicators.append(head + [
                 ind.code, ind.name, _number(ind.points), ind.description or None, ind.evidence_required or None,
-                source_label(ind.data_source, ind.metric), str(RuleType(ind.rule_type).label),
+                source_label(ind.data_source, ind.metric, rubric.subject), str(RuleType(ind.rule_type).label),
                 # Sorted: PostgreSQL jsonb reorders keys, and exports must not depend on the database.
                 json.dumps(ind.params, ensure_ascii=False, sort_keys=True), ind.sort_order])
     bonus = [BONUS_HEADERS] + [[b.name, _number(b.points), b.description or None, b.sort_order]
@@ -209,7 +211,9 @@ def parse(sheets: dict[str, list[list[Any]]]) -> dict:
 
     # 指标
     sources = _label_map(DataSource.choices)
-    metric_by_label = {label: code for code, (label, _unit) in METRICS.items()} | {code: code for code in METRICS}
+    # A record metric is read by its name or its code, among those of the rubric's subject.
+    metrics = record_metrics(subject) if subject else {}
+    metric_by_label = {str(m.name): code for code, m in metrics.items()} | {code: code for code in metrics}
     rules = _label_map(RuleType.choices)
     dims: dict[str, dict] = {}
     codes_seen: dict[str, int] = {}
@@ -253,13 +257,13 @@ def parse(sheets: dict[str, list[list[Any]]]) -> dict:
         metric = ""
         if source is None:
             err(S, number, "数据来源", _("无法识别“%(value)s”。") % {"value": raw_source})
-        else:
+        elif subject is not None:  # metrics depend on the subject (an unreadable one is reported above)
             if metric_text.strip():
                 metric = metric_by_label.get(metric_text.strip(), None)
                 if metric is None:
                     err(S, number, "数据来源", _("未知的记录指标“%(value)s”。") % {"value": metric_text.strip()})
                     metric = ""
-            for problem in validate_source(source, metric):
+            for problem in validate_source(source, metric, subject):
                 err(S, number, "数据来源", problem)
         rule = rules.get(str(cells["计分规则"] or ""))
         if rule is None:
