@@ -62,3 +62,10 @@ def test_my_tasks(cast, login):
     assert [t["responsible_id"] for t in items] == [cast.member_person.pk]
     assert len(login(cast.admin).get("/api/v1/tasks").json()["items"]) == 2
     assert login(cast.admin).get("/api/v1/tasks?mine=true").json()["items"] == []
+
+
+def test_lists_refuse_a_user_whom_nothing_could_let_read_plans(cast, login):
+    # The inspector reads only the orgs assigned to them (none here), like the pages answer.
+    client = login(cast.inspector)
+    assert client.get("/api/v1/plans").status_code == 403
+    assert client.get("/api/v1/tasks").status_code == 403

@@ -135,12 +135,14 @@ def test_late_and_not_started_plans_are_queryset_rules_shared_by_list_and_covera
     assert draft.org.name in not_started and cast.branch_a1.name not in not_started
 
 
-def test_coverage_adds_up_the_plans_the_user_may_read(cast, login):
+def test_coverage_is_for_the_staff_of_a_subtree(cast, login):
     campaign = _setup(cast)
-    # A member reads the plan of their own branch, so its figures only.
-    total = services.coverage(campaign, cast.member)["total"]
-    assert (total["expected"], total["approved"], total["late"]) == (1, 1, 0)
-    assert login(cast.member).get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 200
-    # Inspectors read only the orgs assigned to them (none here), not a subtree's figures.
+    client = login(cast.member)
+    assert "覆盖情况" not in client.get(f"/plans/?campaign={campaign.pk}").content.decode()
+    assert client.get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 403
+    # Inspectors read only the orgs assigned to them, not a subtree's figures.
     assert login(cast.inspector).get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 403
+    client = login(cast.leader)
+    assert "覆盖情况" in client.get(f"/plans/?campaign={campaign.pk}").content.decode()
+    assert client.get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 200
     assert services.coverage(campaign, cast.leader)["total"]["expected"] == 3  # unit A and its branches

@@ -11,7 +11,7 @@ from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from vanguard.core.policy import get_scoped
+from vanguard.core.policy import get_scoped, require
 from vanguard.orgs.models import Org
 
 from .models import Meeting
@@ -61,10 +61,10 @@ class MeetingDetailOut(MeetingOut):
         return list(obj.attendances.select_related("person").order_by("person__name", "pk"))
 
 
-def _load(request, model_or_queryset, pk):
-    """The one loader, with its 403 as JSON (its 404 is ninja's)."""
+def _run(step):
+    """The policy's 403 as JSON (its 404 is ninja's)."""
     try:
-        return get_scoped(request, model_or_queryset, pk=pk)
+        return step()
     except PermissionDenied as exc:
         raise HttpError(403, str(exc))
 
@@ -80,9 +80,10 @@ class MeetingFilter(FilterSchema):
 @router.get("meetings", response=list[MeetingOut], summary="会议活动列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_meetings(request, filters: Query[MeetingFilter]):
+    _run(lambda: require(request, Meeting))
     qs = Meeting.objects.for_user(request.user).with_attendance().select_related("org").order_by("-held_on", "-pk")
     if filters.org:
-        qs = qs.filter(org__path__startswith=_load(request, Org, filters.org).path)
+        qs = qs.filter(org__path__startswith=_run(lambda: get_scoped(request, Org, pk=filters.org)).path)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.campaign:
@@ -96,4 +97,4 @@ def list_meetings(request, filters: Query[MeetingFilter]):
 
 @router.get("meetings/{meeting_id}", response=MeetingDetailOut, summary="会议活动详情（含出席）")
 def get_meeting(request, meeting_id: int):
-    return _load(request, Meeting.objects.with_attendance().select_related("org"), meeting_id)
+    return _run(lambda: get_scoped(request, Meeting.objects.with_attendance().select_related("org"), pk=meeting_id))

@@ -12,7 +12,7 @@ from ninja import FilterSchema, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from vanguard.core.policy import get_scoped
+from vanguard.core.policy import get_scoped, require
 
 from . import services
 from .models import OrgPlan, PlanTask
@@ -115,6 +115,7 @@ def _plan(request, plan_id, action="view"):
 @router.get("plans", response=list[PlanOut], summary="创建方案列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_plans(request, filters: Query[PlanFilter]):
+    _run(lambda: require(request, OrgPlan))
     qs = OrgPlan.objects.for_user(request.user).select_related("org").order_by("campaign", "org__path")
     if filters.campaign:
         qs = qs.filter(campaign_id=filters.campaign)
@@ -131,6 +132,7 @@ def get_plan(request, plan_id: int):
 @router.get("tasks", response=list[TaskOut], summary="创建任务列表")
 @paginate(PageNumberPagination, page_size=50)
 def list_tasks(request, mine: bool = False, plan: int | None = None):
+    _run(lambda: require(request, PlanTask))
     qs = PlanTask.objects.for_user(request.user).select_related("responsible").order_by("due_on", "pk")
     if mine:
         qs &= services.my_tasks(request.user)

@@ -156,6 +156,9 @@ class OrgPlan(AuditedModel):
             "review": Above(REVIEWER_ROLES),
             # Draft plans for every planning org at once: an admin's tool.
             "generate": ADMIN_ROLES,
+            # Following plan coverage (方案覆盖情况) is for the staff of a subtree: a member reads
+            # their own branch's plan, not figures about orgs.
+            "monitor": Subtree(STAFF_ROLES),
         },
     )
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.core.policy import orgs_for
-from vanguard.core.scoping import CHANGE, VIEW
+from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import Org, OrgType
 
 from .models import (
@@ -369,15 +369,14 @@ def _finish(row: dict) -> dict:
 def coverage(campaign, user, deadline: date | None = None, today: date | None = None) -> dict:
     """Plan coverage of a campaign by org type and by unit, in a fixed handful of aggregate queries.
 
-    Figures cover the expected orgs whose plans the user may read: they add up the rows that the
-    plan list, where each figure links to, shows.
+    Figures cover the expected orgs whose plans the user monitors (the staff of a subtree).
     """
     today = today or timezone.localdate()
     if deadline is None:
         deadline = mobilise_deadline(campaign)
     facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
-    readable = orgs_for(user, OrgPlan, VIEW)
-    orgs = expected_orgs(campaign) & readable
+    monitored = orgs_for(user, OrgPlan, "monitor")
+    orgs = expected_orgs(campaign) & monitored
     tasks = PlanTask.objects.filter(plan__campaign=campaign, plan__org__in=orgs.values("pk"))
 
     org_counts = {"expected": Count("pk"),
@@ -410,7 +409,7 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
     figures["tasks_total"] = per_unit(tasks, task_in_unit, "plan__campaign_id")
     figures["tasks_done"] = per_unit(tasks, task_in_unit & Q(status=TaskStatus.DONE), "plan__campaign_id")
     figures["tasks_overdue"] = per_unit(tasks, task_in_unit & overdue_q(today), "plan__campaign_id")
-    units = (readable.filter(parent_id=campaign.scope_org_id, is_active=True).order_by("sort_order", "name")
+    units = (monitored.filter(parent_id=campaign.scope_org_id, is_active=True).order_by("sort_order", "name")
              .annotate(**figures))
     by_unit = [_finish({key: getattr(unit, key) for key in figures}) | {"unit": unit, "label": unit.name}
                for unit in units]

@@ -66,6 +66,7 @@ class PlanListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_generate"] = could(self.request.user, OrgPlan, "generate")
+        context["can_monitor"] = could(self.request.user, OrgPlan, "monitor")
         campaign = self.request.GET.get("campaign", "")
         context["campaign_id"] = campaign if campaign.isdigit() else ""
         return context
@@ -289,7 +290,7 @@ class TaskListView(ObjectListView):
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """For a campaign: how many orgs have submitted / approved plans, by level and by unit."""
-    require(request, OrgPlan)
+    require(request, OrgPlan, "monitor")
     campaigns = Campaign.objects.for_user(request.user).select_related("scope_org")
     pk = request.GET.get("campaign")
     campaign = _campaign(request, pk) if pk and pk.isdigit() else campaigns.first()
