@@ -49,7 +49,11 @@ INSTALLED_APPS = [
     "vanguard.rubrics",
     "vanguard.plans",
     "vanguard.activities",
+    "vanguard.dashboard",
+    "vanguard.demo",
 ]
+# Each app plugs itself in from its registrations.py (vanguard.core.registry): its URLs, menu
+# entries, to-do counts, API router, demo step and job kinds. Adding an app is adding it here.
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -106,6 +110,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The organisation tree every policy's org path leads to (read by vanguard.core.policy.orgs_for).
+VANGUARD_ORG_MODEL = "orgs.Org"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "vanguard.accounts.backends.UsernameOrPhoneBackend",

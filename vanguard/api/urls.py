@@ -1,12 +1,12 @@
-"""REST API v1 (django-ninja): OpenAPI at /api/docs, endpoints under /api/v1/."""
+"""REST API v1 (django-ninja): OpenAPI at /api/docs, endpoints under /api/v1/.
+
+Each app's router is the one it registered (``registry.register_api``), mounted in the order
+of ``INSTALLED_APPS``.
+"""
 
 from ninja import NinjaAPI
 
-from vanguard.activities.api import router as activities_router
-from vanguard.campaigns.api import router as campaigns_router
-from vanguard.orgs.api import router as orgs_router
-from vanguard.plans.api import router as plans_router
-from vanguard.rubrics.api import router as rubrics_router
+from vanguard.core.registry import api_routers
 
 from .auth import AUTH
 
@@ -19,8 +19,5 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-api.add_router("/v1/", orgs_router)
-api.add_router("/v1/", campaigns_router)
-api.add_router("/v1/", rubrics_router)
-api.add_router("/v1/", plans_router)
-api.add_router("/v1/", activities_router)
+for prefix, router in api_routers():
+    api.add_router(prefix, router)

@@ -32,7 +32,9 @@ from django.db import transaction
 from vanguard.accounts.models import RoleGrant, User
 from vanguard.activities import services as meeting_services
 from vanguard.activities.models import AttendanceStatus, Meeting, MeetingKind
+from vanguard.core.policy import can
 from vanguard.core.roles import Role
+from vanguard.orgs.demo import ROOT_NAME
 from vanguard.orgs.models import MemberStatus, Org, OrgType, Person
 from vanguard.plans import services as plan_services
 from vanguard.plans.models import Dimension, OrgPlan, PlanGoal, PlanStatus, PlanTask, ResponsibilityLetter
@@ -131,6 +133,17 @@ MEMBER_TASK_DUE = date(2026, 12, 15)
 EXCUSE_NOTES = ("出差", "值班", "抢修保电", "病假")
 
 
+def seed_step(context) -> str:
+    """The ``seed_demo`` step of this app, after the orgs step: the campaign on the demo tree,
+    worked by the demo admin account (skipped if that account is not the seed's)."""
+    root = Org.objects.get(parent__isnull=True, name=ROOT_NAME)
+    grant = (RoleGrant.objects.filter(user__username="admin", role=Role.ADMIN, org=root)
+             .select_related("user").first())
+    if grant is None:
+        return "No demo admin account on the new tree; demo campaign not generated."
+    return build_campaign_demo(root, grant.user, random.Random(f"campaign:{context.seed}"))
+
+
 def build_campaign_demo(root_org: Org, admin_user, rng: random.Random) -> str:
     """Create the demo campaign under root_org; returns a one-line summary."""
     with transaction.atomic():
@@ -202,7 +215,7 @@ class _Builder:
         return user
 
     def reviewer(self, plan: OrgPlan) -> User:
-        if self.secretary_user is not None and plan_services.can_review(self.secretary_user, plan):
+        if self.secretary_user is not None and can(self.secretary_user, plan, "review"):
             return self.secretary_user
         return self.admin
 
@@ -234,7 +247,7 @@ class _Builder:
                 swap(member_plan, PlanStatus.APPROVED, [p for p in plans if p.org_id != member_org.pk])
                 pinned.add(member_plan.pk)
         if self.secretary_user is not None:
-            mine = [p for p in plans if p.pk not in pinned and plan_services.can_review(self.secretary_user, p)]
+            mine = [p for p in plans if p.pk not in pinned and can(self.secretary_user, p, "review")]
             others = [p for p in plans if p.pk not in pinned and p not in mine]
             while sum(chosen[p.pk] == PlanStatus.SUBMITTED for p in mine) < min(2, len(mine)):
                 target = next(p for p in mine if chosen[p.pk] != PlanStatus.SUBMITTED)

@@ -21,20 +21,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from vanguard.audit.models import AuditAction
-from vanguard.audit.services import record
-
 from .exports import stamped, xlsx_response
-from .templatetags.vanguard import cell as format_cell
 from .policy import could, require
 from .scoping import CHANGE, VIEW
+from .signals import list_exported
+from .templatetags.vanguard import cell as format_cell
 
 
 @dataclass(frozen=True)
@@ -206,8 +203,8 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def export(self, queryset):
-        record(AuditAction.EXPORT, object_type=self.model._meta.label_lower, object_repr=str(self.export_name),
-               message=self.request.GET.urlencode()[:500])
+        list_exported.send(type(self), request=self.request, model=self.model, name=str(self.export_name),
+                           query=self.request.GET.urlencode())
         if self.export_only:
             queryset = queryset.only(*self.export_only)
         rows = ([c.export_value(obj) for c in self.columns] for obj in queryset.iterator(chunk_size=2000))

@@ -1,29 +1,48 @@
 """Registries that apps plug into, so that ``core`` imports no domain app.
 
-Each installed app may have a module ``registrations.py`` (navigation, to-do counts, API
-router, demo step, job kinds) and a module ``metrics.py`` (record metrics); both are imported
-once, when the app registry is ready (``CoreConfig.ready``). Adding an app is its folder plus
-one line in ``INSTALLED_APPS``.
+Each installed app may have a module ``registrations.py`` (its URLs, navigation, to-do counts,
+API router, demo step, job kinds) and a module ``metrics.py`` (record metrics); both are
+imported once, when the app registry is ready (``CoreConfig.ready`` calls ``discover``).
+Adding an app is its folder plus one line in ``INSTALLED_APPS``.
 
+- ``register_urls``: the app's URLconf, mounted under a prefix by the project's ``urls.py``;
+- ``register_home``: the view of the home page (``core:home``, where a login lands);
 - ``register_menu`` / ``register_nav``: top-bar menus and their entries; an entry is shown to
-  those whom the policy of its model could allow its action (the same test the page applies).
+  those whom the policy of its model could allow its action (the same test the page applies,
+  so no link leads to a 403);
 - ``register_todo``: a to-do count, ``queryset(user) -> QuerySet`` of the waiting items; the
-  badge and the to-do page count every registered kind (one query per kind, whatever the data).
-- ``register_api``: a django-ninja router mounted under ``/api/v1/``.
-- ``register_demo``: a step of ``seed_demo``, ``step(context) -> str`` (its summary line).
-- ``register_job``: a background job kind (its runner's dotted path and a Chinese label).
-- ``register_metric``: a record metric, ``compute(campaign) -> {subject id: value or None}``,
-  read set-based by the rubric's "record metric" source and by the scoring engine.
+  badge and the home page count every registered kind (one query per kind, whatever the data);
+- ``register_api``: a django-ninja router mounted under ``/api/v1/``;
+- ``register_demo``: a step of ``seed_demo``, ``step(context) -> str`` (its summary line);
+- ``register_job``: a background job kind (its runner's dotted path, a Chinese label and the
+  template that shows its result);
+- ``register_metric`` / ``@metric``: a record metric, ``compute(campaign) -> {subject id: value
+  or None}``, read set-based by the rubric's "record metric" source and by the scoring engine.
+
+Callables may be given as dotted paths ("vanguard.orgs.demo.seed_step"): they are imported on
+first use, so a registrations module stays cheap to import. The hooks that core's own
+mechanisms call sit next to them: ``scoping.register_scope_source`` (whose grants a user
+holds), ``policy.register_assignment`` (orgs assigned to a user), ``jobs.register_job_context``
+(who a background job acts for) and the signal ``signals.list_exported``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable
 
-from django.utils.module_loading import autodiscover_modules
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules, import_string
 
-from .scoping import VIEW, get_scope
+from .scoping import VIEW
+
+
+def resolve(target):
+    """A registered callable or object, imported from its dotted path on first use."""
+    return import_string(target) if isinstance(target, str) else target
 
 
 @dataclass(frozen=True)
@@ -40,17 +59,16 @@ class NavEntry:
     label: Any
     url_name: str
     icon: str
-    model: type | None = None  # shown when the model's policy could allow ``action``
+    model: type | None = None  # shown when the model's policy could allow ``action``; None: to everyone
     action: str = VIEW
-    roles: frozenset | None = None  # without a model: roles that see it (None: every signed-in user)
     order: int = 100
 
     def visible_to(self, user) -> bool:
-        if self.model is not None:
-            from .policy import could
+        if self.model is None:
+            return user.is_authenticated
+        from .policy import could
 
-            return could(user, self.model, self.action)
-        return self.roles is None or get_scope(user).has_role(self.roles)
+        return could(user, self.model, self.action)
 
 
 @dataclass(frozen=True)
@@ -58,16 +76,30 @@ class Todo:
     key: str
     label: Any
     url_name: str
-    queryset: Callable[[Any], Any]  # user -> QuerySet of waiting items
+    queryset: Callable[[Any], Any] | str  # user -> QuerySet of waiting items
     icon: str = "check2-square"
     order: int = 100
+    overdue: Callable[[date], Q] | None = None  # today -> the condition of the overdue ones
+
+    def counts(self, user, today: date) -> tuple[int, int]:
+        """(waiting, overdue) in one query."""
+        queryset = resolve(self.queryset)(user)
+        if self.overdue is None:
+            return queryset.count(), 0
+        figures = queryset.aggregate(n=Count("pk"), late=Count("pk", filter=self.overdue(today)))
+        return figures["n"], figures["late"]
 
 
 @dataclass(frozen=True)
 class DemoStep:
     name: str
-    step: Callable[[Any], str]
+    step: Callable[[Any], str] | str  # context -> its summary line
     order: int = 100
+    exists: Callable[[], bool] | str | None = None  # whether the data this step creates is already there
+    accounts: Callable[[], list[dict]] | str | None = None  # the demo accounts it created, for printing
+
+    def run(self, context) -> str:
+        return resolve(self.step)(context)
 
 
 @dataclass(frozen=True)
@@ -75,6 +107,7 @@ class JobKind:
     kind: str
     runner: str  # dotted path of ``run(job) -> dict``
     label: Any = ""
+    result_template: str = ""  # shows ``job.result`` on the job's page; "" for the generic one
 
 
 @dataclass(frozen=True)
@@ -91,6 +124,8 @@ class Metric:
 
 @dataclass
 class Registry:
+    urls: list[tuple[str, str]] = field(default_factory=list)
+    home: list[Any] = field(default_factory=list)
     menus: dict[str, Menu] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
     todos: dict[str, Todo] = field(default_factory=dict)
@@ -119,33 +154,48 @@ def _unique(mapping: dict, key: str, value, what: str) -> None:
     mapping[key] = value
 
 
+def _append_once(items: list, value) -> None:
+    if value not in items:  # a module imported twice registers once
+        items.append(value)
+
+
+def register_urls(prefix: str, urlconf: str) -> None:
+    """Mount ``urlconf`` (a module path with its ``app_name``) under ``prefix`` ("orgs/")."""
+    _append_once(REGISTRY.urls, (prefix, urlconf))
+
+
+def register_home(view) -> None:
+    """The home page's view (a function or its dotted path); one app provides it."""
+    if REGISTRY.home and REGISTRY.home[0] != view:
+        raise ValueError("the home page is registered twice")
+    REGISTRY.home[:] = [view]
+
+
 def register_menu(key: str, label, icon: str, order: int = 100) -> None:
     _unique(REGISTRY.menus, key, Menu(key, label, icon, order), "menu")
 
 
 def register_nav(menu: str, label, url_name: str, icon: str, *, model=None, action: str = VIEW,
-                 roles=None, order: int = 100) -> None:
-    entry = NavEntry(menu, label, url_name, icon, model, action, frozenset(roles) if roles else None, order)
-    if entry not in REGISTRY.nav:
-        REGISTRY.nav.append(entry)
+                 order: int = 100) -> None:
+    _append_once(REGISTRY.nav, NavEntry(menu, label, url_name, icon, model, action, order))
 
 
-def register_todo(key: str, label, url_name: str, queryset: Callable, *, icon: str = "check2-square",
-                  order: int = 100) -> None:
-    _unique(REGISTRY.todos, key, Todo(key, label, url_name, queryset, icon, order), "to-do")
+def register_todo(key: str, label, url_name: str, queryset, *, icon: str = "check2-square", order: int = 100,
+                  overdue: Callable[[date], Q] | None = None) -> None:
+    _unique(REGISTRY.todos, key, Todo(key, label, url_name, queryset, icon, order, overdue), "to-do")
 
 
 def register_api(router, prefix: str = "/v1/") -> None:
-    if not any(r is router for _p, r in REGISTRY.api_routers):
-        REGISTRY.api_routers.append((prefix, router))
+    """A ninja router (or its dotted path) for the project's API."""
+    _append_once(REGISTRY.api_routers, (prefix, router))
 
 
-def register_demo(name: str, step: Callable, order: int = 100) -> None:
-    _unique(REGISTRY.demo_steps, name, DemoStep(name, step, order), "demo step")
+def register_demo(name: str, step, order: int = 100, *, exists=None, accounts=None) -> None:
+    _unique(REGISTRY.demo_steps, name, DemoStep(name, step, order, exists, accounts), "demo step")
 
 
-def register_job(kind: str, runner: str, label="") -> None:
-    _unique(REGISTRY.jobs, kind, JobKind(kind, runner, label), "job kind")
+def register_job(kind: str, runner: str, label="", result_template: str = "") -> None:
+    _unique(REGISTRY.jobs, kind, JobKind(kind, runner, label, result_template), "job kind")
 
 
 def register_metric(metric: Metric) -> None:
@@ -164,6 +214,17 @@ def metric(code: str, *, subject: str, unit: str, name, description=""):
 
 # --- readers -------------------------------------------------------------------------------------
 
+def url_includes() -> list[tuple[str, str]]:
+    discover()
+    return list(REGISTRY.urls)
+
+
+def home_view():
+    """The registered home page view, or None when no installed app provides one."""
+    discover()
+    return resolve(REGISTRY.home[0]) if REGISTRY.home else None
+
+
 def menus_for(user, path: str = "") -> list[dict]:
     """The top bar for this user: menus in order, each with the entries they may open."""
     discover()
@@ -173,8 +234,6 @@ def menus_for(user, path: str = "") -> list[dict]:
         items = []
         for entry in entries:
             if entry.visible_to(user):
-                from django.urls import reverse
-
                 url = reverse(entry.url_name)
                 items.append({"label": entry.label, "url": url, "icon": entry.icon,
                               "active": bool(path) and path.startswith(url)})
@@ -184,15 +243,18 @@ def menus_for(user, path: str = "") -> list[dict]:
     return menus
 
 
-def todo_counts(user) -> dict:
-    """Every registered to-do count for this user (one COUNT per kind) and their total."""
+def todo_counts(user, path: str = "") -> dict:
+    """Every registered to-do count for this user (one query per kind), their total and overdue."""
     discover()
+    today = timezone.localdate()
     items = []
     for todo in sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key)):
-        items.append({"key": todo.key, "label": todo.label, "url_name": todo.url_name, "icon": todo.icon,
-                      "count": todo.queryset(user).count()})
+        count, overdue = todo.counts(user, today)
+        items.append({"key": todo.key, "label": todo.label, "url": reverse(todo.url_name), "icon": todo.icon,
+                      "count": count, "overdue": overdue})
     return {"items": items, "total": sum(i["count"] for i in items),
-            **{i["key"]: i["count"] for i in items}}
+            "overdue": sum(i["overdue"] for i in items),
+            "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
 
 
 def metrics(subject: str | None = None) -> dict[str, Metric]:
@@ -202,7 +264,7 @@ def metrics(subject: str | None = None) -> dict[str, Metric]:
 
 def api_routers() -> list[tuple[str, Any]]:
     discover()
-    return list(REGISTRY.api_routers)
+    return [(prefix, resolve(router)) for prefix, router in REGISTRY.api_routers]
 
 
 def demo_steps() -> list[DemoStep]:

@@ -9,7 +9,7 @@ grant is one ``path__startswith`` condition and a subtree is one SQL query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -108,6 +108,16 @@ class Scope:
 
 ANONYMOUS_SCOPE = Scope()
 
+# Where a user's grants come from: ``source(user, today) -> (grants, person_org_id)``, the grants
+# as (role, org id, org path) rows active on ``today`` and the org of the user's own person
+# record. Registered by the app that stores grants (accounts), so core names no domain app.
+_scope_source: Callable | None = None
+
+
+def register_scope_source(source: Callable) -> None:
+    global _scope_source
+    _scope_source = source
+
 
 def get_scope(user) -> Scope:
     """Load a user's active grants once and cache them on the user object."""
@@ -116,22 +126,13 @@ def get_scope(user) -> Scope:
     cached = getattr(user, "_vanguard_scope", None)
     if cached is not None:
         return cached
-    from vanguard.accounts.models import RoleGrant
-
-    today = timezone.localdate()
-    rows = RoleGrant.objects.active_on(today).filter(user=user).values_list("role", "org_id", "org__path")
-    person_id = getattr(user, "person_id", None)
-    person_org_id = None
-    if person_id:
-        from vanguard.orgs.models import Person
-
-        person_org_id = Person.objects.filter(pk=person_id).values_list("org_id", flat=True).first()
+    grants, person_org_id = _scope_source(user, timezone.localdate()) if _scope_source else ((), None)
     scope = Scope(
         user_id=user.pk,
-        person_id=person_id,
+        person_id=getattr(user, "person_id", None),
         person_org_id=person_org_id,
         is_superuser=user.is_superuser,
-        grants=tuple(Grant(role, org_id, path) for role, org_id, path in rows),
+        grants=tuple(Grant(role, org_id, path) for role, org_id, path in grants),
     )
     user._vanguard_scope = scope
     return scope
@@ -157,4 +158,5 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(policy_of(self.model).q(scope, action, self.model))
 
 
-__all__ = ["VIEW", "CHANGE", "Role", "Scope", "Grant", "get_scope", "forget_scope", "ScopedQuerySet", "NOTHING"]
+__all__ = ["VIEW", "CHANGE", "Role", "Scope", "Grant", "get_scope", "forget_scope", "register_scope_source",
+           "ScopedQuerySet", "NOTHING"]

@@ -1,4 +1,4 @@
-"""Shared views: home, jobs, and the scoped create/edit/delete base views."""
+"""Shared views: a job's page, and the scoped create/edit/delete base views."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vanguard.orgs.models import Org, Person
-
 from .lists import styled
 from .models import Job
 from .policy import get_scoped, require
+from .registry import job_kinds
 from .scoping import CHANGE, get_scope
 
 
@@ -34,29 +33,13 @@ def require_roles(request: HttpRequest, roles) -> None:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = get_scope(request.user)
-    orgs = Org.objects.for_user(request.user)
-    people = Person.objects.for_user(request.user).current()
-    figures = {
-        "orgs": orgs.filter(is_active=True).count(),
-        "members": people.party_members().count(),
-        "people": people.count(),
-    }
-    roots = orgs.filter(path__in=scope.paths(scope.roles())) if not scope.is_superuser else orgs.filter(depth=0)
-    from vanguard.campaigns.models import Campaign
-
-    campaigns = Campaign.objects.for_user(request.user).current().select_related("scope_org")[:5]
-    return render(request, "core/home.html", {
-        "figures": figures, "roots": roots.select_related("category"), "campaigns": campaigns})
-
-
-@login_required
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
     job = get_scoped(request, Job, pk=pk)
     template = "core/_job_status.html" if request.htmx else "core/job_detail.html"
-    # Each job kind may bring its own result template; others get the generic one.
-    result_template = select_template([f"core/job_results/{job.kind}.html", "core/job_results/default.html"])
+    # A registered job kind may bring its own result template; others get the generic one.
+    kind = job_kinds().get(job.kind)
+    own = [kind.result_template] if kind is not None and kind.result_template else []
+    result_template = select_template([*own, "core/job_results/default.html"])
     return render(request, template, {"job": job, "result_template": result_template})
 
 

@@ -719,6 +719,19 @@ def generate(scale: str = "S", seed: int = 1) -> dict:
     return summary
 
 
+def has_data() -> bool:
+    """Demo data goes into an empty database only: any organisation means it is not empty."""
+    return Org.objects.exists()
+
+
+def seed_step(context) -> str:
+    """The ``seed_demo`` step of this app: the tree, the people and the demo accounts."""
+    summary = generate(context.scale, context.seed)
+    return (f"seed_demo scale={summary['scale']} seed={context.seed}: {summary['orgs']} orgs "
+            f"({summary['branches']} branches, {summary['groups']} groups), {summary['people']} people, "
+            f"{summary['memberships']} memberships")
+
+
 def demo_accounts() -> list[dict]:
     """The demo accounts that exist, with their role scope (for printing)."""
     rows = []
@@ -734,5 +747,6 @@ def demo_accounts() -> list[dict]:
             "org": grant.org.name if grant else "",
             "person": user.person.name if user.person_id else "",
             "password": DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else "(已修改 / changed)",
+            "demo_password": DEMO_PASSWORD,
         })
     return rows

@@ -1,0 +1,11 @@
+"""The activities app plugs in: its pages, their entry in the 创建活动 menu, its API."""
+
+from django.utils.translation import gettext_lazy as _
+
+from vanguard.core.registry import register_api, register_nav, register_urls
+
+from .models import Meeting
+
+register_urls("activities/", "vanguard.activities.urls")
+register_nav("campaigns", _("会议活动"), "activities:meeting_list", "calendar-event", model=Meeting, order=40)
+register_api("vanguard.activities.api.router")
