@@ -74,9 +74,6 @@ def deadline_passed(deadline: date | None, today: date | None = None) -> bool:
 
 
 class OrgPlanQuerySet(ScopedQuerySet):
-    def editable(self):
-        return self.filter(status__in=EDITABLE_STATUSES)
-
     def started(self):
         return self.filter(STARTED)
 

@@ -29,7 +29,7 @@ from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import Org, OrgType
 
 from .models import (
-    EDITABLE_STATUSES, Dimension, OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
+    Dimension, OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
     ReviewDecision, TaskStatus, deadline_passed, overdue_q,
 )
 
@@ -39,7 +39,7 @@ EVIDENCE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx")
 
 
 def ensure_editable(plan: OrgPlan) -> None:
-    if plan.status not in EDITABLE_STATUSES:
+    if not plan.is_editable:
         raise ValidationError(_("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
 
 
@@ -197,7 +197,7 @@ def _locked(plan: OrgPlan) -> OrgPlan:
 def submit(plan: OrgPlan, user) -> OrgPlanVersion:
     """Draft or returned → submitted, keeping the submitted content as a new version."""
     plan = _locked(plan)
-    if plan.status not in EDITABLE_STATUSES:
+    if not plan.is_editable:
         raise ValidationError(_("只有草稿或被退回的方案可以提交。"))
     if not plan.goals.exists() or not plan.tasks.exists():
         raise ValidationError(_("方案至少需要一项创建目标和一项创建任务才能提交。"))

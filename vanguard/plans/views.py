@@ -132,8 +132,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Goals and tasks of a draft or returned plan, as two formsets on one page."""
     plan = _plan(request, pk, CHANGE)
-    if not plan.is_editable:
-        messages.error(request, _("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
+    try:
+        services.ensure_editable(plan)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
         return redirect(plan.get_absolute_url())
     if request.method == "POST" and "correct_terms" in request.POST:
         changed = services.correct_terms(plan)
@@ -145,11 +147,15 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tasks = TaskFormSet(data, instance=plan, prefix="tasks", form_kwargs=choices,
                         queryset=plan.tasks.select_related("responsible", "indicator"))
     if data is not None and goals.is_valid() and tasks.is_valid():
-        with transaction.atomic():
-            services.ensure_editable(OrgPlan.objects.select_for_update().get(pk=plan.pk))
-            goals.save()
-            tasks.save()
-        messages.success(request, _("方案内容已保存。"))
+        try:
+            with transaction.atomic():  # submitted meanwhile by someone else: nothing is saved
+                services.ensure_editable(OrgPlan.objects.select_for_update().get(pk=plan.pk))
+                goals.save()
+                tasks.save()
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("方案内容已保存。"))
         return redirect(plan.get_absolute_url())
     return render(request, "plans/plan_edit.html", {
         "plan": plan, "goals": goals, "tasks": tasks, "term_issues": services.term_issues(plan)})
