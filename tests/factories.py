@@ -75,3 +75,33 @@ def build_cast() -> SimpleNamespace:
         "clerk": c.clerk, "member": c.member, "leader": c.leader,
     }
     return c
+
+
+def add_grant_edge_cases(c: SimpleNamespace) -> SimpleNamespace:
+    """Add to a cast the accounts whose grants are not one role on one subtree.
+
+    - ``two_grants``: secretary of branch A2 and clerk of branch B1 (two subtrees, two units);
+    - ``expired``: was secretary of unit A until yesterday (holds nothing today);
+    - ``future``: will be admin of the bureau from tomorrow (holds nothing today);
+    - ``member_clerk``: member of branch A2 (her person record is there) and clerk of branch A1.
+
+    The authorisation matrix and the row-scoping tests give them a row like every role.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()  # the day grants are judged on (vanguard.core.scoping.get_scope)
+    c.two_grants = make_user("two_grants", Role.SECRETARY, c.branch_a2)
+    RoleGrant.objects.create(user=c.two_grants, role=Role.CLERK, org=c.branch_b1)
+    c.expired = make_user("expired")
+    RoleGrant.objects.create(user=c.expired, role=Role.SECRETARY, org=c.unit_a, valid_from=date(2020, 1, 1),
+                             valid_until=today - timedelta(days=1))
+    c.future = make_user("future")
+    RoleGrant.objects.create(user=c.future, role=Role.ADMIN, org=c.bureau, valid_from=today + timedelta(days=1))
+    c.member_clerk_person = make_person(c.branch_a2, "陈静")
+    c.member_clerk = make_user("member_clerk", Role.MEMBER, c.branch_a2, person=c.member_clerk_person)
+    RoleGrant.objects.create(user=c.member_clerk, role=Role.CLERK, org=c.branch_a1)
+    c.users = {**c.users, "two_grants": c.two_grants, "expired": c.expired, "future": c.future,
+               "member_clerk": c.member_clerk}
+    return c
