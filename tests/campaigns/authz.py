@@ -1,24 +1,27 @@
-"""The campaigns app's entries of the authorisation matrix (tests/test_authorization_matrix.py).
+"""The campaigns app's entries of the authorisation matrix (see tests/matrix.py).
 
-Inside = a campaign of unit A (every cast role reaches it); outside = a campaign of unit B.
-Objects are created on demand inside the requesting test's transaction.
+Inside = unit A's campaign (every role granted in unit A reaches it, and the bureau-wide ones);
+outside = unit B's. Both have an implementation plan with one corrupted term (科学开展观).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
 
-from tests.matrix import ADMINS, ALL, VIEWERS, Case
-from vanguard.campaigns.models import Campaign, ImplementationPlan, PlanImportDraft, TermCorrection
+from tests.campaigns.helpers import seed_bytes
+from tests.matrix import (
+    ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, SIGNED_IN, Case, Write, post_data,
+)
+from vanguard.campaigns import services
+from vanguard.campaigns.models import Campaign, CampaignStatus, Phase
+
+PLAN_FIELDS = ["title", "doc_number", "issued_on", "preamble", "guiding_ideology", "basic_content", "main_measures",
+               "activity_requirements"]
 
 
 def _campaign(w, inside):
-    org = w.unit_a if inside else w.unit_b
-    campaign, _ = Campaign.objects.get_or_create(scope_org=org, year=2026, defaults={"name": f"{org.name}2026年活动"})
-    ImplementationPlan.objects.get_or_create(campaign=campaign, defaults={
-        "title": "实施方案", "issued_on": date(2026, 3, 1), "guiding_ideology": "以科学发展观为指导。",
-        "org_dimensions": {"political_leadership": "学习理论。"}})
-    return campaign
+    return w.campaign_a if inside else w.campaign_b
 
 
 def campaign_kw(w, inside):
@@ -29,41 +32,91 @@ def api_campaign_kw(w, inside):
     return {"campaign_id": _campaign(w, inside).pk}
 
 
+def active_kw(w, inside):
+    """A campaign under way: the next step (考核中) needs no launch checks."""
+    Campaign.objects.filter(pk=_campaign(w, inside).pk).update(status=CampaignStatus.ACTIVE)
+    return campaign_kw(w, inside)
+
+
 def draft_kw(w, inside):
-    draft = PlanImportDraft.objects.create(campaign=_campaign(w, inside), created_by=w.me or w.admin,
-                                           filename="plan.txt", text="一、指导思想")
+    """The requester's import draft of the seed plan (a draft is its uploader's only)."""
+    draft = services.create_import_draft(_campaign(w, inside), w.me or w.admin, "plan.txt", seed_bytes())
     return {"pk": draft.pk}
 
 
 def term_kw(w, inside):
-    term, _ = TermCorrection.objects.get_or_create(wrong="测试错词", defaults={"right": "测试正词"})
-    return {"pk": term.pk}
+    return {"pk": w.term.pk}
 
 
-POST_ONLY = dict(ok=405, sees_outside=ALL, note="POST-only: 405 before any lookup")
+def new_campaign(w, inside):
+    return {"name": "矩阵新建活动", "year": 2030, "scope_org": (w.unit_a if inside else w.unit_b).pk}
 
-CAMPAIGN_CASES: dict[str, Case] = {
-    "campaigns:campaign_list": Case(VIEWERS),
-    "campaigns:campaign_create": Case(ADMINS),
-    "campaigns:campaign_detail": Case(VIEWERS, kwargs=campaign_kw),
-    "campaigns:campaign_edit": Case(ADMINS, kwargs=campaign_kw),
-    "campaigns:campaign_phases": Case(ADMINS, kwargs=campaign_kw),
-    "campaigns:campaign_advance": Case(ADMINS, kwargs=campaign_kw),
-    "campaigns:plan_detail": Case(VIEWERS, kwargs=campaign_kw),
-    "campaigns:plan_edit": Case(ADMINS, kwargs=campaign_kw),
-    "campaigns:plan_correct": Case(ALL, kwargs=campaign_kw, **POST_ONLY),
-    "campaigns:plan_correct_all": Case(ALL, kwargs=campaign_kw, **POST_ONLY),
-    "campaigns:plan_docx": Case(VIEWERS, kwargs=campaign_kw),
-    "campaigns:plan_pdf": Case(VIEWERS, kwargs=campaign_kw),
-    "campaigns:plan_preview": Case(VIEWERS, kwargs=campaign_kw),
-    "campaigns:plan_import": Case(ADMINS, kwargs=campaign_kw),
-    "campaigns:plan_import_preview": Case(ADMINS, kwargs=draft_kw, note="a draft is its uploader's only"),
-    "campaigns:plan_import_accept": Case(ALL, kwargs=draft_kw, **POST_ONLY),
-    "campaigns:plan_import_confirm": Case(ALL, kwargs=draft_kw, **POST_ONLY),
+
+def campaign_edit(w, inside):
+    campaign = _campaign(w, inside)
+    return {"name": f"{campaign.name}（修订）", "year": campaign.year, "scope_org": campaign.scope_org_id}
+
+
+def phases(w, inside):
+    data = {}
+    for month, (value, _label) in enumerate(Phase.choices, start=3):
+        data[f"{value}_starts_on"] = f"2026-{month:02d}-01"
+        data[f"{value}_ends_on"] = f"2026-{month:02d}-28"
+    return data
+
+
+def plan_edit(w, inside):
+    plan = _campaign(w, inside).get_plan()
+    data = post_data(model_to_dict(plan, fields=PLAN_FIELDS))
+    data.update({f"org__{code}": text for code, text in (plan.org_dimensions or {}).items()})
+    data.update({f"member__{code}": text for code, text in (plan.member_dimensions or {}).items()})
+    return {**data, "doc_number": "矩阵〔2026〕1号"}
+
+
+def correct_one(w, inside):
+    text = _campaign(w, inside).get_plan().guiding_ideology
+    start = text.index("科学开展观")
+    return {"field": "guiding_ideology", "start": start, "end": start + 5, "wrong": "科学开展观"}
+
+
+def nothing(w, inside):
+    return {}
+
+
+POST_ONLY = dict(ok=405, note="POST-only: 405 before any lookup")
+
+CASES: dict[str, Case] = {
+    "campaigns:campaign_list": Case(GRANTED),
+    "campaigns:campaign_create": Case(ADMINS, post=Write(new_campaign, seen=ADMINS_OF_UNIT, unseen=200,
+                                                         outside=True)),
+    "campaigns:campaign_detail": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
+    "campaigns:campaign_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(campaign_edit)),
+    "campaigns:campaign_phases": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(phases)),
+    "campaigns:campaign_advance": Case(ADMINS, ADMINS_OF_UNIT, kwargs=active_kw,
+                                       post=Write(lambda w, inside: {"expected": CampaignStatus.ACTIVE})),
+    "campaigns:plan_detail": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
+    "campaigns:plan_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(plan_edit)),
+    "campaigns:plan_correct": Case(SIGNED_IN, kwargs=campaign_kw, **POST_ONLY,
+                                   post=Write(correct_one, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
+    "campaigns:plan_correct_all": Case(SIGNED_IN, kwargs=campaign_kw, **POST_ONLY,
+                                       post=Write(nothing, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
+    "campaigns:plan_docx": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
+    "campaigns:plan_pdf": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
+    "campaigns:plan_preview": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
+    "campaigns:plan_import": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(
+        lambda w, inside: {"file": SimpleUploadedFile("plan.txt", seed_bytes())})),
+    "campaigns:plan_import_preview": Case(ADMINS, ADMINS_OF_UNIT, kwargs=draft_kw),
+    "campaigns:plan_import_accept": Case(SIGNED_IN, kwargs=draft_kw, **POST_ONLY, post=Write(
+        lambda w, inside: {"issue": "all"}, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
+    "campaigns:plan_import_confirm": Case(SIGNED_IN, kwargs=draft_kw, **POST_ONLY,
+                                          post=Write(nothing, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
+    # Terminology is bureau-wide reference data (Anywhere(ADMIN_ROLES)): inside and outside are one term.
     "campaigns:term_list": Case(ADMINS),
-    "campaigns:term_create": Case(ADMINS),
-    "campaigns:term_edit": Case(ADMINS, kwargs=term_kw, sees_outside=ADMINS, note="bureau-wide terminology"),
-    "campaigns:term_delete": Case(ADMINS, kwargs=term_kw, sees_outside=ADMINS, note="bureau-wide terminology"),
-    "api:list_campaigns": Case(VIEWERS, api=True),
-    "api:get_campaign": Case(VIEWERS, api=True, kwargs=api_campaign_kw),
+    "campaigns:term_create": Case(ADMINS, post=Write(lambda w, inside: {
+        "wrong": "矩阵错词", "right": "矩阵正词", "note": "", "is_active": "on"})),
+    "campaigns:term_edit": Case(ADMINS, kwargs=term_kw, post=Write(lambda w, inside: {
+        "wrong": w.term.wrong, "right": "矩阵改正", "note": "", "is_active": "on"})),
+    "campaigns:term_delete": Case(ADMINS, kwargs=term_kw, post=Write(nothing)),
+    "api:list_campaigns": Case(GRANTED, api=True),
+    "api:get_campaign": Case(GRANTED, REACH_OF_UNIT, api=True, kwargs=api_campaign_kw),
 }

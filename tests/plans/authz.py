@@ -1,47 +1,27 @@
-"""The plans app's entries of the authorisation matrix (tests/test_authorization_matrix.py).
+"""The plans app's entries of the authorisation matrix (see tests/matrix.py).
 
-Inside = a bureau-wide campaign's plan, task and letter of branch A1 (every cast role reaches
-branch A1; the member belongs to it); outside = the same for branch B1. Objects are created on
-demand inside the requesting test's transaction.
+Inside = the plan, task and letter of branch A1 in unit A's campaign (刘洋, the member, is
+responsible for the task and the letter); outside = those of branch B1 in unit B's campaign.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
-from tests.matrix import ADMINS, ALL, EDITORS, STAFF, VIEWERS, Case
-from vanguard.campaigns.models import Campaign
-from vanguard.plans.models import OrgPlan, OrgPlanVersion, PlanGoal, PlanTask, ResponsibilityLetter
+from tests.matrix import (
+    ADMINS, ADMINS_OF_UNIT, ABOVE_BRANCH, EDITORS, EDITORS_OF_BRANCH, MEMBER_OF_BRANCH, OWN_RECORD, REVIEWERS,
+    SIGNED_IN, STAFF, STAFF_OF_BRANCH, WITH_PERSON, Case, Write,
+)
+from vanguard.orgs.models import Org, OrgType
+from vanguard.plans.models import OrgPlan, PlanStatus, PlanTask, TaskStatus
+
+
+def _key(inside):
+    return "a1" if inside else "b1"
 
 
 def _campaign(w, inside):
-    org = w.unit_a if inside else w.unit_b
-    campaign, _ = Campaign.objects.get_or_create(scope_org=org, year=2026, defaults={"name": f"{org.name}2026年活动"})
-    return campaign
-
-
-def _plan(w, inside):
-    branch = w.branch_a1 if inside else w.branch_b1
-    plan, created = OrgPlan.objects.get_or_create(campaign=_campaign(w, inside), org=branch)
-    if created:
-        PlanGoal.objects.create(plan=plan, dimension="political_leadership", text="理论学习")
-        now = timezone.now()
-        for n in (1, 2):
-            OrgPlanVersion.objects.create(plan=plan, number=n, snapshot={"goals": [], "tasks": []}, submitted_at=now)
-    return plan
-
-
-def _task(w, inside):
-    plan = _plan(w, inside)
-    person = w.member_person if inside else w.person_b1
-    task, created = PlanTask.objects.get_or_create(
-        plan=plan, title="规范三会一课", defaults={"responsible": person, "due_on": date.today() + timedelta(days=9)})
-    if created:
-        task.evidence_file.save("evidence.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    return task
+    return w.campaign_a if inside else w.campaign_b
 
 
 def campaign_kw(w, inside):
@@ -49,55 +29,117 @@ def campaign_kw(w, inside):
 
 
 def plan_kw(w, inside):
-    return {"pk": _plan(w, inside).pk}
-
-
-def task_kw(w, inside):
-    return {"pk": _task(w, inside).pk}
-
-
-def letter_kw(w, inside):
-    branch = w.branch_a1 if inside else w.branch_b1
-    letter, _ = ResponsibilityLetter.objects.get_or_create(
-        campaign=_campaign(w, inside), org=branch,
-        defaults={"responsible": w.member_person if inside else w.person_b1, "issued_on": date.today()})
-    return {"pk": letter.pk}
+    return {"pk": w.plans[_key(inside)].pk}
 
 
 def api_plan_kw(w, inside):
-    return {"plan_id": _plan(w, inside).pk}
+    return {"plan_id": w.plans[_key(inside)].pk}
 
 
-REVIEWERS = frozenset({"admin", "unit_admin", "secretary"})  # the level above branch A1 (unit A) and higher
-PERSON = frozenset({"member"})  # the only cast account linked to a person
-API_POST_ONLY = dict(ok=405, sees_outside=ALL, anonymous=405, api=True, note="POST-only: 405 before any lookup")
+def submitted_kw(w, inside):
+    OrgPlan.objects.filter(pk=w.plans[_key(inside)].pk).update(status=PlanStatus.SUBMITTED, current_version=2)
+    return plan_kw(w, inside)
 
-PLAN_CASES: dict[str, Case] = {
-    "plans:plan_list": Case(VIEWERS),
-    "plans:plan_create": Case(EDITORS),
-    "plans:plan_generate": Case(ADMINS, kwargs=campaign_kw, sees_outside=frozenset({"admin"})),
+
+def api_submitted_kw(w, inside):
+    return {"plan_id": submitted_kw(w, inside)["pk"]}
+
+
+def task_kw(w, inside):
+    return {"pk": w.tasks[_key(inside)].pk}
+
+
+def evidence_kw(w, inside):
+    """A task with its evidence file (saved now: each test has its own media folder)."""
+    task = PlanTask.objects.get(pk=w.tasks[_key(inside)].pk)
+    task.evidence_file.save("evidence.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return task_kw(w, inside)
+
+
+def approved_task_kw(w, inside):
+    """A task of an approved plan: only then is it reported done."""
+    OrgPlan.objects.filter(pk=w.plans[_key(inside)].pk).update(status=PlanStatus.APPROVED)
+    return task_kw(w, inside)
+
+
+def done_task_kw(w, inside):
+    PlanTask.objects.filter(pk=w.tasks[_key(inside)].pk).update(status=TaskStatus.DONE, evidence="已完成")
+    return approved_task_kw(w, inside)
+
+
+def letter_kw(w, inside):
+    return {"pk": w.letters[_key(inside)].pk}
+
+
+def generate_kw(w, inside):
+    """The campaign, with a new branch in its scope that has no plan yet."""
+    campaign = _campaign(w, inside)
+    Org.objects.get_or_create(name="矩阵新支部", parent=campaign.scope_org, defaults={"org_type": OrgType.BRANCH})
+    return campaign_kw(w, inside)
+
+
+def new_plan(w, inside):
+    # The bureau's campaign reaches both branches, and neither has a plan in it yet.
+    return {"campaign": w.campaign_bureau.pk, "org": (w.branch_a1 if inside else w.branch_b1).pk}
+
+
+def plan_edit(w, inside):
+    """The plan's goals and tasks as the page posts them (management forms and every row), one goal reworded."""
+    plan = w.plans[_key(inside)]
+    data = {}
+    for prefix, rows, fields in (
+        ("goals", list(plan.goals.order_by("pk")), ("dimension", "text", "sort_order")),
+        ("tasks", list(plan.tasks.order_by("pk")), ("title", "description", "responsible", "due_on", "indicator")),
+    ):
+        data.update({f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows),
+                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = row.pk
+            for name in fields:
+                value = getattr(row, f"{name}_id" if name in ("responsible", "indicator") else name)
+                data[f"{prefix}-{i}-{name}"] = value.isoformat() if hasattr(value, "isoformat") else (
+                    "" if value is None else value)
+    data["goals-0-text"] = "矩阵改写的目标"
+    return data
+
+
+def nothing(w, inside):
+    return {}
+
+
+READERS = STAFF | WITH_PERSON  # staff of the subtree; a member reads their org's plans and their own tasks
+PLAN_VIEW = STAFF_OF_BRANCH | MEMBER_OF_BRANCH  # an inspector: 403 (no subtree, no assignment source yet)
+API_POST_ONLY = dict(ok=405, anonymous=405, api=True, note="POST-only: 405 before any lookup")
+
+CASES: dict[str, Case] = {
+    "plans:plan_list": Case(READERS),
+    "plans:plan_create": Case(EDITORS, post=Write(new_plan, seen=EDITORS_OF_BRANCH, unseen=200, outside=True)),
+    "plans:plan_generate": Case(ADMINS, ADMINS_OF_UNIT, kwargs=generate_kw, post=Write(nothing)),
     "plans:coverage": Case(STAFF),
-    "plans:todo": Case(VIEWERS),
-    "plans:plan_detail": Case(VIEWERS, kwargs=plan_kw),
-    "plans:plan_edit": Case(EDITORS, kwargs=plan_kw, sees_outside=frozenset({"admin"})),
-    "plans:plan_submit": Case(EDITORS, kwargs=plan_kw, sees_outside=frozenset({"admin"})),
-    "plans:plan_review": Case(REVIEWERS, kwargs=plan_kw, sees_outside=frozenset({"admin"}),
-                              overrides={("clerk", "out"): 404},
-                              note="the clerk of branch A1 holds a reviewer role, but not above its own branch"),
-    "plans:plan_diff": Case(VIEWERS, kwargs=plan_kw),
-    "plans:task_list": Case(VIEWERS),
-    "plans:task_complete": Case(PERSON, kwargs=task_kw, sees_outside=frozenset(),
-                                note="only the responsible person; accounts without a person get 403 first"),
-    "plans:task_evidence": Case(VIEWERS, kwargs=task_kw),
-    "plans:task_reopen": Case(PERSON, kwargs=task_kw, sees_outside=frozenset(),
-                              note="only the responsible person; accounts without a person get 403 first"),
-    "plans:letter_list": Case(VIEWERS),
-    "plans:letter_generate": Case(ADMINS, kwargs=campaign_kw, sees_outside=frozenset({"admin"})),
-    "plans:letter_acknowledge": Case(PERSON, kwargs=letter_kw, sees_outside=frozenset(),
-                                     note="only the letter's responsible person"),
-    "api:list_plans": Case(VIEWERS, api=True),
-    "api:get_plan": Case(VIEWERS, api=True, kwargs=api_plan_kw),
-    "api:list_tasks": Case(VIEWERS, api=True),
-    "api:submit_plan": Case(ALL, kwargs=api_plan_kw, **API_POST_ONLY),
-    "api:review_plan": Case(ALL, kwargs=api_plan_kw, **API_POST_ONLY),
+    "plans:todo": Case(SIGNED_IN),
+    "plans:plan_detail": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
+    "plans:plan_edit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw, post=Write(plan_edit)),
+    "plans:plan_submit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw, post=Write(nothing)),
+    # The level above reviews: the clerk of branch A1 holds a reviewer role, but not above its
+    # own branch, so the A1 plan is out of its scope for "review" (404, like B1's).
+    "plans:plan_review": Case(REVIEWERS, ABOVE_BRANCH, kwargs=submitted_kw, post=Write(
+        lambda w, inside: {"decision": "approve", "comment": "同意"})),
+    "plans:plan_diff": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
+    "plans:task_list": Case(READERS),
+    # Only the responsible person reports a task done (Own()); accounts without a person: 403.
+    "plans:task_complete": Case(WITH_PERSON, OWN_RECORD, kwargs=approved_task_kw, post=Write(
+        lambda w, inside: {"evidence": "已按期完成"})),
+    "plans:task_evidence": Case(READERS, PLAN_VIEW, kwargs=evidence_kw),
+    "plans:task_reopen": Case(WITH_PERSON, OWN_RECORD, kwargs=done_task_kw, post=Write(nothing)),
+    "plans:letter_list": Case(READERS),
+    "plans:letter_generate": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(nothing)),
+    "plans:letter_acknowledge": Case(WITH_PERSON, OWN_RECORD, kwargs=letter_kw, post=Write(nothing)),
+    "api:list_plans": Case(READERS, api=True),
+    "api:get_plan": Case(READERS, PLAN_VIEW, api=True, kwargs=api_plan_kw),
+    "api:list_tasks": Case(READERS, api=True),
+    "api:submit_plan": Case(SIGNED_IN, kwargs=api_plan_kw, **API_POST_ONLY, post=Write(
+        nothing, ok=200, allowed=EDITORS, seen=EDITORS_OF_BRANCH, json=True)),
+    "api:review_plan": Case(SIGNED_IN, kwargs=api_submitted_kw, **API_POST_ONLY, post=Write(
+        lambda w, inside: {"decision": "approve", "comment": ""}, ok=200, allowed=REVIEWERS, seen=ABOVE_BRANCH,
+        json=True)),
 }

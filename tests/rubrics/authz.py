@@ -1,31 +1,26 @@
-"""The rubrics app's entries of the authorisation matrix (tests/test_authorization_matrix.py).
+"""The rubrics app's entries of the authorisation matrix (see tests/matrix.py).
 
-Inside = a rubric of a unit-A campaign (every cast role reaches it; unit A's admin changes it);
-outside = a rubric of a unit-B campaign. Objects are created on demand in the requesting test.
+Inside = the draft org rubric (and the frozen member rubric) of unit A's campaign; outside = those
+of unit B's. A campaign's rubrics are read by staff and inspectors inside or above its scope
+(Reach(STAFF_ROLES | inspector)), not by members, and changed by the admins of its scope.
 """
 
 from __future__ import annotations
 
-from tests.matrix import ADMINS, STAFF, Case
-from vanguard.campaigns.models import Campaign
-from vanguard.rubrics import services
-from vanguard.rubrics.models import Rubric
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.models import model_to_dict
 
+from tests.matrix import ADMINS, ADMINS_OF_UNIT, INSPECTORS, STAFF, Case, Seen, Write, post_data
+from vanguard.rubrics.xlsx import export_xlsx
 
-def _campaign(w, inside):
-    org = w.unit_a if inside else w.unit_b
-    campaign, _ = Campaign.objects.get_or_create(scope_org=org, year=2026, defaults={"name": f"{org.name}2026年活动"})
-    return campaign
+INDICATOR_FIELDS = ["dimension", "code", "name", "points", "description", "evidence_required", "data_source",
+                    "metric", "rule_type", "params", "sort_order"]
+BONUS_FIELDS = ["name", "points", "description", "sort_order"]
+VETO_FIELDS = ["name", "description", "effect", "cap_points", "sort_order"]
 
 
 def _rubric(w, inside, subject="org"):
-    campaign = _campaign(w, inside)
-    rubric = Rubric.objects.filter(campaign=campaign, subject=subject, category__isnull=True).first()
-    if rubric is None:
-        rubric = services.load_default(campaign, subject, w.admin)
-        if subject == "member":  # the frozen one, for "新建版本"
-            services.freeze(rubric)
-    return rubric
+    return w.rubrics[("a" if inside else "b") + ("" if subject == "org" else "_member")]
 
 
 def rubric_kw(w, inside):
@@ -44,43 +39,83 @@ def api_kw(w, inside):
     return {"rubric_id": _rubric(w, inside).pk}
 
 
+def _first(w, inside, parts):
+    return getattr(_rubric(w, inside), parts).order_by("pk").first()
+
+
 def indicator_kw(w, inside):
-    return {"pk": _rubric(w, inside).indicators.first().pk}
+    return {"pk": _first(w, inside, "indicators").pk}
 
 
 def bonus_kw(w, inside):
-    return {"pk": _rubric(w, inside).bonus_items.first().pk}
+    return {"pk": _first(w, inside, "bonus_items").pk}
 
 
 def veto_kw(w, inside):
-    return {"pk": _rubric(w, inside).veto_items.first().pk}
+    return {"pk": _first(w, inside, "veto_items").pk}
 
 
 def dimension_kw(w, inside):
-    return {"pk": _rubric(w, inside).dimensions.first().pk}
+    return {"pk": _first(w, inside, "dimensions").pk}
 
 
-RUBRIC_CASES: dict[str, Case] = {
-    "rubrics:rubric_list": Case(STAFF),
-    "rubrics:rubric_create": Case(ADMINS),
-    "rubrics:rubric_import": Case(ADMINS),
-    "rubrics:rubric_detail": Case(STAFF, kwargs=rubric_kw),
-    "rubrics:rubric_xlsx": Case(STAFF, kwargs=rubric_kw),
-    "rubrics:rubric_edit": Case(ADMINS, kwargs=rubric_kw),
-    "rubrics:rubric_freeze": Case(ADMINS, kwargs=rubric_kw),
-    "rubrics:rubric_variant": Case(ADMINS, kwargs=rubric_kw),
-    "rubrics:rubric_new_version": Case(ADMINS, kwargs=frozen_kw),
-    "rubrics:indicator_create": Case(ADMINS, kwargs=parent_kw),
-    "rubrics:indicator_edit": Case(ADMINS, kwargs=indicator_kw),
-    "rubrics:indicator_delete": Case(ADMINS, kwargs=indicator_kw),
-    "rubrics:bonus_create": Case(ADMINS, kwargs=parent_kw),
-    "rubrics:bonus_delete": Case(ADMINS, kwargs=bonus_kw),
-    "rubrics:bonus_edit": Case(ADMINS, kwargs=bonus_kw),
-    "rubrics:veto_edit": Case(ADMINS, kwargs=veto_kw),
-    "rubrics:dimension_edit": Case(ADMINS, kwargs=dimension_kw),
-    "rubrics:veto_create": Case(ADMINS, kwargs=parent_kw),
-    "rubrics:veto_delete": Case(ADMINS, kwargs=veto_kw),
-    "api:list_rubrics": Case(STAFF, api=True),
-    "api:get_rubric": Case(STAFF, api=True, kwargs=api_kw),
-    "api:rubric_xlsx": Case(STAFF, api=True, kwargs=api_kw),
+def _campaign_choice(w, inside):
+    return (w.campaign_a if inside else w.campaign_b).pk
+
+
+def import_upload(w, inside):
+    workbook = export_xlsx(w.rubrics["a"])
+    return {"campaign": _campaign_choice(w, inside), "file": SimpleUploadedFile("标准.xlsx", workbook)}
+
+
+def edited(fields, parts, **changes):
+    def payload(w, inside):
+        return {**post_data(model_to_dict(_first(w, inside, parts), fields=fields)), **changes}
+
+    return payload
+
+
+def nothing(w, inside):
+    return {}
+
+
+READERS = STAFF | INSPECTORS
+# Reach(...): inside or above unit A every reader; unit B only the bureau's and branch B1's clerk.
+READ_SCOPE = Seen(READERS, {"admin", "inspector", "two_grants"})
+
+
+CASES: dict[str, Case] = {
+    "rubrics:rubric_list": Case(READERS),
+    "rubrics:rubric_create": Case(ADMINS, post=Write(
+        lambda w, inside: {"campaign": _campaign_choice(w, inside), "subject": "org"},
+        seen=ADMINS_OF_UNIT, unseen=200, outside=True)),
+    "rubrics:rubric_import": Case(ADMINS, post=Write(import_upload, seen=ADMINS_OF_UNIT, unseen=200, outside=True)),
+    "rubrics:rubric_detail": Case(READERS, READ_SCOPE, kwargs=rubric_kw),
+    "rubrics:rubric_xlsx": Case(READERS, READ_SCOPE, kwargs=rubric_kw),
+    "rubrics:rubric_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=rubric_kw, post=Write(
+        lambda w, inside: {"name": "矩阵标准", "total_points": "100", "bonus_cap": "5"})),
+    "rubrics:rubric_freeze": Case(ADMINS, ADMINS_OF_UNIT, kwargs=rubric_kw, post=Write(nothing)),
+    "rubrics:rubric_variant": Case(ADMINS, ADMINS_OF_UNIT, kwargs=rubric_kw, post=Write(
+        lambda w, inside: {"category": w.production.pk})),
+    "rubrics:rubric_new_version": Case(ADMINS, ADMINS_OF_UNIT, kwargs=frozen_kw, post=Write(nothing)),
+    "rubrics:indicator_create": Case(ADMINS, ADMINS_OF_UNIT, kwargs=parent_kw, post=Write(
+        edited(INDICATOR_FIELDS, "indicators", code="matrix_new", name="矩阵新指标"))),
+    "rubrics:indicator_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=indicator_kw, post=Write(
+        edited(INDICATOR_FIELDS, "indicators", name="矩阵改名指标"))),
+    "rubrics:indicator_delete": Case(ADMINS, ADMINS_OF_UNIT, kwargs=indicator_kw, post=Write(nothing)),
+    "rubrics:dimension_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=dimension_kw, post=Write(
+        edited(["points", "description", "sort_order"], "dimensions", description="矩阵说明"))),
+    "rubrics:bonus_create": Case(ADMINS, ADMINS_OF_UNIT, kwargs=parent_kw, post=Write(
+        edited(BONUS_FIELDS, "bonus_items", name="矩阵加分项"))),
+    "rubrics:bonus_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=bonus_kw, post=Write(
+        edited(BONUS_FIELDS, "bonus_items", description="矩阵说明"))),
+    "rubrics:bonus_delete": Case(ADMINS, ADMINS_OF_UNIT, kwargs=bonus_kw, post=Write(nothing)),
+    "rubrics:veto_create": Case(ADMINS, ADMINS_OF_UNIT, kwargs=parent_kw, post=Write(
+        edited(VETO_FIELDS, "veto_items", name="矩阵否决项"))),
+    "rubrics:veto_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=veto_kw, post=Write(
+        edited(VETO_FIELDS, "veto_items", description="矩阵说明"))),
+    "rubrics:veto_delete": Case(ADMINS, ADMINS_OF_UNIT, kwargs=veto_kw, post=Write(nothing)),
+    "api:list_rubrics": Case(READERS, api=True),
+    "api:get_rubric": Case(READERS, READ_SCOPE, api=True, kwargs=api_kw),
+    "api:rubric_xlsx": Case(READERS, READ_SCOPE, api=True, kwargs=api_kw),
 }
