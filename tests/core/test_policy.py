@@ -137,6 +137,12 @@ class TestLoader:
         with pytest.raises(PermissionDenied):
             get_scoped(request, OrgPlan, CHANGE, pk=plans[cast.branch_a1].pk)
 
+    def test_403_with_the_reason_when_the_object_is_visible_but_the_action_is_not_allowed(self, cast, plans, rf):
+        request = rf.get("/")
+        request.user = cast.clerk  # reads and edits branch A1's plan, but the level above reviews it
+        with pytest.raises(PermissionDenied):
+            get_scoped(request, OrgPlan, "review", pk=plans[cast.branch_a1].pk)
+
     def test_404_outside_scope_even_for_an_existing_object(self, cast, plans, rf):
         request = rf.get("/")
         request.user = cast.clerk
@@ -153,9 +159,9 @@ class TestLoader:
 
     def test_allowed_actions_lists_what_an_object_offers(self, cast, plans):
         plan = OrgPlan.objects.select_related("org").get(pk=plans[cast.branch_a1].pk)
-        assert allowed_actions(cast.secretary, plan) == {"view", "change", "submit", "review"}
-        assert allowed_actions(cast.clerk, plan) == {"view", "change", "submit"}
-        assert allowed_actions(cast.leader, plan) == {"view"}
+        assert allowed_actions(cast.secretary, plan) == {"view", "change", "submit", "review", "monitor"}
+        assert allowed_actions(cast.clerk, plan) == {"view", "change", "submit", "monitor"}
+        assert allowed_actions(cast.leader, plan) == {"view", "monitor"}
 
 
 class TestOrgsFor:

@@ -28,7 +28,7 @@ def test_workflow_through_the_api(cast, login):
     assert client.post(f"/api/v1/plans/{plan.pk}/submit").json()["status"] == PlanStatus.SUBMITTED
     # A reviewer role on the branch itself, not above it: not among the plans this user reviews.
     refused = client.post(f"/api/v1/plans/{plan.pk}/review", {"decision": "approve"}, content_type="application/json")
-    assert refused.status_code == 404
+    assert refused.status_code == 403 and "上一级" in refused.json()["detail"]
     assert login(cast.leader).post(f"/api/v1/plans/{plan.pk}/review", {"decision": "approve"},
                                    content_type="application/json").status_code == 403  # no reviewer role
     plan.refresh_from_db()

@@ -177,6 +177,7 @@ def test_a_task_of_someone_else_is_not_among_those_one_may_complete(cast, login)
     client = login(cast.member)  # same branch: sees the plan and its tasks
     page = client.get(plan.get_absolute_url()).content.decode()
     assert task.title in page and "登记完成" not in page
-    assert client.post(f"/plans/tasks/{task.pk}/done/", {"evidence": "x"}).status_code == 404
+    refused = client.post(f"/plans/tasks/{task.pk}/done/", {"evidence": "x"})
+    assert refused.status_code == 403
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN

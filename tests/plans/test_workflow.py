@@ -79,7 +79,8 @@ def test_branch_secretary_cannot_approve_own_plan(cast, login):
     client = login(own)
     assert "name=\"decision\"" not in client.get(plan.get_absolute_url()).content.decode()  # no review buttons
     # A reviewer role, but not above this org: the plan is not among those the user reviews.
-    assert client.post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 404
+    refused = client.post(f"/plans/{plan.pk}/review/", {"decision": "approve"})
+    assert refused.status_code == 403
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
 
@@ -102,7 +103,7 @@ def test_unit_committee_reviews_its_subtree_only(cast, login):
 def test_unit_committee_cannot_approve_its_own_plan_but_the_bureau_admin_can(cast, login):
     plan = make_plan(make_campaign(cast), cast.unit_a, task_for=cast.person_a1)
     services.submit(plan, cast.secretary)
-    assert login(cast.secretary).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 404
+    assert login(cast.secretary).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 403
     assert OrgPlan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
     assert "name=\"decision\"" in login(cast.admin).get(plan.get_absolute_url()).content.decode()
     assert login(cast.admin).post(f"/plans/{plan.pk}/review/", {"decision": "approve"}).status_code == 302

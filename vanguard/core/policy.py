@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -478,6 +478,8 @@ class Policy:
     actions: dict[str, Rule | Iterable[str]] = field(default_factory=dict)
     org: str | None = "org"
     person: str | None = None
+    # Why an action is refused on an object the user can see, e.g. {"review": _("只有上一级…")}.
+    refusals: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         self.rules: dict[str, Rule] = {VIEW: _as_rule(self.view), CHANGE: _as_rule(self.change)}
@@ -487,6 +489,9 @@ class Policy:
     def context(self, model) -> Context:
         # A policy on an abstract base serves each concrete model: the model is not stored.
         return Context(org=self.org, person=self.person, model=model)
+
+    def refusal(self, action: str) -> str:
+        return str(self.refusals.get(action) or _("您没有执行此操作的权限。"))
 
     def rule(self, action: str) -> Rule:
         try:
@@ -584,20 +589,26 @@ def require(request_or_user, model, action: str = VIEW) -> None:
     """403 unless the user could do ``action`` on some row of ``model`` (create pages, lists)."""
     user = getattr(request_or_user, "user", request_or_user)
     if not could(user, model, action):
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
+        raise PermissionDenied(policy_of(model).refusal(action))
 
 
 def get_scoped(request_or_user, model_or_queryset, action: str = VIEW, **lookup):
-    """The one loader for views: 403 when nothing could allow ``action``, 404 outside scope.
+    """The one loader for views: the object if ``action`` is allowed on it, else 403 or 404.
 
-    Pass a queryset to add ``select_related`` and the like; the policy filter is applied here.
+    403 when nothing the user holds could allow ``action`` on this model, or when they may see
+    the object but not do this to it (with the policy's reason: "only the level above
+    reviews"); 404 when the object is outside what they may see, so nobody learns that it
+    exists. Pass a queryset to add ``select_related`` and the like; the policy is applied here.
     """
     user = getattr(request_or_user, "user", request_or_user)
     queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
     model = queryset.model
+    policy = policy_of(model)
     require(user, model, action)
-    obj = queryset.for_user(user, action).filter(**lookup).first() if hasattr(queryset, "for_user") else None
+    obj = queryset.for_user(user, action).filter(**lookup).first()
     if obj is None:
+        if action != VIEW and queryset.for_user(user, VIEW).filter(**lookup).exists():
+            raise PermissionDenied(policy.refusal(action))
         raise Http404(_("没有找到该记录，或它不在您的管理范围内。"))
     obj.__dict__.setdefault("_policy_verdicts", {})[(user.pk, action)] = True
     return obj

@@ -157,6 +157,10 @@ class OrgPlan(AuditedModel):
             # their own branch's plan, not figures about orgs.
             "monitor": Subtree(STAFF_ROLES),
         },
+        refusals={
+            "submit": _("只有本组织的书记、党务工作者或管理员可以提交方案。"),
+            "review": _("只有上一级党组织可以审核本方案，不能审核本组织的方案。"),
+        },
     )
 
     def get_absolute_url(self) -> str:
@@ -270,6 +274,7 @@ class PlanTask(PlanPart):
         change=EDITOR_ROLES,
         # Only the responsible person reports a task done or withdraws that report.
         actions={"complete": Own()},
+        refusals={"complete": _("只有任务责任人可以登记或撤回完成情况。")},
     )
 
     class Meta:
@@ -338,6 +343,7 @@ class ResponsibilityLetter(AuditedModel):
         view=Subtree(STAFF_ROLES) | Own(),
         change=ADMIN_ROLES,
         actions={"acknowledge": Own()},
+        refusals={"acknowledge": _("只有责任书的第一责任人本人可以确认。")},
     )
 
     def get_absolute_url(self) -> str:
