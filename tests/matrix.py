@@ -5,8 +5,9 @@ Every named URL of the URLconf has one ``Case`` in a ``tests/<app>/authz.py`` mo
 an object *inside* and one *outside* the usual scope (the inside objects belong to branch A1 or
 unit A, the outside ones to branch B1 or unit B), which roles could ever be allowed the action
 (``allowed``: everyone else gets 403) and which roles reach the inside and the outside object
-(``seen``: an allowed role that does not gets 404). A URL that writes also has a ``Write``:
-the form data of a request that succeeds when allowed.
+(``seen``: an allowed role that does not gets 404, or 403 when it may see the object but not do
+this to it, see ``visible``). A URL that writes also has a ``Write``: the form data of a request
+that succeeds when allowed.
 
 ``check(world, name, role, variant, method)`` sends one request and returns what went wrong
 (an empty list when the answer is the expected one):
@@ -118,7 +119,7 @@ NOBODY = Seen(())
 class Write:
     """A POST that succeeds when allowed: ``payload(world, inside)`` is its form data.
 
-    ``allowed`` and ``seen`` default to the case's. ``unseen`` is what an allowed role gets
+    ``allowed``, ``seen`` and ``visible`` default to the case's. ``unseen`` is what an allowed role gets
     when the target is out of its scope: 404 for an object in the URL, 200 (the form again,
     with an error) when the target is a choice of the form. ``outside``: whether there is an
     outside variant (by default when the URL takes kwargs; a create form whose choice is the
@@ -129,6 +130,7 @@ class Write:
     ok: int = 302
     allowed: frozenset[str] | None = None
     seen: Seen | None = None
+    visible: Seen | None = None
     unseen: int = 404
     outside: bool | None = None
     json: bool = False
@@ -142,6 +144,9 @@ class Case:
 
     - ``kwargs(world, inside)``: URL kwargs for the inside or outside object; ``world.me`` is
       the requesting user (None when anonymous). None when the URL takes no kwargs.
+    - ``visible``: for an action other than reading, the roles that may read the object: an
+      allowed role outside ``seen`` but inside ``visible`` gets 403 (with the policy's reason,
+      "only the level above reviews"), not 404. None when it makes no difference.
     - ``ok``: the GET answer for an allowed role in scope (405 for a POST-only URL).
     - ``post``: the URL's write, or None for a page that only reads.
     - ``api``: a ninja endpoint (anonymous → 401 instead of a redirect to the login page);
@@ -152,6 +157,7 @@ class Case:
     allowed: frozenset[str]
     seen: Seen = EVERYONE
     kwargs: Callable[[SimpleNamespace, bool], dict] | None = None
+    visible: Seen | None = None
     ok: int = 200
     post: Write | None = None
     api: bool = False
@@ -170,12 +176,14 @@ class Case:
     def outcome(self, role: str, variant: str, method: str = GET) -> tuple[int, bool]:
         """(expected status, whether the request is allowed to do its work)."""
         if method == GET:
-            spec_allowed, seen, ok, unseen, overrides = self.allowed, self.seen, self.ok, 404, self.overrides
+            spec_allowed, seen, visible = self.allowed, self.seen, self.visible
+            ok, unseen, overrides = self.ok, 404, self.overrides
             anonymous = self.anonymous if self.anonymous is not None else (401 if self.api else 302)
         else:
             write = self.post
             spec_allowed = write.allowed if write.allowed is not None else self.allowed
             seen = write.seen if write.seen is not None else self.seen
+            visible = write.visible if write.visible is not None else self.visible
             ok, unseen, overrides = write.ok, write.unseen, write.overrides
             anonymous = 401 if self.api else 302
         if (role, variant) in overrides:
@@ -185,7 +193,7 @@ class Case:
         if role not in spec_allowed:
             return 403, False
         if role not in seen.of(variant):
-            return unseen, False
+            return (403 if visible is not None and role in visible.of(variant) else unseen), False
         return ok, True
 
     def expected(self, role: str, variant: str, method: str = GET) -> int:

@@ -5,8 +5,11 @@ written by hand, see tests/matrix.py):
 
 - anonymous → redirect to the login page (API: 401);
 - a role whom the model's policy could never allow the action → 403;
-- an allowed role, but the object is outside its scope → 404 (never 403); when the target is
-  a choice of a form (a create page), the form comes back with an error (200);
+- an allowed role, but the object is outside what it may see → 404 (never 403: nobody learns
+  that it exists); when the target is a choice of a form (a create page), the form comes back
+  with an error (200);
+- an allowed role that may see the object but not do this to it (the clerk of a branch and the
+  review of its own plan) → 403, with the policy's reason;
 - otherwise 200 for a page, and for a write its success answer (usually a redirect);
 - POST-only views answer 405 to GET for whoever may reach them;
 - a refused write changes nothing in the database; an allowed one changes it.

@@ -108,7 +108,8 @@ def nothing(w, inside):
 
 
 READERS = STAFF | WITH_PERSON  # staff of the subtree; a member reads their org's plans and their own tasks
-PLAN_VIEW = STAFF_OF_BRANCH | MEMBER_OF_BRANCH  # an inspector: 403 (no subtree, no assignment source yet)
+PLAN_VIEW = STAFF_OF_BRANCH | MEMBER_OF_BRANCH  # an inspector: 403 (no subtree, no assignment)
+LETTER_VIEW = STAFF_OF_BRANCH | OWN_RECORD  # the letter's signatory: 刘洋 for A1's
 API_POST_ONLY = dict(ok=405, anonymous=405, api=True, note="POST-only: 405 before any lookup")
 
 CASES: dict[str, Case] = {
@@ -120,20 +121,22 @@ CASES: dict[str, Case] = {
     "plans:plan_detail": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
     "plans:plan_edit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw, post=Write(plan_edit)),
     "plans:plan_submit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw, post=Write(nothing)),
-    # The level above reviews: the clerk of branch A1 holds a reviewer role, but not above its
-    # own branch, so the A1 plan is out of its scope for "review" (404, like B1's).
-    "plans:plan_review": Case(REVIEWERS, ABOVE_BRANCH, kwargs=submitted_kw, post=Write(
+    # The level above reviews: the clerk of branch A1 reads its plan but may not review it
+    # (403, with the reason); B1's clerk likewise for B1's plan.
+    "plans:plan_review": Case(REVIEWERS, ABOVE_BRANCH, kwargs=submitted_kw, visible=PLAN_VIEW, post=Write(
         lambda w, inside: {"decision": "approve", "comment": "同意"})),
     "plans:plan_diff": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
     "plans:task_list": Case(READERS),
-    # Only the responsible person reports a task done (Own()); accounts without a person: 403.
-    "plans:task_complete": Case(WITH_PERSON, OWN_RECORD, kwargs=approved_task_kw, post=Write(
+    # Only the responsible person reports a task done (Own()); accounts without a person: 403;
+    # 陈静, clerk of A1, reads A1's task but is not responsible for it: 403.
+    "plans:task_complete": Case(WITH_PERSON, OWN_RECORD, kwargs=approved_task_kw, visible=PLAN_VIEW, post=Write(
         lambda w, inside: {"evidence": "已按期完成"})),
     "plans:task_evidence": Case(READERS, PLAN_VIEW, kwargs=evidence_kw),
-    "plans:task_reopen": Case(WITH_PERSON, OWN_RECORD, kwargs=done_task_kw, post=Write(nothing)),
+    "plans:task_reopen": Case(WITH_PERSON, OWN_RECORD, kwargs=done_task_kw, visible=PLAN_VIEW, post=Write(nothing)),
     "plans:letter_list": Case(READERS),
     "plans:letter_generate": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(nothing)),
-    "plans:letter_acknowledge": Case(WITH_PERSON, OWN_RECORD, kwargs=letter_kw, post=Write(nothing)),
+    "plans:letter_acknowledge": Case(WITH_PERSON, OWN_RECORD, kwargs=letter_kw, visible=LETTER_VIEW,
+                                     post=Write(nothing)),
     "api:list_plans": Case(READERS, api=True),
     "api:get_plan": Case(READERS, PLAN_VIEW, api=True, kwargs=api_plan_kw),
     "api:list_tasks": Case(READERS, api=True),
@@ -141,5 +144,5 @@ CASES: dict[str, Case] = {
         nothing, ok=200, allowed=EDITORS, seen=EDITORS_OF_BRANCH, json=True)),
     "api:review_plan": Case(SIGNED_IN, kwargs=api_submitted_kw, **API_POST_ONLY, post=Write(
         lambda w, inside: {"decision": "approve", "comment": ""}, ok=200, allowed=REVIEWERS, seen=ABOVE_BRANCH,
-        json=True)),
+        visible=PLAN_VIEW, json=True)),
 }
