@@ -156,6 +156,42 @@ LISTINGS = [
 ]
 
 
+# Lists checked elsewhere, each with the reason.
+CHECKED_ELSEWHERE = {
+    "audit:event_list": "every event for bureau admins only: test_audit_log_lists_every_event_for_bureau_admins_only",
+    "exampleapp:inspection_list": "the example app (test settings only) checks its rows in tests/exampleapp",
+    "api:list_example_inspections": "the example app (test settings only) checks its rows in tests/exampleapp",
+}
+
+
+def list_url_names() -> set[str]:
+    """URL names of every list page (an ObjectListView) and every API list (``api:list_…``)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from vanguard.core.lists import ObjectListView
+
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                walk(pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                view_class = getattr(pattern.callback, "view_class", None)
+                if name.startswith("api:list_") or (view_class and issubclass(view_class, ObjectListView)):
+                    names.add(name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_list_has_a_listing():
+    missing = sorted(list_url_names() - {listing.name for listing in LISTINGS} - CHECKED_ELSEWHERE.keys())
+    assert not missing, f"lists without rows written by hand (add a Listing to LISTINGS): {missing}"
+
+
 def _cases():
     for listing in LISTINGS:
         for role in ROLES:
