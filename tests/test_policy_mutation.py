@@ -12,6 +12,8 @@ a meeting list returning every meeting), which left the old matrix green.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from vanguard.core.policy import Anywhere, Policy
@@ -53,8 +55,8 @@ def assert_all_pass(w, cases: list, rows: list = ()):
 def with_rules(policy: Policy, **rules) -> Policy:
     """A copy of ``policy`` with some of its actions' rules replaced (``view``, ``change`` or named)."""
     actions = {name: rules.get(name, rule) for name, rule in policy.actions.items()}
-    return Policy(view=rules.get("view", policy.view), change=rules.get("change", policy.change), actions=actions,
-                  org=policy.org, person=policy.person)
+    return replace(policy, view=rules.get("view", policy.view), change=rules.get("change", policy.change),
+                   actions=actions)
 
 
 # ---------------------------------------------------------------------------------- meetings
@@ -129,8 +131,6 @@ def test_a_meeting_list_that_returns_every_meeting_is_reported(world, db, monkey
 @pytest.mark.parametrize("name", ["activities:meeting_edit", "orgs:person_edit"])
 def test_a_write_that_does_nothing_is_reported(world, db, name):
     """An allowed write whose form comes back with an error (here: an empty payload) is a failure."""
-    from dataclasses import replace
-
     case = REGISTRY[name]
     broken = replace(case, post=replace(case.post, payload=lambda w, inside: {}))
     problems = check(world, name, "admin", INSIDE, POST, broken)
