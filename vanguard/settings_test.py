@@ -12,3 +12,6 @@ AXES_ENABLED = True
 # WhiteNoise rescans the static root for every new client; tests read static files
 # through the finders (and the live server's static handler) instead.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# An app that lives in tests/ and plugs itself in like any other (tests/exampleapp): installed
+# here only, so production settings never see its model or migrations.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.exampleapp"]  # noqa: F405
