@@ -24,6 +24,8 @@ object) come from the role sets and scopes in tests/matrix.py; ``kwargs(world, i
 the URL kwargs; a URL that writes gets a ``Write`` whose ``payload(world, inside)`` is form data
 that succeeds for an allowed role. Objects the kwargs or payloads need are in the world
 (``matrix.build_world``) or made on demand; every check runs in a savepoint rolled back after it.
+A page without a ``Write`` only reads: the matrix sends it GETs. A list page or API list also
+needs its rows written by hand in tests/test_row_scoping.py (``LISTINGS``).
 ``test_registry_covers_every_url`` fails, listing the names, until every URL has an entry.
 """
 

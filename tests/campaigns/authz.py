@@ -6,16 +6,18 @@ outside = unit B's. Both have an implementation plan with one corrupted term (ç§
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 
-from tests.campaigns.helpers import seed_bytes
 from tests.matrix import (
     ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, SIGNED_IN, Case, Write, post_data,
 )
 from vanguard.campaigns import services
 from vanguard.campaigns.models import Campaign, CampaignStatus, Phase
 
+SEED_PLAN = Path(__file__).parents[1] / "fixtures" / "seed_plan.txt"  # the plan as the bureau wrote it
 PLAN_FIELDS = ["title", "doc_number", "issued_on", "preamble", "guiding_ideology", "basic_content", "main_measures",
                "activity_requirements"]
 
@@ -40,7 +42,7 @@ def active_kw(w, inside):
 
 def draft_kw(w, inside):
     """The requester's import draft of the seed plan (a draft is its uploader's only)."""
-    draft = services.create_import_draft(_campaign(w, inside), w.me or w.admin, "plan.txt", seed_bytes())
+    draft = services.create_import_draft(_campaign(w, inside), w.me or w.admin, "plan.txt", SEED_PLAN.read_bytes())
     return {"pk": draft.pk}
 
 
@@ -104,7 +106,7 @@ CASES: dict[str, Case] = {
     "campaigns:plan_pdf": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
     "campaigns:plan_preview": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
     "campaigns:plan_import": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(
-        lambda w, inside: {"file": SimpleUploadedFile("plan.txt", seed_bytes())})),
+        lambda w, inside: {"file": SimpleUploadedFile("plan.txt", SEED_PLAN.read_bytes())})),
     "campaigns:plan_import_preview": Case(ADMINS, ADMINS_OF_UNIT, kwargs=draft_kw),
     "campaigns:plan_import_accept": Case(SIGNED_IN, kwargs=draft_kw, **POST_ONLY, post=Write(
         lambda w, inside: {"issue": "all"}, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
