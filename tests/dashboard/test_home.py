@@ -34,3 +34,9 @@ def test_nothing_waiting_says_so(cast, login):
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get("/")
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_scope_starts_where_the_visible_tree_starts(cast, login):
+    assert list(login(cast.secretary).get("/").context["roots"]) == [cast.unit_a]
+    assert list(login(cast.member).get("/").context["roots"]) == [cast.branch_a1]
+    assert list(login(cast.inspector).get("/").context["roots"]) == []  # nothing assigned yet

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,16 +19,7 @@ from .lists import styled
 from .models import Job
 from .policy import get_scoped, require
 from .registry import job_kinds
-from .scoping import CHANGE, get_scope
-
-
-def require_roles(request: HttpRequest, roles) -> None:
-    """403 for a user who holds none of these roles anywhere.
-
-    Deprecated: ask the model's policy instead (``policy.require`` / ``get_scoped``).
-    """
-    if not get_scope(request.user).has_role(roles):
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
+from .scoping import CHANGE
 
 
 @login_required
