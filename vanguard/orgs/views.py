@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.policy import get_scoped, scoped
+from vanguard.core.policy import get_scoped, require, scoped
 from vanguard.core.views import ScopedFormView
 
 from . import services
@@ -23,6 +23,7 @@ from .models import MemberStatus, Org, Person
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The visible tree from where it starts for this user, two levels open; deeper levels load on demand."""
+    require(request, Org)
     visible = Org.objects.for_user(request.user)
     roots = visible.topmost()
     shown = visible.filter(
