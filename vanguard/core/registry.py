@@ -125,7 +125,7 @@ class Metric:
 @dataclass
 class Registry:
     urls: list[tuple[str, str]] = field(default_factory=list)
-    home: list[Any] = field(default_factory=list)
+    home: Any = None
     menus: dict[str, Menu] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
     todos: dict[str, Todo] = field(default_factory=dict)
@@ -166,9 +166,9 @@ def register_urls(prefix: str, urlconf: str) -> None:
 
 def register_home(view) -> None:
     """The home page's view (a function or its dotted path); one app provides it."""
-    if REGISTRY.home and REGISTRY.home[0] != view:
+    if REGISTRY.home is not None and REGISTRY.home != view:
         raise ValueError("the home page is registered twice")
-    REGISTRY.home[:] = [view]
+    REGISTRY.home = view
 
 
 def register_menu(key: str, label, icon: str, order: int = 100) -> None:
@@ -222,7 +222,7 @@ def url_includes() -> list[tuple[str, str]]:
 def home_view():
     """The registered home page view, or None when no installed app provides one."""
     discover()
-    return resolve(REGISTRY.home[0]) if REGISTRY.home else None
+    return resolve(REGISTRY.home) if REGISTRY.home is not None else None
 
 
 def menus_for(user, path: str = "") -> list[dict]:
