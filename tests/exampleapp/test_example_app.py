@@ -123,6 +123,35 @@ class TestState:
         assert list(Inspection.objects.for_user(fresh(cast.inspector))) == [surprise]
 
 
+# Rows each role must get from the list page and the API, written by hand (None: 403).
+EXPECTED_ROWS = {
+    "admin": {"a1", "a1_surprise", "b1"},
+    "inspector": {"a1", "a1_surprise"},  # the two assigned to them, not inspector2's
+    "inspector2": {"b1"},
+    "secretary": {"a1"},  # unit A: the announced one; the unannounced one has not started
+    "clerk": {"a1"},
+    "leader": {"a1"},
+    "member": None,
+}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_ROWS))
+def test_the_list_and_the_api_return_exactly_the_rows_of_the_role(cast, login, role):
+    cast.users["inspector2"] = make_user("inspector2", Role.INSPECTOR, cast.bureau)
+    visits = {"a1": inspect(cast.branch_a1, cast.inspector),
+              "a1_surprise": inspect(cast.branch_a1, cast.inspector, starts_in=1, announced=False),
+              "b1": inspect(cast.branch_b1, cast.users["inspector2"])}
+    label = {visit.pk: name for name, visit in visits.items()}
+    client = login(cast.users[role])
+    page = client.get(reverse("exampleapp:inspection_list"))
+    api = client.get(reverse("api:list_example_inspections"))
+    if EXPECTED_ROWS[role] is None:
+        assert (page.status_code, api.status_code) == (403, 403)
+        return
+    assert {label[obj.pk] for obj in page.context["page_obj"].object_list} == EXPECTED_ROWS[role]
+    assert {label[row["id"]] for row in api.json()["items"]} == EXPECTED_ROWS[role]
+
+
 class TestPages:
     def test_the_list_shows_the_rows_of_the_policy(self, cast, login):
         inspect(cast.branch_a1, cast.inspector, title="变电一班督查")
