@@ -145,11 +145,11 @@ def test_inspectors_read_rubrics_and_members_do_not(login, cast, rubric):
 
 
 def test_unit_admin_cannot_change_bureau_rubric(login, cast, rubric):
-    """A bureau-wide campaign's rubric is visible to a unit admin, but only bureau admins change it."""
+    """A bureau-wide campaign's rubric is visible to a unit admin, but only bureau admins change it (403: it is visible)."""
     unit_admin = make_user("unit_admin", Role.ADMIN, cast.unit_a)
     client = login(unit_admin)
     assert client.get(reverse("rubrics:rubric_detail", args=[rubric.pk])).status_code == 200
-    assert client.get(reverse("rubrics:rubric_edit", args=[rubric.pk])).status_code == 404
+    assert client.get(reverse("rubrics:rubric_edit", args=[rubric.pk])).status_code == 403
 
 
 def test_api_scoped(login, cast, campaign_a, campaign_b):
