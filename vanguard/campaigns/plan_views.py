@@ -20,7 +20,7 @@ from vanguard.core.uploads import UploadError, check_upload
 from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
 from . import documents, services
-from .forms import PlanForm, PlanImportForm, TermCorrectionForm
+from .plan_forms import PlanForm, PlanImportForm, TermCorrectionForm
 from .models import Campaign, ImplementationPlan, PlanImportDraft, TermCorrection
 from .planimport import PlanImportError
 
