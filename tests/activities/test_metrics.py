@@ -136,7 +136,7 @@ def test_themed_days_held(cast, campaign):
 
 @pytest.mark.parametrize("code", ["three_meetings_one_lesson_rate", "attendance_rate", "themed_day_held"])
 def test_the_same_queries_for_three_branches_or_thirty(cast, campaign, code):
-    compute = registry.metrics()[code].compute
+    compute = registry.metrics("org")[code].compute
 
     def grow(start, n):
         for i in range(start, start + n):

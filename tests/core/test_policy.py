@@ -97,6 +97,10 @@ class TestAssignmentAndState:
         yield
         del ASSIGNMENT_SOURCES["test_visit"]
 
+    def test_assignment_sources_of_one_kind_add_up(self, cast, assigned_a1):
+        register_assignment("test_visit", lambda scope: [cast.branch_b1.pk] if scope.user_id == cast.inspector.pk else [])
+        assert forget_and_scope(cast.inspector).assigned_org_ids("test_visit") == {cast.branch_a1.pk, cast.branch_b1.pk}
+
     def test_an_inspector_reads_only_assigned_orgs(self, cast, assigned_a1):
         policy = Policy(org="", view=Assigned("test_visit"))
         q = policy.q(forget_and_scope(cast.inspector), VIEW, Org)

@@ -77,7 +77,7 @@ def test_the_metric_is_registered_and_counts_per_org(cast):
     inspect(cast.branch_a1, cast.inspector)
     inspect(cast.branch_a1, cast.inspector, title="回头看")
     inspect(cast.branch_b1, cast.inspector)
-    compute = registry.metrics()["inspections_received"].compute
+    compute = registry.metrics("org")["inspections_received"].compute
     assert compute(campaign) == {cast.branch_a1.pk: 2, cast.branch_b1.pk: 1}
 
 

@@ -108,7 +108,7 @@ class TestInspector:
     def test_reads_the_people_of_an_assigned_org_only(self, login, cast, monkeypatch):
         inspector_pk = cast.inspector.pk
         monkeypatch.setitem(ASSIGNMENT_SOURCES, "inspection",
-                            lambda scope: [cast.branch_a1.pk] if scope.user_id == inspector_pk else [])
+                            [lambda scope: [cast.branch_a1.pk] if scope.user_id == inspector_pk else []])
         client = login(cast.inspector)
         # branch A1's own people; not its group's (a subtree would include them) nor branch A2's.
         make_person(cast.group_a1, "小组甲")

@@ -20,12 +20,12 @@ def registered():
 
     def register(code, subject="org", name="测试指标完成率", unit="%"):
         register_metric(Metric(code, subject, unit, name, lambda campaign: {}))
-        codes.append(code)
+        codes.append((subject, code))
         return code
 
     yield register
-    for code in codes:
-        del REGISTRY.metrics[code]
+    for key in codes:
+        del REGISTRY.metrics[key]
 
 
 @pytest.fixture

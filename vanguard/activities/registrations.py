@@ -4,8 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.registry import register_api, register_nav, register_urls
 
+from vanguard.campaigns.hooks import register_work_link
+
 from .models import Meeting
 
 register_urls("activities/", "vanguard.activities.urls")
 register_nav("campaigns", _("会议活动"), "activities:meeting_list", "calendar-event", model=Meeting, order=40)
 register_api("vanguard.activities.api.router")
+
+# The campaign's mobilisation meetings, linked from the campaign page.
+register_work_link(_("动员部署会议"), "activities:meeting_list", "calendar-event", model=Meeting, order=50)

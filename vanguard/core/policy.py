@@ -315,11 +315,14 @@ class Mine(Rule):
 
 # Assignment sources: kind -> function(scope) -> Org queryset (or values of org ids) assigned to
 # the user. Registered by the app that assigns (inspections); read once per request by the scope.
-ASSIGNMENT_SOURCES: dict[str, Callable[[Scope], QuerySet]] = {}
+ASSIGNMENT_SOURCES: dict[str, list[Callable[[Scope], Iterable[int]]]] = {}
 
 
-def register_assignment(kind: str, source: Callable[[Scope], QuerySet]) -> None:
-    ASSIGNMENT_SOURCES[kind] = source
+def register_assignment(kind: str, source: Callable[[Scope], Iterable[int]]) -> None:
+    """Add a source of assigned org ids for ``kind``; a user's assignment is the union of all sources."""
+    sources = ASSIGNMENT_SOURCES.setdefault(kind, [])
+    if source not in sources:
+        sources.append(source)
 
 
 @dataclass(frozen=True)
@@ -546,7 +549,7 @@ def org_model():
     from django.apps import apps
     from django.conf import settings
 
-    return apps.get_model(getattr(settings, "VANGUARD_ORG_MODEL", "orgs.Org"))
+    return apps.get_model(settings.VANGUARD_ORG_MODEL)
 
 
 def orgs_for(user, model, action: str = CHANGE) -> QuerySet:

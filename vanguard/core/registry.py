@@ -132,7 +132,8 @@ class Registry:
     api_routers: list[tuple[str, Any]] = field(default_factory=list)
     demo_steps: dict[str, DemoStep] = field(default_factory=dict)
     jobs: dict[str, JobKind] = field(default_factory=dict)
-    metrics: dict[str, Metric] = field(default_factory=dict)
+    # Keyed by (subject, code): 参会率 of an org and of a member are two metrics with one code.
+    metrics: dict[tuple[str, str], Metric] = field(default_factory=dict)
 
 
 REGISTRY = Registry()
@@ -199,7 +200,7 @@ def register_job(kind: str, runner: str, label="", result_template: str = "") ->
 
 
 def register_metric(metric: Metric) -> None:
-    _unique(REGISTRY.metrics, metric.code, metric, "metric")
+    _unique(REGISTRY.metrics, (metric.subject, metric.code), metric, "metric")
 
 
 def metric(code: str, *, subject: str, unit: str, name, description=""):
@@ -257,9 +258,10 @@ def todo_counts(user, path: str = "") -> dict:
             "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
 
 
-def metrics(subject: str | None = None) -> dict[str, Metric]:
+def metrics(subject: str) -> dict[str, Metric]:
+    """The registered metrics of one subject ("org" or "member"), by code."""
     discover()
-    return {code: m for code, m in REGISTRY.metrics.items() if subject is None or m.subject == subject}
+    return {code: m for (of, code), m in REGISTRY.metrics.items() if of == subject}
 
 
 def api_routers() -> list[tuple[str, Any]]:

@@ -48,8 +48,8 @@ class Scope:
         if kind not in self._assigned:
             from .policy import ASSIGNMENT_SOURCES
 
-            source = ASSIGNMENT_SOURCES.get(kind)
-            self._assigned[kind] = frozenset(source(self)) if source else frozenset()
+            self._assigned[kind] = frozenset(
+                org_id for source in ASSIGNMENT_SOURCES.get(kind, ()) for org_id in source(self))
         return self._assigned[kind]
 
     @property

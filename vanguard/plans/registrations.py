@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.registry import register_api, register_nav, register_todo, register_urls
 
-from .models import OrgPlan, overdue_q
+from vanguard.campaigns.hooks import register_work_link
+
+from .models import OrgPlan, ResponsibilityLetter, overdue_q
 
 register_urls("plans/", "vanguard.plans.urls")
 register_nav("campaigns", _("创建方案"), "plans:plan_list", "clipboard-check", model=OrgPlan, order=30)
@@ -15,3 +17,8 @@ register_todo("reviews", _("待我审核的方案"), "plans:todo", "vanguard.pla
               icon="clipboard-check", order=20)
 register_todo("letters", _("待我确认的责任书"), "plans:todo", "vanguard.plans.services.letters_to_acknowledge",
               icon="envelope-paper", order=30)
+
+# The campaign page links to this app's work for the campaign (campaigns imports no plans code).
+register_work_link(_("创建方案"), "plans:plan_list", "clipboard-check", model=OrgPlan, order=20)
+register_work_link(_("方案覆盖情况"), "plans:coverage", "bar-chart", model=OrgPlan, action="monitor", order=30)
+register_work_link(_("责任书"), "plans:letter_list", "pen", model=ResponsibilityLetter, order=40)
