@@ -29,7 +29,7 @@ from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import Org, OrgType
 
 from .models import (
-    Dimension, OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
+    OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
     ReviewDecision, TaskStatus, deadline_passed, overdue_q,
 )
 
@@ -95,7 +95,7 @@ def generate_plans(campaign, user) -> int:
 
 def _texts(plan: OrgPlan):
     """(object, field, label) of every proofreadable text of a plan's goals and tasks."""
-    for goal in plan.goals.order_by("dimension", "sort_order", "pk"):
+    for goal in plan.goals.order_by("dimension__sort_order", "sort_order", "pk"):
         yield goal, "text", _("目标")
     for task in plan.tasks.order_by("due_on", "pk"):
         yield task, "title", _("任务")
@@ -136,9 +136,10 @@ def correct_terms(plan: OrgPlan) -> int:
 # ---------------------------------------------------------------- snapshots and diff
 
 def take_snapshot(plan: OrgPlan) -> dict:
+    # The dimension's name is frozen with the text: a later rename must not rewrite a submission.
     goals = [
-        {"dimension": g.dimension, "text": g.text}
-        for g in plan.goals.order_by("dimension", "sort_order", "pk")
+        {"dimension": g.dimension.code, "dimension_name": g.dimension.name, "text": g.text}
+        for g in plan.goals.select_related("dimension").order_by("dimension__sort_order", "sort_order", "pk")
     ]
     tasks = [
         {"title": t.title, "description": t.description, "responsible": t.responsible.name,
@@ -151,10 +152,9 @@ def take_snapshot(plan: OrgPlan) -> dict:
 
 def render_snapshot(snapshot: dict) -> list[str]:
     """A plan as lines of text, the form in which versions are compared."""
-    labels = dict(Dimension.choices)
     lines = [_("【创建目标】")]
     for goal in snapshot.get("goals", []):
-        lines.append(f"{labels.get(goal['dimension'], goal['dimension'])}：{goal['text']}")
+        lines.append(f"{goal.get('dimension_name') or goal['dimension']}：{goal['text']}")
     lines.append(_("【创建任务】"))
     for task in snapshot.get("tasks", []):
         line = _("%(title)s｜责任人：%(who)s｜时限：%(due)s") % {
@@ -252,11 +252,34 @@ resubmit = submit
 
 # ---------------------------------------------------------------- task progress
 
-@transaction.atomic
 def complete_task(task: PlanTask, user, evidence: str, upload=None) -> PlanTask:
-    """The responsible person marks a task done with a description and, optionally, a checked file."""
+    """The responsible person marks a task done with a description and, optionally, a checked file.
+
+    The file is checked and stored before the transaction opens: inflating and verifying an
+    upload takes time, and inside the transaction it would hold the database's write lock (on
+    SQLite every other write, logins included, would wait). A refused completion removes it again.
+    """
     from vanguard.core.uploads import check_upload
 
+    checked = check_upload(upload, kinds=EVIDENCE_KINDS) if upload is not None else None
+    stored = _store_evidence(task, checked) if checked is not None else ""
+    try:
+        return _record_completion(task, user, evidence, stored)
+    except BaseException:
+        if stored:
+            task.evidence_file.storage.delete(stored)
+        raise
+
+
+def _store_evidence(task: PlanTask, checked) -> str:
+    """Save a checked upload where the task's file field puts it; the stored name."""
+    field = PlanTask._meta.get_field("evidence_file")
+    name = field.generate_filename(task, checked.name.rsplit("/", 1)[-1])
+    return field.storage.save(name, ContentFile(checked.data), max_length=field.max_length)
+
+
+@transaction.atomic
+def _record_completion(task: PlanTask, user, evidence: str, stored: str) -> PlanTask:
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("该任务已登记完成。"))
     if task.plan.status != PlanStatus.APPROVED:
@@ -264,37 +287,44 @@ def complete_task(task: PlanTask, user, evidence: str, upload=None) -> PlanTask:
     evidence = (evidence or "").strip()
     if not evidence:
         raise ValidationError(_("请填写完成情况说明。"))
-    checked = check_upload(upload, kinds=EVIDENCE_KINDS) if upload is not None else None
     task.status = TaskStatus.DONE
     task.done_at = timezone.now()
     task.evidence = evidence
     task.completed_by = user
-    if checked is not None:
-        task.evidence_file.save(checked.name.rsplit("/", 1)[-1], ContentFile(checked.data), save=False)
+    if stored:
+        task.evidence_file.name = stored
     task.save()
     record(AuditAction.WORKFLOW, task, message=_("登记任务完成"), changes={"status": [TaskStatus.OPEN, TaskStatus.DONE]})
     return task
 
 
-@transaction.atomic
 def reopen_task(task: PlanTask, user) -> PlanTask:
     """The responsible person withdraws a completion (and its file) until assessment starts.
 
     Withdrawing and completing again is how a file is replaced; once the campaign
-    is being inspected and assessed, what was registered stays as it is.
+    is being inspected and assessed, what was registered stays as it is. The file is deleted
+    once the withdrawal is saved, outside the transaction: a refused or failed withdrawal keeps it.
     """
+    stored = task.evidence_file.name
+    task = _record_reopening(task, user)
+    if stored:
+        task.evidence_file.storage.delete(stored)
+    return task
+
+
+@transaction.atomic
+def _record_reopening(task: PlanTask, user) -> PlanTask:
     from vanguard.campaigns.models import CampaignStatus
 
     if task.status != TaskStatus.DONE:
         raise ValidationError(_("该任务尚未登记完成，无需撤回。"))
     if task.plan.campaign.status in (CampaignStatus.ASSESSING, CampaignStatus.CLOSED):
         raise ValidationError(_("活动已进入督查考核，完成登记不能再撤回。"))
-    if task.evidence_file:
-        task.evidence_file.delete(save=False)
     task.status = TaskStatus.OPEN
     task.done_at = None
     task.evidence = ""
     task.completed_by = None
+    task.evidence_file = None
     task.save()
     record(AuditAction.WORKFLOW, task, message=_("撤回任务完成登记"),
            changes={"status": [TaskStatus.DONE, TaskStatus.OPEN]})
@@ -334,10 +364,11 @@ def acknowledge_letter(letter: ResponsibilityLetter, user) -> ResponsibilityLett
 
 # ---------------------------------------------------------------- coverage
 
-def mobilise_deadline(campaign) -> date | None:
-    from vanguard.campaigns.models import CampaignPhase, Phase
+def plan_deadline(campaign) -> date | None:
+    """When plans are due: the end of the campaign's plan-deadline phase (动员部署), if it has one."""
+    from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 
-    return (CampaignPhase.objects.filter(campaign=campaign, phase=Phase.MOBILISE)
+    return (CampaignPhase.objects.filter(campaign=campaign, purpose=PhasePurpose.PLAN_DEADLINE)
             .values_list("ends_on", flat=True).first())
 
 
@@ -373,7 +404,7 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
     """
     today = today or timezone.localdate()
     if deadline is None:
-        deadline = mobilise_deadline(campaign)
+        deadline = plan_deadline(campaign)
     facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
     monitored = orgs_for(user, OrgPlan, "monitor")
     orgs = expected_orgs(campaign) & monitored
