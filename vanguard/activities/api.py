@@ -1,19 +1,19 @@
-"""Meetings endpoints, loaded through the same policy as the pages.
+"""Meetings endpoints, loaded through the same policy as the pages; the list filters with the list
+page's FilterSet.
 
-No ``from __future__ import annotations`` here: ninja must see ``Query[...]`` as a real type.
+No ``from __future__ import annotations`` here: ninja must see the schema types as real types.
 """
 
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
-from ninja import FilterSchema, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
-from vanguard.orgs.models import Org
 
+from .filters import MeetingFilterSet
 from .models import Meeting
 
 router = Router(tags=["activities"])
@@ -61,40 +61,14 @@ class MeetingDetailOut(MeetingOut):
         return list(obj.attendances.select_related("person").order_by("person__name", "pk"))
 
 
-def _run(step):
-    """The policy's 403 as JSON (its 404 is ninja's)."""
-    try:
-        return step()
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc))
-
-
-class MeetingFilter(FilterSchema):
-    org: int | None = None
-    kind: str | None = None
-    campaign: int | None = None
-    held_after: date | None = None
-    held_before: date | None = None
-
-
-@router.get("meetings", response=list[MeetingOut], summary="会议活动列表")
+@router.get("meetings", response=list[MeetingOut], summary="会议活动列表", openapi_extra=query_parameters(MeetingFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-def list_meetings(request, filters: Query[MeetingFilter]):
-    _run(lambda: require(request, Meeting))
-    qs = Meeting.objects.for_user(request.user).with_attendance().select_related("org").order_by("-held_on", "-pk")
-    if filters.org:
-        qs = qs.filter(org__path__startswith=_run(lambda: get_scoped(request, Org, pk=filters.org)).path)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.campaign:
-        qs = qs.filter(campaign_id=filters.campaign)
-    if filters.held_after:
-        qs = qs.filter(held_on__gte=filters.held_after)
-    if filters.held_before:
-        qs = qs.filter(held_on__lte=filters.held_before)
-    return qs
+def list_meetings(request):
+    require(request, Meeting)
+    queryset = Meeting.objects.for_user(request.user).with_attendance().select_related("org").order_by("-held_on", "-pk")
+    return filtered(MeetingFilterSet, request, queryset)
 
 
 @router.get("meetings/{meeting_id}", response=MeetingDetailOut, summary="会议活动详情（含出席）")
 def get_meeting(request, meeting_id: int):
-    return _run(lambda: get_scoped(request, Meeting.objects.with_attendance().select_related("org"), pk=meeting_id))
+    return get_scoped(request, Meeting.objects.with_attendance().select_related("org"), pk=meeting_id)

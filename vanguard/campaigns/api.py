@@ -1,30 +1,35 @@
-"""Campaign endpoints, through the campaign's policy like the pages: 403 without any role, 404 out of scope."""
+"""Campaign endpoints, through the campaign's policy like the pages: 403 without any role, 404 out of
+scope; the list filters with the list page's FilterSet.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from .models import Campaign
+from .views import CampaignFilterSet
 
 router = Router(tags=["campaigns"])
 
 
 class PhaseOut(Schema):
-    phase: str
     name: str
+    purpose: str
     starts_on: date
     ends_on: date
 
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.get_phase_display()
+
+class DimensionOut(Schema):
+    subject: str
+    code: str
+    name: str
+    description: str
 
 
 class PlanOut(Schema):
@@ -55,6 +60,7 @@ class CampaignOut(Schema):
 
 class CampaignDetailOut(CampaignOut):
     phases: list[PhaseOut]
+    dimensions: list[DimensionOut]
     implementation_plan: PlanOut | None
 
     @staticmethod
@@ -62,28 +68,23 @@ class CampaignDetailOut(CampaignOut):
         return list(obj.phases.all())
 
     @staticmethod
+    def resolve_dimensions(obj) -> list:
+        return list(obj.dimensions.all())
+
+    @staticmethod
     def resolve_implementation_plan(obj):
         return obj.get_plan()
 
 
-@router.get("campaigns", response=list[CampaignOut], summary="创建活动列表")
+@router.get("campaigns", response=list[CampaignOut], summary="创建活动列表",
+            openapi_extra=query_parameters(CampaignFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-def list_campaigns(request, year: int | None = None, status: str | None = None):
-    try:
-        require(request, Campaign)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    qs = Campaign.objects.for_user(request.user).select_related("scope_org").order_by("-year", "-id")
-    if year:
-        qs = qs.filter(year=year)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+def list_campaigns(request):
+    require(request, Campaign)
+    queryset = Campaign.objects.for_user(request.user).select_related("scope_org").order_by("-year", "-id")
+    return filtered(CampaignFilterSet, request, queryset)
 
 
 @router.get("campaigns/{campaign_id}", response=CampaignDetailOut, summary="创建活动详情")
 def get_campaign(request, campaign_id: int):
-    try:
-        return get_scoped(request, Campaign.objects.select_related("scope_org", "implementation_plan"), pk=campaign_id)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    return get_scoped(request, Campaign.objects.select_related("scope_org", "implementation_plan"), pk=campaign_id)

@@ -7,15 +7,12 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 types, not strings.
 """
 
-import functools
 from datetime import date
 
-import django_filters
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
-from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 from vanguard.core.scoping import get_scope
 
@@ -74,57 +71,6 @@ class MeOut(Schema):
     roles: list[str]
 
 
-def refusals_as_403(endpoint):
-    """The policy's PermissionDenied as a JSON 403.
-
-    Ninja has no handler for it: it would answer Django's HTML 403 page, or a 500 with
-    DEBUG on. (Belongs in the API's exception handlers; until then, here.)
-    """
-
-    @functools.wraps(endpoint)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return endpoint(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc)) from exc
-
-    return wrapper
-
-
-def filtered(filterset_class, request, queryset):
-    """``queryset`` filtered by the page's FilterSet from the query string.
-
-    Invalid input (an unknown status, an org outside the user's scope) is a 422 in ninja's
-    own error shape, naming the parameter, rather than a silently unfiltered list.
-    """
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        raise ValidationError([
-            {"loc": ["query", name], "msg": error["message"], "type": error["code"]}
-            for name, errors in filterset.errors.get_json_data().items()
-            for error in errors
-        ])
-    return filterset.qs
-
-
-def query_parameters(filterset_class) -> dict:
-    """The FilterSet's filters as OpenAPI query parameters (ninja cannot see them otherwise)."""
-
-    def schema(filter_) -> dict:
-        if isinstance(filter_, django_filters.ModelChoiceFilter):
-            return {"type": "integer"}
-        if isinstance(filter_, django_filters.BooleanFilter):
-            return {"type": "boolean"}
-        if isinstance(filter_, django_filters.ChoiceFilter):
-            return {"type": "string", "enum": [str(value) for value, _label in filter_.extra["choices"]]}
-        return {"type": "string"}
-
-    return {"parameters": [
-        {"in": "query", "name": name, "required": False, "description": str(filter_.label), "schema": schema(filter_)}
-        for name, filter_ in filterset_class.base_filters.items()
-    ]}
-
-
 @router.get("me", response=MeOut, summary="当前用户")
 def me(request):
     scope = get_scope(request.user)
@@ -133,21 +79,18 @@ def me(request):
 
 @router.get("orgs", response=list[OrgOut], summary="组织列表", openapi_extra=query_parameters(OrgFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-@refusals_as_403
 def list_orgs(request):
     require(request, Org)
     return filtered(OrgFilterSet, request, Org.objects.for_user(request.user).select_related("category").order_by("path"))
 
 
 @router.get("orgs/{org_id}", response=OrgOut, summary="组织详情")
-@refusals_as_403
 def get_org(request, org_id: int):
     return get_scoped(request, Org.objects.select_related("category"), pk=org_id)
 
 
 @router.get("people", response=list[PersonOut], summary="人员列表", openapi_extra=query_parameters(PersonFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-@refusals_as_403
 def list_people(request):
     require(request, Person, "roster")  # as the roster page: a member reads only their own record
     queryset = Person.objects.for_user(request.user, "roster").select_related("org").order_by("org__path", "name", "pk")
@@ -155,6 +98,5 @@ def list_people(request):
 
 
 @router.get("people/{person_id}", response=PersonOut, summary="人员详情")
-@refusals_as_403
 def get_person(request, person_id: int):
     return get_scoped(request, Person.objects.select_related("org"), pk=person_id)

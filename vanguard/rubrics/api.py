@@ -1,4 +1,5 @@
-"""Rubric endpoints, through the rubric's policy like the pages: list, detail (nested), .xlsx export.
+"""Rubric endpoints, through the rubric's policy like the pages: list (with the list page's
+FilterSet), detail (nested), .xlsx export.
 
 No ``from __future__ import annotations``: ninja must see real types.
 """
@@ -6,26 +7,18 @@ No ``from __future__ import annotations``: ninja must see real types.
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from ninja import FilterSchema, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 from vanguard.core.scoping import VIEW
 
 from .models import Rubric
 from .services import validate_rubric, with_parts
+from .views import RubricFilterSet, xlsx_file
 
 router = Router(tags=["rubrics"])
-
-
-def _rubric(request, rubric_id: int, queryset=Rubric) -> Rubric:
-    """One rubric the user may read: 403 (JSON) when the policy could never allow it, 404 outside scope."""
-    try:
-        return get_scoped(request, queryset, VIEW, pk=rubric_id)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
 
 
 class IndicatorOut(Schema):
@@ -113,36 +106,20 @@ class RubricDetailOut(RubricOut):
         return validate_rubric(obj)
 
 
-class RubricFilter(FilterSchema):
-    campaign: int | None = None
-    subject: str | None = None
-    status: str | None = None
-
-
-@router.get("rubrics", response=list[RubricOut], summary="创建标准列表")
+@router.get("rubrics", response=list[RubricOut], summary="创建标准列表", openapi_extra=query_parameters(RubricFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-def list_rubrics(request, filters: Query[RubricFilter]):
-    try:
-        require(request, Rubric, VIEW)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
-    qs = Rubric.objects.for_user(request.user, VIEW).select_related("category").order_by("campaign_id", "subject", "category_id", "-version")
-    if filters.campaign:
-        qs = qs.filter(campaign_id=filters.campaign)
-    if filters.subject:
-        qs = qs.filter(subject=filters.subject)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+def list_rubrics(request):
+    require(request, Rubric, VIEW)
+    queryset = Rubric.objects.for_user(request.user, VIEW).select_related("category").order_by(
+        "campaign_id", "subject", "category_id", "-version")
+    return filtered(RubricFilterSet, request, queryset)
 
 
 @router.get("rubrics/{rubric_id}", response=RubricDetailOut, summary="创建标准详情（含维度、指标、加分项、否决项）")
 def get_rubric(request, rubric_id: int):
-    return _rubric(request, rubric_id, with_parts(Rubric.objects.all()))
+    return get_scoped(request, with_parts(Rubric.objects.all()), VIEW, pk=rubric_id)
 
 
 @router.get("rubrics/{rubric_id}/xlsx", summary="导出创建标准 .xlsx")
 def rubric_xlsx(request, rubric_id: int):
-    from .views import xlsx_file
-
-    return xlsx_file(_rubric(request, rubric_id))
+    return xlsx_file(get_scoped(request, Rubric, VIEW, pk=rubric_id))
