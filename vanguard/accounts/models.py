@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
@@ -64,6 +65,19 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return (self.last_name + self.first_name).strip()
+
+    def check_password(self, raw_password) -> bool:
+        """Django's check; a correct password that it re-hashes keeps the account's API tokens.
+
+        Django re-hashes on login when the hasher's parameters changed (an upgrade). The password
+        is the same, so its tokens must not stop as they do when it changes.
+        """
+        before = self.password
+        correct = super().check_password(raw_password)
+        if correct and self.password != before:
+            ApiToken.objects.filter(user=self, password_fingerprint=password_fingerprint(before)).update(
+                password_fingerprint=password_fingerprint(self.password))
+        return correct
 
     # Everyone reads their own account; admins manage the accounts of their subtree.
     policy = Policy(org=None, view=MANAGED_ACCOUNTS | Mine("pk"), change=MANAGED_ACCOUNTS)
@@ -119,9 +133,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(ScopedQuerySet):
-    def usable(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+def password_fingerprint(encoded_password: str) -> str:
+    """A digest of an account's password hash (``user.password``): it changes whenever a password is set.
+
+    Every way of setting one (the user's own change, an admin's reset, ``changepassword``, the
+    admin site, a shell) writes a new salted hash, so a token that remembers the fingerprint it
+    was issued under stops without any of them having to know about tokens. No key is needed:
+    it is a one-way function of a hash stored in the row beside it.
+    """
+    return hashlib.sha256(encoded_password.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
@@ -133,11 +153,13 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     prefix = models.CharField(_("前缀"), max_length=PREFIX_LENGTH, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # password_fingerprint(user.password) when the token was issued.
+    password_fingerprint = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
-    objects = ApiTokenQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -152,13 +174,31 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user, name: str) -> tuple["ApiToken", str]:
         raw = "vg_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[: cls.PREFIX_LENGTH], key_hash=hash_token(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[: cls.PREFIX_LENGTH], key_hash=hash_token(raw),
+                                   password_fingerprint=password_fingerprint(user.password))
         return token, raw
+
+    def works(self) -> bool:
+        """The one rule for a token: not revoked, its account active, no admin-set password waiting
+        to be changed, and the password the same as when it was issued.
+
+        So a token stops when the user changes the password, when an admin resets it (and while
+        the forced change is pending), and when the account is deactivated; reactivating the
+        account restores its tokens as it restores its sessions, unless the password was reset.
+        """
+        user = self.user
+        return (
+            self.revoked_at is None
+            and user.is_active
+            and not user.must_change_password
+            and constant_time_compare(self.password_fingerprint, password_fingerprint(user.password))
+        )
 
     @classmethod
     def authenticate(cls, raw: str):
-        token = cls.objects.usable().select_related("user").filter(key_hash=hash_token(raw)).first()
-        if token is None:
+        """The user of a working token, else None (ninja answers 401)."""
+        token = cls.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+        if token is None or not token.works():
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user

@@ -59,7 +59,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {
         "form": form,
         "new_token": new_token,
-        "tokens": ApiToken.objects.for_user(request.user).filter(revoked_at__isnull=True),
+        # Tokens issued under an earlier password no longer work: not listed as if they did.
+        "tokens": [token for token in ApiToken.objects.for_user(request.user).select_related("user") if token.works()],
         "grants": request.user.grants.select_related("org"),
     })
 

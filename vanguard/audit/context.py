@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 from django.conf import settings
 
@@ -17,11 +18,14 @@ class Actor:
 
 
 SYSTEM = Actor(username="system")
-_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("vanguard_audit_actor", default=SYSTEM)
+# An actor, or a function that reads it when an event is recorded (a request's, see acting_for).
+_current: contextvars.ContextVar[Actor | Callable[[], Actor]] = contextvars.ContextVar(
+    "vanguard_audit_actor", default=SYSTEM)
 
 
 def current_actor() -> Actor:
-    return _current.get()
+    actor = _current.get()
+    return actor() if callable(actor) else actor
 
 
 def actor_for(user, ip: str | None = None) -> Actor:
@@ -31,12 +35,23 @@ def actor_for(user, ip: str | None = None) -> Actor:
 
 
 @contextmanager
-def acting_as(actor: Actor):
+def acting_as(actor: Actor | Callable[[], Actor]):
     token = _current.set(actor)
     try:
         yield actor
     finally:
         _current.reset(token)
+
+
+def acting_for(request):
+    """The request's user as the actor, read from ``request.user`` when an event is recorded.
+
+    Not when the request comes in: the API authenticates a token inside the view, long after
+    the middleware ran, and only then sets ``request.user`` (read early, a token write was
+    recorded with no actor).
+    """
+    ip = client_ip(request)
+    return acting_as(lambda: actor_for(getattr(request, "user", None), ip))
 
 
 def client_ip(request) -> str | None:

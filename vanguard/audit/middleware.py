@@ -1,4 +1,4 @@
-from .context import acting_as, actor_for, client_ip
+from .context import acting_for
 
 
 class AuditContextMiddleware:
@@ -8,5 +8,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with acting_as(actor_for(getattr(request, "user", None), client_ip(request))):
+        with acting_for(request):
             return self.get_response(request)
