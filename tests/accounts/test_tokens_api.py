@@ -6,6 +6,7 @@ import hashlib
 import re
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
 
@@ -105,9 +106,49 @@ def test_nobody_revokes_someone_elses_token(login, cast, secretary_token):
     assert token.revoked_at is None
 
 
+NEW_PASSWORD = "Changed-pass-2027"
+
+
+def test_token_stops_when_an_admin_resets_the_password(client, login, cast, secretary_token):
+    response = login(cast.admin).post(reverse("accounts:user_password_reset", args=[cast.secretary.pk]),
+                                      {"new_password": NEW_PASSWORD})
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 401
+
+
+def test_token_stops_when_the_user_changes_the_password(client, cast, password, secretary_token):
+    session = signed_in(cast.secretary)
+    response = session.post(reverse("accounts:password_change"), {
+        "old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 401
+    assert client.get(PEOPLE, HTTP_X_API_KEY=secretary_token).status_code == 401
+    # The profile lists only tokens that work; one issued under the new password does.
+    assert ApiToken.objects.get().prefix not in session.get(reverse("accounts:profile")).content.decode()
+    assert client.get(PEOPLE, **bearer(create_token(session, "新令牌"))).status_code == 200
+
+
+def test_token_does_not_work_while_a_forced_password_change_is_pending(client, cast, secretary_token):
+    type(cast.secretary).objects.filter(pk=cast.secretary.pk).update(must_change_password=True)
+    assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 401
+
+
 def test_token_of_a_deactivated_user_is_refused(client, cast, secretary_token):
     type(cast.secretary).objects.filter(pk=cast.secretary.pk).update(is_active=False)
     assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 401
+
+
+def test_token_survives_a_rehash_of_the_same_password_at_login(client, cast, password):
+    """Django re-hashes a correct password whose hash is outdated (here: a salt too short); the
+    password has not changed, so its tokens keep working."""
+    User = type(cast.secretary)
+    User.objects.filter(pk=cast.secretary.pk).update(password=make_password(password, salt="ab"))
+    _token, raw = ApiToken.issue(User.objects.get(pk=cast.secretary.pk), "数据同步")
+    response = Client().post(reverse("accounts:login"), {"username": "secretary", "password": password})
+    assert response.status_code == 302
+    assert "$ab$" not in User.objects.get(pk=cast.secretary.pk).password  # re-hashed
+    assert client.get(PEOPLE, **bearer(raw)).status_code == 200
 
 
 def test_token_follows_current_grants(client, cast, secretary_token):
@@ -126,3 +167,15 @@ def test_api_lists_paginate(client, cast, secretary_token):
     for parent in (cast.unit_b.pk, 999999):
         response = client.get(reverse("api:list_orgs") + f"?parent={parent}", **bearer(secretary_token))
         assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "parent"]
+
+
+def test_tokens_issued_before_fingerprints_keep_working_after_the_migration(client, cast, secretary_token):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    ApiToken.objects.update(password_fingerprint="")  # as the column is added
+    assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 401
+    import_module("vanguard.accounts.migrations.0002_api_token_password_fingerprint").fingerprint_existing_tokens(
+        apps, None)
+    assert client.get(PEOPLE, **bearer(secretary_token)).status_code == 200

@@ -43,9 +43,12 @@ def rule_broken(request, exc):
     """A rule of the workflow refused a well-formed request (退回 without a reason): 400.
 
     Malformed input (a missing field, a wrong type, an invalid filter) is ninja's own 422.
+    ``fields`` names the fields of the payload the messages are about, when the rule says.
     """
-    messages = exc.messages
-    return api.create_response(request, {"detail": "；".join(messages), "messages": messages}, status=400)
+    body = {"detail": "；".join(exc.messages), "messages": exc.messages}
+    if hasattr(exc, "error_dict"):
+        body["fields"] = exc.message_dict
+    return api.create_response(request, body, status=400)
 
 
 for prefix, router in api_routers():
