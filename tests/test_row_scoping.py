@@ -305,3 +305,20 @@ def test_anonymous_gets_no_rows(world, db):
     for listing in LISTINGS:
         response = client.get(reverse(listing.name))
         assert response.status_code == (401 if listing.api else 302), listing.name
+
+
+# The roster export for re-import (orgs:roster_export): the people one may change (the Person
+# policy's "change": editors of the subtree), never a leader's or an inspector's read scope.
+REIMPORT_ROWS = {
+    "admin": UNIT_A_PEOPLE | {"person_b1", "person_b1_free"}, "inspector": None, "secretary": UNIT_A_PEOPLE,
+    "clerk": {"person_a1", "member_person"}, "member": None, "leader": None, "unit_admin": UNIT_A_PEOPLE,
+    "two_grants": {"person_a2", "member_clerk_person", "person_b1", "person_b1_free"}, "expired": None,
+    "future": None, "member_clerk": {"person_a1", "member_person"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roster_export_for_reimport_rows_are_exactly_the_editors(world, db, role):
+    listing = Listing("orgs:roster_export", _people, REIMPORT_ROWS, key=lambda p: (p.id_card,), headers=("身份证号码",))
+    problems = row_problems(world, listing, role, export=True)
+    assert not problems, "\n".join(problems)

@@ -122,6 +122,8 @@ CASES: dict[str, Case] = {
     # The upload starts a job whatever the rows; the rows' scope is the import's (tests/orgs).
     "orgs:roster_import": Case(EDITORS, post=Write(roster_upload)),
     "orgs:roster_template": Case(EDITORS),
+    # The people one may change, every column: rows by role in tests/test_row_scoping.py.
+    "orgs:roster_export": Case(EDITORS),
     "orgs:person_detail": Case(GRANTED, PERSON_VIEW, kwargs=person_kw),
     "orgs:person_edit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=person_kw, post=Write(person_edit)),
     "orgs:person_transfer": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=person_kw, post=Write(person_transfer)),

@@ -1,5 +1,7 @@
 """Roster import: the service, the pages, the job and the bad-file corpus (issue 3, sections 2 and 7).
 
+Rosters as people keep them (issue 9): tests/orgs/test_roster_files.py and test_roster_values.py.
+
 Every workbook is built here with openpyxl; nothing binary is committed.
 """
 
@@ -114,18 +116,17 @@ BAD_FILES = {
     "corrupt-zip": (lambda: b"PK\x03\x04" + b"\x00garbage" * 50, "文件已损坏，无法打开（压缩包结构错误）。"),
     "corrupt-workbook": (corrupt_inside, "文件已损坏或不是有效的 Excel 工作簿，无法读取。"),
     "formula": (lambda: xlsx([person_row(), person_row(姓名="周敏")], formula_at=(3, 8)),
-                "文件包含公式（第 3 行 H 列），请粘贴为数值后再导入。"),
+                "单元格含公式，请复制后“选择性粘贴为数值”再导入"),
     "missing-header": (lambda: xlsx([person_row()], headers=[h for h in HEADERS if h != "身份证号码"]),
                        "缺少必填列：身份证号码"),
-    "renamed-header": (lambda: xlsx([person_row()], headers=["身份证号" if h == "身份证号码" else h for h in HEADERS]),
-                       "无法识别的列：身份证号"),
+    "no-header": (lambda: xlsx([{"说明": "本表无表头"}], headers=["说明", "备注"]), "没有找到表头"),
     "duplicate-ids": (duplicate_ids, "身份证号码与第 4 行重复"),
     "impossible-date": (lambda: xlsx([person_row(), person_row(姓名="周敏", 入党日期="2023-02-30")]),
                         "日期不存在（2023-02-30），请检查年月日"),
     "text-not-date": (lambda: xlsx([person_row(入党日期="去年七月")]), "无法识别的日期"),
     "bad-checksum": (lambda: xlsx([person_row(身份证号码="370102198803151230")]), "身份证号码校验位不正确"),
     "over-size-limit": (lambda: xlsx([person_row() for _ in range(1)]), "文件过大"),
-    "empty-sheet": (lambda: xlsx([]), "工作表中没有数据行"),
+    "empty-sheet": (lambda: xlsx([]), "工作表“人员名册”中没有数据行"),
     "blank-workbook": (empty_workbook, "工作表是空的"),
     "too-many-rows": (lambda: xlsx([person_row(姓名=f"人员{i}") for i in range(4)]), "数据行过多：单次最多导入 3 行"),
 }
@@ -247,7 +248,8 @@ def test_one_bad_row_among_good_rows_saves_nothing_and_names_the_cell(cast, logi
     job = Job.objects.get(kind="roster_import")
     assert job.status == JobStatus.FAILED
     assert job.result["errors"] == [
-        {"row": 4, "column": "手机号码", "value": "1381234", "message": "手机号码应为以 1 开头的 11 位数字"}
+        {"row": 4, "column": "手机号码", "cell": "F4", "value": "1381234",
+         "message": "手机号码应为以 1 开头的 11 位数字"}
     ]
     assert "<td>4</td><td>手机号码</td>" in html
     assert counts() == before
@@ -302,7 +304,7 @@ def test_ambiguous_org_name_needs_the_path(cast):
     ({"姓名": "  "}, "姓名", "必填项为空"),
     ({"性别": "未知"}, "性别", "无法识别，应为：男、女"),
     ({"学历": "大学"}, None, None),
-    ({"学历": "博士后"}, "学历", "无法识别，应为：研究生、大学本科、大学专科、中专、高中、初中及以下"),
+    ({"学历": "博士后"}, "学历", "无法识别，应为：博士研究生、硕士研究生、研究生、大学本科、大学专科、中专、高中、初中及以下"),
     ({"政治面貌": "党员"}, "政治面貌", "无法识别，应为：正式党员、预备党员、入党积极分子、群众"),
     ({"身份证号码": "37010219880315"}, "身份证号码", "身份证号码应为 18 位（最后一位可以是 X）"),
     ({"身份证号码": "370102198802300011"}, "身份证号码", "身份证号码中的出生日期无效"),

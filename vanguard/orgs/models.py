@@ -152,6 +152,10 @@ class Gender(models.TextChoices):
 
 
 class Education(models.TextChoices):
+    """学历 as GB/T 4658 names it; 研究生 alone is for records that do not say which degree."""
+
+    DOCTORATE = "doctorate", _("博士研究生")
+    MASTER = "master", _("硕士研究生")
     POSTGRADUATE = "postgraduate", _("研究生")
     BACHELOR = "bachelor", _("大学本科")
     COLLEGE = "college", _("大学专科")

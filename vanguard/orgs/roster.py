@@ -1,30 +1,33 @@
-"""Roster import from .xlsx: read, validate every row, then save all rows or none.
+"""Roster import from .xlsx: read, validate every row, then save all rows or none; and its export.
 
-The steps are plain functions usable without a request (the upload view runs
-them in a background job, ``manage.py import_roster`` runs them inline):
+The steps are plain functions usable without a request (the upload view runs them in a
+background job, ``manage.py import_roster`` runs them inline):
 
-- ``parse_workbook(data)`` reads the first sheet into ``RowData`` or raises
-  ``RosterFileError`` for problems with the file as a whole;
-- ``validate_rows(rows, user)`` checks every row against the rules and the
-  user's CHANGE scope and returns ``(valid_rows, errors)``;
-- ``apply_rows(valid_rows, user)`` upserts by ID-card number with bulk
-  queries inside one transaction and records one IMPORT audit event;
-- ``import_roster(data, user)`` chains them and returns the job result.
+- ``parse_workbook(data)`` finds the roster in the workbook with ``tabular.read_table``
+  (the sheet, the header under a title, two-row headers, header synonyms from
+  ``orgs.synonyms``; hidden and unknown columns ignored and listed) and returns a
+  ``tabular.Table``, or raises ``RosterFileError`` for problems of the file as a whole;
+- ``validate_rows(table, user)`` checks every row against the rules and the user's CHANGE
+  scope and returns ``(valid_rows, errors)``: every problem of the file, one per cell;
+- ``apply_rows(valid_rows, user)`` upserts by ID-card number with bulk queries inside one
+  transaction and records one IMPORT audit event;
+- ``import_roster(data, user)`` chains them and returns the job result;
+- ``export_rows(people, user)`` writes people in the template's columns, which
+  ``import_roster`` reads back as no change (the "export for re-import").
 
-Blank cells: for a new person they take the default (empty, 汉族, 否); for an
-existing person they keep the stored value, so a partial roster never wipes
-data. A column missing from the file altogether is treated the same way.
+Blank cells: for a new person they take the default (empty, 汉族, 否; the gender and birth
+date from the ID number); for an existing person they keep the stored value, so a partial
+roster never wipes data. A column missing from the file altogether is treated the same way.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -36,7 +39,7 @@ from vanguard.audit.services import record, serialise
 from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
-from . import idcard
+from . import idcard, synonyms, tabular
 from .models import (
     PARTY_STATUSES,
     Education,
@@ -47,13 +50,14 @@ from .models import (
     Org,
     Person,
 )
+from .tabular import CellError, Row, Table
 
 Progress = Callable[[int, int], None]
 
 # (header, model field, required) in template order.
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("姓名", "name", True),
-    ("性别", "gender", True),
+    ("性别", "gender", False),  # blank: from the ID number
     ("民族", "ethnicity", False),
     ("出生日期", "birth_date", False),
     ("身份证号码", "id_card", True),
@@ -74,6 +78,10 @@ HEADERS = [header for header, _field, _req in COLUMNS]
 REQUIRED_HEADERS = [header for header, _field, required in COLUMNS if required]
 FIELD_BY_HEADER = {header: name for header, name, _req in COLUMNS}
 HEADER_BY_FIELD = {name: header for header, name, _req in COLUMNS}
+SCHEMA = tabular.Schema(
+    tabular.Field(name, header, synonyms.HEADER_SYNONYMS.get(header, ()), required=required)
+    for header, name, required in COLUMNS
+)
 DATE_FIELDS = ("birth_date", "join_date", "full_date")
 FLAG_FIELDS = ("is_needy", "is_production_backbone", "is_technical_backbone", "is_management_backbone")
 TEXT_LIMITS = {"name": 50, "ethnicity": 20, "post": 100, "unit": 100}
@@ -90,44 +98,7 @@ LOOKUP_CHUNK = 500
 PROGRESS_EVERY = 500
 MAX_STORED_ERRORS = 2000
 
-ALIASES = {
-    "gender": {"男性": Gender.MALE, "女性": Gender.FEMALE},
-    "education": {
-        "硕士": Education.POSTGRADUATE, "博士": Education.POSTGRADUATE, "硕士研究生": Education.POSTGRADUATE,
-        "博士研究生": Education.POSTGRADUATE, "本科": Education.BACHELOR, "大学": Education.BACHELOR,
-        "大专": Education.COLLEGE, "专科": Education.COLLEGE, "初中": Education.JUNIOR,
-    },
-    "status": {
-        "中共党员": MemberStatus.FULL, "中共预备党员": MemberStatus.PROBATIONARY, "积极分子": MemberStatus.ACTIVIST,
-    },
-}
-CHOICES = {"gender": Gender, "education": Education, "status": MemberStatus}
-YES = {"是", "y", "yes", "true", "1", "√", "✓"}
-NO = {"否", "n", "no", "false", "0", "×"}
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_PHONE = re.compile(r"^1\d{10}$")
-
-
-class RosterFileError(Exception):
-    """The file as a whole cannot be imported (message already translated)."""
-
-
-@dataclass
-class RowData:
-    """One data row as read: the Excel row number and the raw cell values by field name.
-
-    Only the columns present in the file appear in ``values``.
-    """
-
-    row: int
-    values: dict[str, Any]
-    cell_errors: dict[str, str] = field(default_factory=dict)  # field -> Excel error value (#N/A …)
+RosterFileError = tabular.TableFileError
 
 
 @dataclass
@@ -145,185 +116,48 @@ def max_rows() -> int:
 # --------------------------------------------------------------------------- reading
 
 
-def _clean_header(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = re.sub(r"\s+", "", text)
-    return text.rstrip("*＊").replace("（必填）", "").replace("(必填)", "")
+def parse_workbook(data: bytes) -> Table:
+    """The roster table of the workbook (see ``tabular.read_table``)."""
+    return tabular.read_table(
+        data, SCHEMA, max_rows=max_rows(), guard_key="id_card",
+        closing_words=synonyms.TOTAL_WORDS + synonyms.FOOTER_WORDS,
+    )
 
 
-def parse_workbook(data: bytes) -> list[RowData]:
-    """Read the roster sheet: header row, then one ``RowData`` per non-blank row."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # corrupt XML inside a valid zip, missing parts, encrypted files …
-        raise RosterFileError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。")) from exc
-    try:
-        return _read_sheet(workbook)
-    except RosterFileError:
-        raise
-    except Exception as exc:
-        raise RosterFileError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。")) from exc
-    finally:
-        workbook.close()
+# --------------------------------------------------------------------------- values
 
 
-def _read_sheet(workbook) -> list[RowData]:
-    from openpyxl.utils import get_column_letter
+class _Values:
+    """The parsers of the roster's choice fields, built once per import (labels in two languages)."""
 
-    names = workbook.sheetnames
-    if not names:
-        raise RosterFileError(_("工作簿中没有工作表。"))
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in names else workbook[names[0]]
-    if hasattr(sheet, "reset_dimensions"):
-        sheet.reset_dimensions()  # don't trust the stored dimension: read every row
-    limit = max_rows()
-    rows_iter = sheet.iter_rows()
-    columns: dict[int, str] | None = None
-    rows: list[RowData] = []
-    title_lines = 0
-    for number, cells in enumerate(rows_iter, start=1):
-        for index, cell in enumerate(cells):
-            if getattr(cell, "data_type", None) == "f":
-                raise RosterFileError(
-                    _("文件包含公式（第 %(row)s 行 %(col)s 列），请粘贴为数值后再导入。")
-                    % {"row": number, "col": get_column_letter(index + 1)}
-                )
-        values = [cell.value for cell in cells]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        if columns is None:
-            headers = [_clean_header(v) for v in values]
-            filled = [h for h in headers if h]
-            if len(filled) == 1 and filled[0] not in FIELD_BY_HEADER and title_lines < 3:
-                title_lines += 1
-                continue  # a title line above the header ("某某党支部党员名册")
-            columns = _map_headers(headers)
-            continue
-        if len(rows) >= limit:
-            raise RosterFileError(
-                _("数据行过多：单次最多导入 %(limit)s 行，请拆分文件后分批导入。") % {"limit": limit}
-            )
-        row = RowData(row=number, values={})
-        for index, name in columns.items():
-            cell = cells[index] if index < len(cells) else None
-            value = cell.value if cell is not None else None
-            if getattr(cell, "data_type", None) == "e":
-                row.cell_errors[name] = str(value)
-                value = None
-            row.values[name] = value
-        rows.append(row)
-    if columns is None:
-        raise RosterFileError(_("工作表是空的：没有表头，也没有数据行。请使用导入模板填写。"))
-    if not rows:
-        raise RosterFileError(_("工作表中没有数据行：请从表头下一行起填写人员信息。"))
-    return rows
+    def __init__(self):
+        self.gender = tabular.Choices(Gender, synonyms.GENDER_SYNONYMS)
+        self.education = tabular.Choices(Education, synonyms.EDUCATION_SYNONYMS)
+        self.status = tabular.Choices(MemberStatus, synonyms.STATUS_SYNONYMS)
+        self.ethnicities = {tabular.fold(name): name for name in synonyms.ETHNICITIES}
+        self.ethnicities.update({tabular.fold(k): v for k, v in synonyms.ETHNICITY_SYNONYMS.items()})
+        self.qualifiers = tuple(tabular.fold(word) for word in synonyms.EDUCATION_QUALIFIERS)
 
+    def education_of(self, text: str) -> str:
+        """硕士研究生, 全日制硕士, 研究生（硕士）, 大学本科（学士） … as the stored value, keeping the degree."""
+        folded = tabular.fold(text)
+        found = self.education.get(folded)
+        if found is None:
+            bare = folded
+            for word in self.qualifiers:
+                bare = bare.replace(word, "")
+            found = self.education.get(bare) or self.education.get(re.sub(r"\([^)]*\)", "", bare))
+        if found is None:
+            raise CellError(_("无法识别，应为：%(labels)s") % {"labels": "、".join(self.education.labels)})
+        return found
 
-def _map_headers(headers: list[str]) -> dict[int, str]:
-    columns: dict[int, str] = {}
-    unknown: list[str] = []
-    seen: set[str] = set()
-    duplicated: list[str] = []
-    for index, header in enumerate(headers):
-        if not header:
-            continue
-        name = FIELD_BY_HEADER.get(header)
-        if name is None:
-            unknown.append(header)
-        elif header in seen:
-            duplicated.append(header)
-        else:
-            seen.add(header)
-            columns[index] = name
-    missing = [h for h in REQUIRED_HEADERS if h not in seen]
-    problems = []
-    if missing:
-        problems.append(_("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
-    if unknown:
-        problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
-    if duplicated:
-        problems.append(_("列名重复：%(cols)s") % {"cols": "、".join(duplicated)})
-    if problems:
-        raise RosterFileError(
-            "；".join(problems) + _("。请使用导入模板的表头（第一行）：%(headers)s。") % {"headers": "、".join(HEADERS)}
-        )
-    return columns
-
-
-# --------------------------------------------------------------------------- cell cleaning
-
-
-class CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def parse_date(value: Any) -> datetime.date:
-    """A real Excel date, or text as YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日 or YYYYMMDD."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and 10000101 <= value <= 99991231:
-            value = str(int(value))
-        else:
-            raise CellError(_("无法识别的日期，请填写日期（如 1985-07-01）"))
-    text = re.sub(r"\s+", "", str(value))
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            try:
-                return datetime.date(year, month, day)
-            except ValueError:
-                raise CellError(_("日期不存在（%(text)s），请检查年月日") % {"text": text}) from None
-    raise CellError(_("无法识别的日期，请按 YYYY-MM-DD 格式填写（如 1985-07-01）"))
-
-
-def _choice_map(name: str) -> dict[str, str]:
-    choices = CHOICES[name]
-    mapping: dict[str, str] = {}
-    with translation.override("zh-hans"):
-        mapping.update({str(label): value for value, label in choices.choices})
-    mapping.update({str(label): value for value, label in choices.choices})  # the user's language
-    mapping.update({value: value for value in choices.values})
-    mapping.update({k: str(v) for k, v in ALIASES.get(name, {}).items()})
-    return mapping
-
-
-def _choice_labels(name: str) -> str:
-    return "、".join(str(label) for _value, label in CHOICES[name].choices)
+    def ethnicity_of(self, text: str) -> str:
+        """The full name of an ethnic group given by its short name (汉 → 汉族); other text as written."""
+        return self.ethnicities.get(tabular.fold(text), text)
 
 
 def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).lower()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise CellError(_("请填写“是”或“否”"))
+    return tabular.parse_flag(value, synonyms.YES_WORDS, synonyms.NO_WORDS)
 
 
 # --------------------------------------------------------------------------- organisations
@@ -351,8 +185,15 @@ class OrgResolver:
         ids = [int(part) for part in org.path.strip("/").split("/") if part.isdigit()]
         return [self.by_id[i].name.strip() if i in self.by_id else "" for i in ids]
 
+    def label(self, org_id: int) -> str:
+        """How an export names the org so that ``resolve`` finds it again: its name, or its path if the name repeats."""
+        org = self.by_id[org_id]
+        if len(self.by_name.get(org.name.strip(), ())) > 1:
+            return "/".join(self.name_path(org))
+        return org.name.strip()
+
     def resolve(self, text: str) -> Org | str:
-        """The org, or an error message."""
+        """The org (dissolved ones too: the caller decides), or an error message."""
         if text in self._cache:
             return self._cache[text]
         parts = _normalise_org_path(text)
@@ -365,8 +206,6 @@ class OrgResolver:
             result = _("组织名称不唯一，请填写完整路径（如 %(example)s）") % {
                 "example": "/".join(self.name_path(candidates[0]))
             }
-        elif not candidates[0].is_active:
-            result = _("所在组织已撤销，不能导入人员")
         else:
             result = candidates[0]
         self._cache[text] = result
@@ -374,10 +213,6 @@ class OrgResolver:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _display(value: Any) -> str:
-    return _text(value)[:200]
 
 
 def _load_people(id_cards: Iterable[str], user) -> tuple[dict[str, Person], set[int]]:
@@ -395,182 +230,218 @@ def _load_people(id_cards: Iterable[str], user) -> tuple[dict[str, Person], set[
     return people, changeable
 
 
-def validate_rows(rows: list[RowData], user, progress: Progress | None = None
-                  ) -> tuple[list[ValidRow], list[dict[str, Any]]]:
-    """Check every row; return the clean rows and every problem found as {row, column, value, message}."""
-    errors: list[dict[str, Any]] = []
-    orgs = OrgResolver(user)
-    choice_maps = {name: _choice_map(name) for name in CHOICES}
-    total = len(rows)
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
 
-    def error(row: RowData, name: str, message: str, value: Any = None) -> None:
-        errors.append({
-            "row": row.row,
-            "column": HEADER_BY_FIELD[name],
-            "value": _display(row.values.get(name) if value is None else value),
-            "message": message,
-        })
 
-    # ID numbers first: duplicates and existing people need the whole file.
-    id_rows: dict[str, list[RowData]] = {}
-    id_of: dict[int, str] = {}
-    for row in rows:
-        raw = row.values.get("id_card")
-        if _is_blank(raw) or row.cell_errors.get("id_card"):
-            continue
-        number = idcard.normalise(_text(raw).replace(" ", ""))
-        id_of[row.row] = number
-        id_rows.setdefault(number, []).append(row)
-    people, changeable = _load_people([n for n in id_rows if idcard.is_valid(n)], user)
+def _id_number(row: Row) -> str | None:
+    cell = row.cell("id_card")
+    if cell.blank or cell.formula or cell.error:
+        return None
+    return tabular.digits(cell.value)
 
-    valid: list[ValidRow] = []
-    for position, row in enumerate(rows, start=1):
-        if progress and position % PROGRESS_EVERY == 0:
-            progress(position, total)
-        before = len(errors)
-        values = row.values
+
+class _RowChecker:
+    """The checks of one import: what every row needs (orgs, existing people, parsers) loaded once."""
+
+    def __init__(self, table: Table, user):
+        self.table = table
+        self.problems = tabular.Problems(table, SCHEMA)
+        self.orgs = OrgResolver(user)
+        self.values = _Values()
+        self.today = timezone.localdate()
+        self.numbers: dict[int, str] = {}
+        self.rows_by_number: dict[str, list[int]] = {}
+        for row in table.rows:
+            number = _id_number(row)
+            if number:
+                self.numbers[row.number] = number
+                self.rows_by_number.setdefault(number, []).append(row.number)
+        self.people, self.changeable = _load_people(
+            [n for n in self.rows_by_number if idcard.is_valid(n)], user)
+
+    def error(self, row: Row, name: str, message: str, value: Any = None) -> None:
+        self.problems.add(row, name, message, value)
+
+    def check(self, row: Row) -> ValidRow | None:
+        before = len(self.problems)
+        bad = self.problems.check_cells(row)
         cleaned: dict[str, Any] = {}
-        for name, bad in row.cell_errors.items():
-            error(row, name, _("单元格是错误值（%(v)s），请更正") % {"v": bad}, bad)
+        number, person = self.id_card(row, bad)
+        self.texts(row, bad, cleaned)
+        self.choices(row, bad, cleaned, number, person)
+        birth = self.dates(row, bad, cleaned)
+        self.phone_and_flags(row, bad, cleaned)
+        self.org(row, bad, cleaned, person)
+        self.across_fields(row, cleaned, number, person, birth)
+        if len(self.problems) == before and number:
+            return ValidRow(row=row.number, id_card=number, fields=cleaned, person=person)
+        return None
 
-        # ID number
-        number = id_of.get(row.row)
-        person: Person | None = None
-        if "id_card" in row.cell_errors:
-            pass
-        elif number is None:
-            error(row, "id_card", _("必填项为空"))
-        elif len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
-            hint = _("；请把该列设为文本格式") if isinstance(values.get("id_card"), (int, float)) else ""
-            error(row, "id_card", _("身份证号码应为 18 位（最后一位可以是 X）") + hint)
-            number = None
-        elif not idcard.is_valid(number):
+    def id_card(self, row: Row, bad: set[str]) -> tuple[str | None, Person | None]:
+        if "id_card" in bad:
+            return None, None
+        number = self.numbers.get(row.number)
+        raw = row.value("id_card")
+        as_number = (isinstance(raw, (int, float)) and not isinstance(raw, bool)) or bool(
+            number and _SCIENTIFIC.match(number))
+        lost_digits = _("身份证号码以数字格式保存，末几位已丢失（Excel 只保留 15 位有效数字）；"
+                        "请把该列设为文本格式后重新填写")
+        if number is None:
+            self.error(row, "id_card", _("必填项为空"))
+            return None, None
+        if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+            self.error(row, "id_card", lost_digits if as_number else _("身份证号码应为 18 位（最后一位可以是 X）"))
+            return None, None
+        if not idcard.is_valid(number):
             try:
                 idcard.birth_date(number)
             except ValueError:
-                error(row, "id_card", _("身份证号码中的出生日期无效"))
+                self.error(row, "id_card", _("身份证号码中的出生日期无效"))
             else:
-                hint = _("；数字格式会丢失末几位，请把该列设为文本格式") if isinstance(
-                    values.get("id_card"), (int, float)) else ""
-                error(row, "id_card", _("身份证号码校验位不正确") + hint)
-            number = None
-        else:
-            others = [other.row for other in id_rows[number] if other.row != row.row]
-            if others:
-                error(row, "id_card", _("身份证号码与第 %(rows)s 行重复") % {"rows": "、".join(map(str, others))})
-            person = people.get(number)
-            if person is not None and person.pk not in changeable:
-                error(row, "id_card", _("该身份证号码不能由您导入或修改，请联系上级党组织"))
-                person = None
+                self.error(row, "id_card", lost_digits if as_number else _("身份证号码校验位不正确"))
+            return None, None
+        others = [other for other in self.rows_by_number[number] if other != row.number]
+        if others:
+            self.error(row, "id_card", _("身份证号码与第 %(rows)s 行重复") % {"rows": "、".join(map(str, others))})
+        person = self.people.get(number)
+        if person is not None and person.pk not in self.changeable:
+            self.error(row, "id_card", _("该身份证号码不能由您导入或修改，请联系上级党组织"))
+            person = None
+        return number, person
 
-        # Text fields
+    def texts(self, row: Row, bad: set[str], cleaned: dict) -> None:
         for name in ("name", "ethnicity", "post", "unit"):
-            if name not in values or name in row.cell_errors:
+            if name not in row.cells or name in bad:
                 continue
-            text = _text(values[name])
-            if name == "name":
-                text = re.sub(r"\s+", "", text) if re.fullmatch(r"[\u4e00-\u9fff\s·]+", text) else text
+            text = tabular.clean_text(row.value(name))
+            if name == "name" and re.fullmatch(r"[\u4e00-\u9fff\s\u3000·•]+", text):
+                text = re.sub(r"[\s\u3000]+", "", text)  # 张　伟 typed to align two-character names
+            if name == "ethnicity":
+                text = self.values.ethnicity_of(text)
             if not text:
                 if name == "name":
-                    error(row, name, _("必填项为空"))
+                    self.error(row, name, _("必填项为空"))
                 continue
             if len(text) > TEXT_LIMITS[name]:
-                error(row, name, _("内容过长（最多 %(n)s 个字）") % {"n": TEXT_LIMITS[name]})
+                self.error(row, name, _("内容过长（最多 %(n)s 个字）") % {"n": TEXT_LIMITS[name]})
                 continue
             cleaned[name] = text
 
-        # Choices
-        for name in ("gender", "education", "status"):
-            if name not in values or name in row.cell_errors:
+    def choices(self, row: Row, bad: set[str], cleaned: dict, number: str | None, person: Person | None) -> None:
+        parsers = {"gender": self.values.gender.parse, "education": self.values.education_of,
+                   "status": self.values.status.parse}
+        for name, parse in parsers.items():
+            if name in bad:
                 continue
-            text = re.sub(r"\s+", "", _text(values[name]))
+            text = tabular.clean_text(row.value(name))
             if not text:
-                if name != "education":
-                    error(row, name, _("必填项为空"))
+                if name == "status":
+                    self.error(row, name, _("必填项为空"))
+                elif name == "gender" and person is None and number:
+                    cleaned["gender"] = idcard.gender_code(number)  # a new person's, from the ID number
                 continue
-            value = choice_maps[name].get(text)
-            if value is None:
-                error(row, name, _("无法识别，应为：%(labels)s") % {"labels": _choice_labels(name)})
-                continue
-            cleaned[name] = value
+            try:
+                cleaned[name] = parse(text)
+            except CellError as exc:
+                self.error(row, name, str(exc))
 
-        # Dates
+    def dates(self, row: Row, bad: set[str], cleaned: dict) -> tabular.ParsedDate | None:
+        """Parse the dates; a birth date may be a year and month (the ID number has the day), returned as given."""
+        birth = None
         for name in DATE_FIELDS:
-            if name not in values or name in row.cell_errors or _is_blank(values[name]):
+            cell = row.cell(name)
+            if name in bad or cell.blank:
                 continue
             try:
-                day = parse_date(values[name])
+                parsed = tabular.parse_date(cell, self.table.epoch)
             except CellError as exc:
-                error(row, name, str(exc))
+                self.error(row, name, str(exc))
                 continue
-            if day > timezone.localdate():
-                error(row, name, _("日期不能晚于今天"))
+            if name == "birth_date":
+                birth = parsed
+            elif not parsed.complete:
+                self.error(row, name, _("请填写完整的年月日（如 2012-07-01）"))
                 continue
-            if day.year < 1900:
-                error(row, name, _("日期过早，请检查年份"))
+            if parsed.year < tabular.MIN_YEAR:
+                self.error(row, name, _("日期过早，请检查年份"))
                 continue
-            cleaned[name] = day
+            if (parsed.year, parsed.month or 1, parsed.day or 1) > (self.today.year, self.today.month, self.today.day):
+                self.error(row, name, _("日期不能晚于今天"))
+                continue
+            if parsed.complete:
+                cleaned[name] = parsed.as_date()
+        return birth
 
-        # Phone
-        if "phone" in values and "phone" not in row.cell_errors and not _is_blank(values["phone"]):
-            phone = re.sub(r"[\s-]", "", _text(values["phone"]))
-            if not _PHONE.match(phone):
-                error(row, "phone", _("手机号码应为以 1 开头的 11 位数字"))
-            else:
-                cleaned["phone"] = phone
-
-        # Flags
+    def phone_and_flags(self, row: Row, bad: set[str], cleaned: dict) -> None:
+        cell = row.cell("phone")
+        if "phone" not in bad and not cell.blank:
+            try:
+                cleaned["phone"] = tabular.parse_phone(cell.value)
+            except CellError as exc:
+                self.error(row, "phone", str(exc))
         for name in FLAG_FIELDS:
-            if name not in values or name in row.cell_errors or _is_blank(values[name]):
+            cell = row.cell(name)
+            if name in bad or cell.blank:
                 continue
             try:
-                cleaned[name] = _flag(values[name])
+                cleaned[name] = _flag(cell.value)
             except CellError as exc:
-                error(row, name, str(exc))
+                self.error(row, name, str(exc))
 
-        # Organisation
-        if "org" not in row.cell_errors:
-            org_text = _text(values.get("org"))
-            if not org_text:
-                error(row, "org", _("必填项为空"))
-            else:
-                found = orgs.resolve(org_text)
-                if isinstance(found, str):
-                    error(row, "org", found)
-                else:
-                    cleaned["org_id"] = found.pk
+    def org(self, row: Row, bad: set[str], cleaned: dict, person: Person | None) -> None:
+        if "org" in bad:
+            return
+        text = tabular.clean_text(row.value("org"))
+        if not text:
+            self.error(row, "org", _("必填项为空"))
+            return
+        found = self.orgs.resolve(text)
+        if isinstance(found, str):
+            self.error(row, "org", found)
+        elif not found.is_active and (person is None or person.org_id != found.pk):
+            self.error(row, "org", _("所在组织已撤销，不能导入人员"))
+        else:
+            cleaned["org_id"] = found.pk
 
-        # Rules across fields, on the merged record (blank cells keep stored values).
-        if number and not _failed_on(errors, before, "出生日期"):
+    def across_fields(self, row: Row, cleaned: dict, number: str | None, person: Person | None,
+                      birth: tabular.ParsedDate | None) -> None:
+        """Rules across fields, on the merged record (blank cells keep stored values)."""
+        if number and not self.problems.on(row, "birth_date"):
             from_id = idcard.birth_date(number)
-            if "birth_date" in cleaned and cleaned["birth_date"] != from_id:
-                error(row, "birth_date", _("出生日期与身份证号码不一致（身份证为 %(d)s）") % {"d": from_id.isoformat()})
-                cleaned.pop("birth_date")
-            elif "birth_date" not in cleaned:
-                cleaned["birth_date"] = from_id
+            if birth is not None and not birth.agrees_with(from_id):
+                self.error(row, "birth_date",
+                           _("出生日期与身份证号码不一致（身份证为 %(d)s）") % {"d": from_id.isoformat()})
+                cleaned.pop("birth_date", None)
+            else:
+                cleaned["birth_date"] = from_id  # also when the file gave only the year and month
         merged = {f: getattr(person, f) for f in PERSON_FIELDS} if person is not None else {}
         merged.update(cleaned)
         status = merged.get("status")
-        join_date, full_date, birth = merged.get("join_date"), merged.get("full_date"), merged.get("birth_date")
-        if not _failed_on(errors, before, "入党日期", "转正日期", "政治面貌"):
+        join_date, full_date, born = merged.get("join_date"), merged.get("full_date"), merged.get("birth_date")
+        if not self.problems.on(row, "join_date", "full_date", "status"):
             if status in PARTY_STATUSES and not join_date:
-                error(row, "join_date", _("正式党员和预备党员须填写入党日期"))
+                self.error(row, "join_date", _("正式党员和预备党员须填写入党日期"))
             elif join_date and full_date and full_date < join_date:
-                error(row, "full_date", _("转正日期不能早于入党日期"), full_date)
-            elif birth and join_date and join_date <= birth:
-                error(row, "join_date", _("入党日期不能早于出生日期"), join_date)
+                self.error(row, "full_date", _("转正日期不能早于入党日期"), full_date)
+            elif born and join_date and join_date <= born:
+                self.error(row, "join_date", _("入党日期不能早于出生日期"), join_date)
 
-        if len(errors) == before and number:
-            valid.append(ValidRow(row=row.row, id_card=number, fields=cleaned, person=person))
+
+def validate_rows(table: Table, user, progress: Progress | None = None
+                  ) -> tuple[list[ValidRow], list[dict[str, Any]]]:
+    """Check every row; return the clean rows and every problem found as {row, column, cell, value, message}."""
+    checker = _RowChecker(table, user)
+    total = len(table.rows)
+    valid: list[ValidRow] = []
+    for position, row in enumerate(table.rows, start=1):
+        if progress and position % PROGRESS_EVERY == 0:
+            progress(position, total)
+        checked = checker.check(row)
+        if checked is not None:
+            valid.append(checked)
     if progress:
         progress(total, total)
-    errors.sort(key=lambda e: (e["row"], HEADERS.index(e["column"])))
-    return valid, errors
-
-
-def _failed_on(errors: list[dict], since: int, *headers: str) -> bool:
-    """Whether this row (errors after ``since``) already failed on one of these columns."""
-    return any(e["column"] in headers for e in errors[since:])
+    return valid, checker.problems.as_list()
 
 
 # --------------------------------------------------------------------------- saving
@@ -696,18 +567,22 @@ def import_roster(data: bytes, user, progress: Progress | None = None, file_name
     """Read, validate and (if every row is valid) save. The result is JSON-ready.
 
     ``{"error": …}`` for a file-level problem, ``{"errors": [...]}`` for row problems (nothing saved),
-    otherwise the counts ``{"created", "updated", "unchanged", "transferred", "total"}``.
+    otherwise the counts ``{"created", "updated", "unchanged", "transferred", "total"}``; with the
+    rows and the file's sheet, header rows, ignored columns and skipped lines (totals, signatures).
     """
     started = time.monotonic()
     result: dict[str, Any] = {"file": file_name}
     try:
-        rows = parse_workbook(data)
+        table = parse_workbook(data)
     except RosterFileError as exc:
         return {**result, "error": str(exc)}
-    result["total"] = len(rows)
+    result.update(
+        total=len(table.rows), sheet=table.sheet, header_rows=list(table.header_rows),
+        ignored=table.ignored, skipped=table.skipped,
+    )
     if progress:
-        progress(0, len(rows))
-    valid, errors = validate_rows(rows, user, progress)
+        progress(0, len(table.rows))
+    valid, errors = validate_rows(table, user, progress)
     if errors:
         result.update(
             errors=errors[:MAX_STORED_ERRORS],
@@ -738,39 +613,84 @@ def run_import_job(job) -> dict:
         path.unlink(missing_ok=True)
 
 
+# --------------------------------------------------------------------------- export for re-import
+
+
+EXPORT_WIDTHS = [10, 6, 8, 12, 22, 14, 12, 18, 18, 30, 14, 12, 12, 10, 10, 10, 10]
+
+
+def exportable(people):
+    """The people an export for re-import lists: those with an ID number (the import matches by it)."""
+    return people.exclude(id_card__isnull=True).exclude(id_card="").order_by("org__path", "name", "pk")
+
+
+def export_rows(people, user) -> Iterator[list[Any]]:
+    """One row per person in the template's columns, with values the import reads back unchanged.
+
+    Orgs are named as the import resolves them (by name, by path where the name repeats),
+    choices by their labels, flags 是/否; dates stay dates and numbers text. Two queries for
+    the orgs, then the people streamed in chunks.
+    """
+    orgs = OrgResolver(user)
+    yes, no = _("是"), _("否")
+    for person in people.iterator(chunk_size=2000):
+        values = {
+            "name": person.name, "gender": person.get_gender_display(), "ethnicity": person.ethnicity,
+            "birth_date": person.birth_date, "id_card": person.id_card, "phone": person.phone,
+            "education": person.get_education_display() if person.education else "", "post": person.post,
+            "unit": person.unit, "org": orgs.label(person.org_id), "status": person.get_status_display(),
+            "join_date": person.join_date, "full_date": person.full_date,
+            **{name: yes if getattr(person, name) else no for name in FLAG_FIELDS},
+        }
+        yield [values[name] for _header, name, _req in COLUMNS]
+
+
+def export_response(people, user):
+    """The .xlsx download of ``export_rows`` (streamed from a temporary file)."""
+    from vanguard.core.exports import stamped, xlsx_response
+
+    return xlsx_response(stamped(_("人员名册_用于导入")), HEADERS, export_rows(exportable(people), user),
+                         sheet_title=SHEET_TITLE, widths=EXPORT_WIDTHS)
+
+
 # --------------------------------------------------------------------------- the template
 
 
-def guide_rows() -> list[tuple[str, str, str]]:
+def _labels(choices) -> str:
+    return "、".join(str(label) for _value, label in choices.choices)
+
+
+def guide_rows() -> list[tuple[str, str, str, str]]:
     required = _("必填")
     optional = _("选填")
     yes_no = _("填“是”或“否”，空白视为“否”")
-    date_rule = _("Excel 日期，或文本 YYYY-MM-DD、YYYY/MM/DD、YYYY年M月D日")
+    date_rule = _("Excel 日期，或文本 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD、YYYY年M月D日")
     notes = {
         "name": _("人员姓名"),
-        "gender": _("可填：%(labels)s") % {"labels": _choice_labels("gender")},
-        "ethnicity": _("如 汉族、回族；新增人员空白时为“汉族”"),
-        "birth_date": date_rule + _("；须与身份证号码一致，空白时按身份证号码填入"),
+        "gender": _("可填：%(labels)s；新增人员空白时按身份证号码填入") % {"labels": _labels(Gender)},
+        "ethnicity": _("如 汉族、回族（也可只写 汉、回）；新增人员空白时为“汉族”"),
+        "birth_date": date_rule + _("；也可只填年月（如 1988.05）；须与身份证号码一致，空白时按身份证号码填入"),
         "id_card": _("18 位，末位可为 X；请把该列设为文本格式。按身份证号码匹配：已有人员则更新，否则新增"),
-        "phone": _("11 位手机号码"),
-        "education": _("可填：%(labels)s") % {"labels": _choice_labels("education")},
+        "phone": _("11 位手机号码，可带 +86、空格或短横线"),
+        "education": _("可填：%(labels)s（也可写 硕士、本科、大专 等）") % {"labels": _labels(Education)},
         "post": _("如 变电运维班班长"),
         "unit": _("如 变电运维中心"),
         "org": _("组织的准确名称；重名时填写完整路径，如 局党委/变电运维中心党委/变电一班党支部。"
                  "只能导入到您管理范围内的组织"),
-        "status": _("可填：%(labels)s") % {"labels": _choice_labels("status")},
+        "status": _("可填：%(labels)s（也可写 中共党员、中共预备党员、积极分子）") % {"labels": _labels(MemberStatus)},
         "join_date": date_rule + _("；正式党员、预备党员必填"),
         "full_date": date_rule + _("；不能早于入党日期"),
     }
     rows = []
     for header, name, is_required in COLUMNS:
-        rows.append((header, required if is_required else optional, notes.get(name, yes_no)))
-    rows.append(("", "", ""))
-    rows.append((_("说明"), "", _("第一行为表头，请勿修改列名；从第二行起每行一人。")))
-    rows.append(("", "", _("单元格不能包含公式，请粘贴为数值。")))
-    rows.append(("", "", _("任何一行有错误时，整个文件都不会保存；请按错误列表修改后重新导入。")))
-    rows.append(("", "", _("更新已有人员时，空白单元格保留原有内容；所在组织改变时自动记录组织关系转接（转接日期为导入当天）。")))
-    rows.append(("", "", _("单次最多 %(n)s 行。") % {"n": max_rows()}))
+        rows.append((header, required if is_required else optional, notes.get(name, yes_no),
+                     "、".join(synonyms.HEADER_SYNONYMS.get(header, ()))))
+    rows.append(("", "", "", ""))
+    rows.append((_("说明"), "", _("表头可以在标题行下面；列名也可以用“其他列名”中的写法，无法识别的列和隐藏的列不导入。"), ""))
+    rows.append(("", "", _("单元格不能包含公式，请粘贴为数值。空行和末尾的“合计”行不导入。"), ""))
+    rows.append(("", "", _("任何一行有错误时，整个文件都不会保存；请按错误列表修改后重新导入。"), ""))
+    rows.append(("", "", _("更新已有人员时，空白单元格保留原有内容；所在组织改变时自动记录组织关系转接（转接日期为导入当天）。"), ""))
+    rows.append(("", "", _("单次最多 %(n)s 行。") % {"n": max_rows()}, ""))
     return rows
 
 
@@ -784,8 +704,7 @@ def template_bytes() -> bytes:
     from vanguard.core.exports import write_xlsx
 
     buffer = io.BytesIO()
-    widths = [10, 6, 8, 12, 22, 14, 12, 18, 18, 30, 14, 12, 12, 10, 10, 10, 10]
-    write_xlsx(buffer, HEADERS, [], sheet_title=SHEET_TITLE, widths=widths)
+    write_xlsx(buffer, HEADERS, [], sheet_title=SHEET_TITLE, widths=EXPORT_WIDTHS)
     buffer.seek(0)
     workbook = load_workbook(buffer)
     sheet = workbook[SHEET_TITLE]
@@ -799,7 +718,8 @@ def template_bytes() -> bytes:
         letter = get_column_letter(HEADERS.index(HEADER_BY_FIELD[name]) + 1)
         for row in range(2, 1002):
             sheet[f"{letter}{row}"].number_format = "yyyy-mm-dd"
-    lists = {name: [str(label) for _v, label in CHOICES[name].choices] for name in CHOICES}
+    lists = {name: [str(label) for _v, label in choices.choices]
+             for name, choices in (("gender", Gender), ("education", Education), ("status", MemberStatus))}
     for name in FLAG_FIELDS:
         lists[name] = [str(_("是")), str(_("否"))]
     for name, options in lists.items():
@@ -810,16 +730,16 @@ def template_bytes() -> bytes:
         sheet.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}{max_rows() + 1}")
     guide = workbook.create_sheet(GUIDE_TITLE)
-    guide.append([_("列名"), _("是否必填"), _("填写要求")])
+    guide.append([_("列名"), _("是否必填"), _("填写要求"), _("其他列名")])
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for row in guide_rows():
         guide.append(list(row))
-    guide.column_dimensions["A"].width = 14
-    guide.column_dimensions["B"].width = 10
-    guide.column_dimensions["C"].width = 90
+    for letter, width in zip("ABCD", (14, 10, 90, 40)):
+        guide.column_dimensions[letter].width = width
     for row in guide.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in (row[2], row[3]):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

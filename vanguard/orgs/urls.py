@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/new/", views.PersonCreateView.as_view(), name="person_create"),
     path("people/import/", imports.roster_import, name="roster_import"),
     path("people/import/template/", imports.roster_template, name="roster_template"),
+    path("people/import/export/", views.roster_export, name="roster_export"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
     path("people/<int:pk>/transfer/", views.person_transfer, name="person_transfer"),

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import get_scoped, require, scoped
+from vanguard.core.scoping import CHANGE
+from vanguard.core.signals import list_exported
 from vanguard.core.views import ScopedFormView
 
-from . import services
+from . import roster, services
 from .filters import OrgFilterSet, PersonFilterSet
 from .forms import OrgForm, OrgMoveForm, PersonForm, TransferForm
 from .models import MemberStatus, Org, Person
@@ -213,3 +215,19 @@ def person_transfer(request: HttpRequest, person: Person) -> HttpResponse:
         "form": form, "object": person, "title": _("组织关系转接：%(name)s（当前：%(org)s）") % {
             "name": person, "org": person.org},
         "cancel_url": person.get_absolute_url(), "submit_label": _("确认转接")})
+
+
+@login_required
+def roster_export(request: HttpRequest) -> HttpResponse:
+    """The people the user may change, in every column of the import template, to edit and import back.
+
+    The people list's filters apply (``?org=…&status=…``); the export is audited like a list's.
+    """
+    require(request, Person, CHANGE)
+    people = Person.objects.for_user(request.user, CHANGE)
+    filterset = PersonFilterSet(request.GET or None, queryset=people, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        people = filterset.qs
+    list_exported.send(roster_export, request=request, model=Person, name=_("人员名册（用于修改后重新导入）"),
+                       query=request.GET.urlencode())
+    return roster.export_response(people, request.user)
