@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vanguard.activities",
     "vanguard.dashboard",
     "vanguard.demo",
+    "vanguard.backup",
 ]
 # Each app plugs itself in from its registrations.py (vanguard.core.registry): its URLs, menu
 # entries, to-do counts, API router, demo step and job kinds. Adding an app is adding it here.
