@@ -11,6 +11,7 @@
 #   3. browser tests                 (-m browser; Playwright driving /usr/bin/chromium)
 #   4. makemigrations --check        (no model change without a migration)
 #   5. check --deploy                (production settings, warnings are failures)
+#   6. restore drill                 (scripts/restore_drill.sh: back up, wipe, restore, compare; SQLite and PostgreSQL)
 # Extra arguments are passed to every pytest run, e.g. `bash scripts/test.sh -k ballot -x`.
 set -euo pipefail
 
@@ -84,6 +85,8 @@ check_deploy() {
         "$PY" manage.py check --deploy --fail-level WARNING
 }
 run_step "check --deploy" "" check_deploy
+
+run_step "restore drill" "" bash scripts/restore_drill.sh sqlite postgres
 
 echo
 echo "==================== summary ===================="
