@@ -117,8 +117,9 @@ class TestMustChangePassword:
         for name in ("core:home", "orgs:tree", "orgs:person_list", "accounts:profile"):
             response = client.get(reverse(name))
             assert response.status_code == 302 and response.url == reverse("accounts:password_change"), name
-        # the API too: no way around the change
-        assert client.get(reverse("api:list_people")).status_code == 302
+        # the API too: no way around the change, answered in JSON
+        refused = client.get(reverse("api:list_people"))
+        assert refused.status_code == 403 and "修改初始密码" in refused.json()["detail"]
         page = client.get(reverse("accounts:password_change"))
         assert page.status_code == 200 and "这是管理员设置的初始密码" in page.content.decode()
 
