@@ -317,12 +317,15 @@ def _find_header(stream: _SheetStream, schema: Schema) -> tuple[_Header | None, 
                     break
     finally:
         rows.close()  # closes the sheet's XML stream
+    singles = [_one_row_header(number, texts, schema) for number, texts in scanned]
     best: _Header | None = None
     for position, (number, texts) in enumerate(scanned[:HEADER_SCAN_ROWS]):
-        candidate = _one_row_header(number, texts, schema)
+        candidate = singles[position]
         if position + 1 < len(scanned) and scanned[position + 1][0] == number + 1:
+            # Two rows only when they name more fields than either row alone (a title line
+            # right above a one-row header adds nothing).
             two = _two_row_header(number, texts, scanned[position + 1][1], schema)
-            if two.score > candidate.score:
+            if two.score > max(candidate.score, singles[position + 1].score):
                 candidate = two
         if best is None or candidate.score > best.score:
             best = candidate

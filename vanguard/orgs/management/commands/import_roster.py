@@ -44,6 +44,7 @@ class Command(BaseCommand):
         with acting_as(Actor(user_id=account.pk, username=account.get_username(), ip=None)):
             result = roster.import_roster(data, account, progress=progress, file_name=path.name, dry_run=dry_run)
         elapsed = time.monotonic() - started
+        self.describe_file(result)
         if result.get("error"):
             self.stderr.write(f"文件无法导入，未保存任何数据：{result['error']}")
             self.stderr.write(f"用时 {elapsed:.2f} 秒")
@@ -54,7 +55,8 @@ class Command(BaseCommand):
                 "未保存任何数据："
             )
             for e in result["errors"]:
-                self.stderr.write(f"  第 {e['row']} 行 [{e['column']}] {e['value'] or '（空）'}：{e['message']}")
+                cell = f" {e['cell']}" if e.get("cell") else ""
+                self.stderr.write(f"  第 {e['row']} 行 [{e['column']}{cell}] {e['value'] or '（空）'}：{e['message']}")
             if result.get("truncated"):
                 self.stderr.write(f"  ……只列出前 {len(result['errors'])} 处")
             self.stderr.write(f"用时 {elapsed:.2f} 秒")
@@ -67,3 +69,14 @@ class Command(BaseCommand):
                 f"未变 {result['unchanged']} 人，组织关系转接 {result['transferred']} 人。"
             )
         self.stdout.write(f"用时 {elapsed:.2f} 秒")
+
+    def describe_file(self, result: dict) -> None:
+        """Which sheet and header rows were read, and what was left out (columns, totals, signatures)."""
+        if not result.get("sheet"):
+            return
+        rows = "-".join(map(str, result["header_rows"]))
+        self.stdout.write(f"读取工作表“{result['sheet']}”，表头在第 {rows} 行。")
+        for column in result.get("ignored", []):
+            self.stdout.write(f"  未导入 {column['column']} 列“{column['header']}”：{column['reason']}")
+        for line in result.get("skipped", []):
+            self.stdout.write(f"  跳过第 {line['row']} 行：{line['text']}")
