@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from vanguard.activities import metrics
 from vanguard.activities.models import Attendance, AttendanceStatus, Meeting, MeetingKind
-from vanguard.campaigns.models import Campaign, CampaignPhase, Phase
+from vanguard.campaigns.models import Campaign, CampaignPhase, PhasePurpose
 from vanguard.core import registry
 from vanguard.orgs.models import OrgType
 
@@ -35,8 +35,8 @@ def held(org, kind, day, people, statuses=None, minutes="会议记录"):
 def campaign(cast):
     """The 2026 campaign of the bureau; 督查考核 from 1 November, so January–October is assessed."""
     campaign = make_campaign(cast)
-    CampaignPhase.objects.create(campaign=campaign, phase=Phase.INSPECT_ASSESS, starts_on=date(2026, 11, 1),
-                                 ends_on=date(2026, 11, 30))
+    CampaignPhase.objects.create(campaign=campaign, name="督查考核", purpose=PhasePurpose.ASSESSMENT,
+                                 starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30))
     return campaign
 
 
@@ -49,6 +49,15 @@ def test_the_metrics_are_registered_for_orgs():
 class TestAssessedPeriod:
     def test_from_new_year_to_the_day_before_inspection(self, campaign):
         assert metrics.assessed_period(campaign, TODAY) == (date(2026, 1, 1), date(2026, 10, 31))
+
+    def test_the_assessment_phase_is_read_by_its_purpose_not_its_name(self, cast):
+        """The 四强党支部 standard's 考核验收 ends the period; a phase merely named 督查考核 does not."""
+        campaign = make_campaign(cast)
+        CampaignPhase.objects.create(campaign=campaign, name="督查考核", purpose=PhasePurpose.OTHER,
+                                     starts_on=date(2026, 9, 1), ends_on=date(2026, 9, 30))
+        CampaignPhase.objects.create(campaign=campaign, name="考核验收", purpose=PhasePurpose.ASSESSMENT,
+                                     starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 30))
+        assert metrics.assessed_period(campaign, TODAY) == (date(2026, 1, 1), date(2026, 11, 9))
 
     def test_the_whole_year_without_an_inspection_phase_and_never_past_today(self, cast):
         campaign = make_campaign(cast)

@@ -15,7 +15,7 @@ from tests.matrix import (
     ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, SIGNED_IN, Case, Write, post_data,
 )
 from vanguard.campaigns import services
-from vanguard.campaigns.models import Campaign, CampaignStatus, Phase
+from vanguard.campaigns.models import Campaign, CampaignStatus
 
 SEED_PLAN = Path(__file__).parents[1] / "fixtures" / "seed_plan.txt"  # the plan as the bureau wrote it
 PLAN_FIELDS = ["title", "doc_number", "issued_on", "preamble", "guiding_ideology", "basic_content", "main_measures",
@@ -51,7 +51,8 @@ def term_kw(w, inside):
 
 
 def new_campaign(w, inside):
-    return {"name": "矩阵新建活动", "year": 2030, "scope_org": (w.unit_a if inside else w.unit_b).pk}
+    return {"name": "矩阵新建活动", "year": 2030, "scope_org": (w.unit_a if inside else w.unit_b).pk,
+            "dimension_source": "preset:four_strong_branches", "phase_source": "preset:branch_four_phases"}
 
 
 def campaign_edit(w, inside):
@@ -59,12 +60,44 @@ def campaign_edit(w, inside):
     return {"name": f"{campaign.name}（修订）", "year": campaign.year, "scope_org": campaign.scope_org_id}
 
 
-def phases(w, inside):
-    data = {}
-    for month, (value, _label) in enumerate(Phase.choices, start=3):
-        data[f"{value}_starts_on"] = f"2026-{month:02d}-01"
-        data[f"{value}_ends_on"] = f"2026-{month:02d}-28"
+def _formset(prefix, rows):
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": sum("id" in row for row in rows),
+            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
     return data
+
+
+def phases(w, inside):
+    """The campaign's phases as the page posts them (its rows, then the four of the seed)."""
+    rows = [{"id": p.pk, "name": p.name, "purpose": p.purpose, "starts_on": p.starts_on.isoformat(),
+             "ends_on": p.ends_on.isoformat(), "DELETE": "on"} for p in _campaign(w, inside).phases.all()]
+    for month, (name, purpose) in enumerate((("动员部署", "plan_deadline"), ("组织实施", "carry_out"),
+                                              ("督查考核", "assessment"), ("总结表彰", "commendation")), start=3):
+        rows.append({"name": f"{name}（矩阵）", "purpose": purpose, "starts_on": f"2026-{month:02d}-01",
+                     "ends_on": f"2026-{month:02d}-28"})
+    return _formset("phases", rows)
+
+
+def dimensions(w, inside):
+    """Every dimension of the campaign kept as it is, and one org dimension added."""
+    data = {}
+    for subject in ("org", "member"):
+        rows = [{"id": d.pk, "code": d.code, "name": d.name, "description": d.description,
+                 "sort_order": d.sort_order} for d in _campaign(w, inside).dimensions.of(subject)]
+        if subject == "org":
+            rows.append({"code": "matrix_added", "name": "矩阵新增维度", "description": "", "sort_order": 9})
+        data.update(_formset(subject, rows))
+    return data
+
+
+def load_branch_preset(w, inside):
+    """The 四强党支部 phases (no dimension change: the matrix world's rubrics use the dimensions)."""
+    return {"dimension_source": "", "phase_source": "preset:branch_four_phases"}
+
+
+def copy_campaign(w, inside):
+    return {"year": 2031, "name": "矩阵复制活动"}
 
 
 def plan_edit(w, inside):
@@ -94,6 +127,10 @@ CASES: dict[str, Case] = {
     "campaigns:campaign_detail": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
     "campaigns:campaign_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(campaign_edit)),
     "campaigns:campaign_phases": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(phases)),
+    "campaigns:campaign_dimensions": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(dimensions)),
+    "campaigns:campaign_structure_load": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw,
+                                              post=Write(load_branch_preset)),
+    "campaigns:campaign_copy": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(copy_campaign)),
     "campaigns:campaign_advance": Case(ADMINS, ADMINS_OF_UNIT, kwargs=active_kw,
                                        post=Write(lambda w, inside: {"expected": CampaignStatus.ACTIVE})),
     "campaigns:plan_detail": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),

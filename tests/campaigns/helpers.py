@@ -8,7 +8,9 @@ from pathlib import Path
 
 import docx
 
-from vanguard.campaigns.models import Campaign, CampaignPhase, ImplementationPlan, Phase
+from vanguard.campaigns import structure
+from vanguard.campaigns.models import Campaign, CampaignDimension, CampaignPhase, ImplementationPlan
+from vanguard.campaigns.presets import DIMENSION_PRESETS, SEED_FOUR_STRENGTHS, SEED_PHASES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "seed_plan.txt"
@@ -27,16 +29,27 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def make_campaign(org, year=2026, **fields) -> Campaign:
-    return Campaign.objects.create(name=fields.pop("name", f"{year}年争创四强四优活动"), year=year, scope_org=org,
-                                   **fields)
+def add_dimensions(campaign, preset: str = SEED_FOUR_STRENGTHS.key) -> None:
+    """A preset's dimensions, whatever the campaign's status (the pages allow this only in draft)."""
+    CampaignDimension.objects.bulk_create([
+        CampaignDimension(campaign=campaign, subject=d.subject, code=d.code, name=d.name, description=d.description,
+                          sort_order=n) for n, d in enumerate(DIMENSION_PRESETS[preset].dimensions, start=1)])
 
 
-def add_phases(campaign) -> None:
-    spans = [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 10, 31)),
-             (date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 31))]
-    for (value, _label), (start, end) in zip(Phase.choices, spans):
-        CampaignPhase.objects.create(campaign=campaign, phase=value, starts_on=start, ends_on=end)
+def make_campaign(org, year=2026, dimensions: str | None = SEED_FOUR_STRENGTHS.key, **fields) -> Campaign:
+    """A campaign with the seed's 四强/四优 (or another preset's, or none: ``dimensions=None``)."""
+    campaign = Campaign.objects.create(name=fields.pop("name", f"{year}年争创四强四优活动"), year=year, scope_org=org,
+                                       **fields)
+    if dimensions:
+        add_dimensions(campaign, dimensions)
+    return campaign
+
+
+def add_phases(campaign, preset: str = SEED_PHASES.key) -> None:
+    """A preset's phases in the campaign's year (the seed's: 动员部署 in March … 总结表彰 in December)."""
+    CampaignPhase.objects.bulk_create([
+        CampaignPhase(campaign=campaign, name=p.name, purpose=p.purpose, starts_on=p.starts_on, ends_on=p.ends_on)
+        for p in structure.preset_phases(preset, campaign.year)])
 
 
 def add_plan(campaign, **fields) -> ImplementationPlan:

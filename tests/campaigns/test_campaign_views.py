@@ -21,11 +21,12 @@ def test_admin_creates_campaign_in_own_scope_only(cast, login):
     client = login(unit_admin)
     form = client.get(reverse("campaigns:campaign_create")).context["form"]
     assert set(form.fields["scope_org"].queryset) == {cast.unit_a, cast.branch_a1, cast.group_a1, cast.branch_a2}
+    sources = {"dimension_source": "preset:four_strengths_2010", "phase_source": "preset:seed_four_phases"}
     response = client.post(reverse("campaigns:campaign_create"), {"name": "活动", "year": 2026,
-                                                                  "scope_org": cast.unit_b.pk})
+                                                                  "scope_org": cast.unit_b.pk, **sources})
     assert response.status_code == 200 and not Campaign.objects.exists()
     response = client.post(reverse("campaigns:campaign_create"), {"name": "活动", "year": 2026,
-                                                                  "scope_org": cast.unit_a.pk})
+                                                                  "scope_org": cast.unit_a.pk, **sources})
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.scope_org == cast.unit_a
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="campaigns.campaign").exists()
@@ -65,7 +66,7 @@ def test_launch_refused_without_phases_and_plan(cast, login, rubrics_ready):
     campaign = make_campaign(cast.bureau)
     client = login(cast.admin)
     page = client.get(reverse("campaigns:campaign_advance", args=[campaign.pk])).content.decode()
-    assert "尚未设置全部四个阶段" in page and "尚未制定实施方案" in page
+    assert "尚未设置用途为“督查考核”的活动阶段" in page and "尚未制定实施方案" in page
     response = client.post(reverse("campaigns:campaign_advance", args=[campaign.pk]), follow=True)
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
@@ -106,39 +107,72 @@ def test_full_status_flow_is_audited(cast, login, rubrics_ready):
     assert sorted(e.changes["status"][1] for e in events) == sorted(["active", "assessing", "closed"])
 
 
-def _phase_data(spans):
-    data = {}
-    for phase, (start, end) in zip(["mobilise", "carry_out", "inspect_assess", "sum_up"], spans):
-        data[f"{phase}_starts_on"], data[f"{phase}_ends_on"] = start, end
+def _phase_rows(rows, existing=()):
+    """The phases page's formset data: ``rows`` of (name, purpose, start, end), ``existing`` phases first."""
+    data = {"phases-TOTAL_FORMS": len(rows), "phases-INITIAL_FORMS": len(existing),
+            "phases-MIN_NUM_FORMS": 0, "phases-MAX_NUM_FORMS": 1000}
+    for i, (name, purpose, start, end) in enumerate(rows):
+        data.update({f"phases-{i}-name": name, f"phases-{i}-purpose": purpose,
+                     f"phases-{i}-starts_on": start, f"phases-{i}-ends_on": end})
+        if i < len(existing):
+            data[f"phases-{i}-id"] = existing[i].pk
     return data
+
+
+GOOD_PHASES = [("动员部署", "plan_deadline", "2026-03-01", "2026-03-31"),
+               ("组织实施", "carry_out", "2026-04-01", "2026-10-31"),
+               ("督查考核", "assessment", "2026-11-01", "2026-11-30"),
+               ("总结表彰", "commendation", "2026-12-01", "2026-12-31")]
 
 
 def test_phases_validation(cast, login):
     campaign = make_campaign(cast.bureau)
     client = login(cast.admin)
     url = reverse("campaigns:campaign_phases", args=[campaign.pk])
-    good = [("2026-03-01", "2026-03-31"), ("2026-04-01", "2026-10-31"), ("2026-11-01", "2026-11-30"),
-            ("2026-12-01", "2026-12-31")]
-    bad_order = [("2026-03-01", "2026-02-01"), *good[1:]]
-    overlap = [good[0], ("2026-03-15", "2026-10-31"), *good[2:]]
-    for spans, message in ((bad_order, "结束日期不能早于开始日期"), (overlap, "阶段不能重叠")):
-        response = client.post(url, _phase_data(spans))
+    reversed_dates = [("动员部署", "plan_deadline", "2026-03-01", "2026-02-01"), *GOOD_PHASES[1:]]
+    overlap = [GOOD_PHASES[0], ("组织实施", "carry_out", "2026-03-15", "2026-10-31"), *GOOD_PHASES[2:]]
+    twice = [*GOOD_PHASES[:3], ("考核验收", "assessment", "2026-12-01", "2026-12-31")]
+    out_of_order = [("动员部署", "assessment", "2026-03-01", "2026-03-31"),
+                    ("督查考核", "plan_deadline", "2026-11-01", "2026-11-30")]
+    for rows, message in ((reversed_dates, "结束日期不能早于开始日期"), (overlap, "阶段不能重叠"),
+                          (twice, "只能有一个用途为“督查考核”的阶段"), (out_of_order, "阶段顺序不对")):
+        response = client.post(url, _phase_rows(rows))
         assert response.status_code == 200 and message in response.content.decode()
     assert not CampaignPhase.objects.exists()
-    assert client.post(url, _phase_data(good)).status_code == 302
+    assert client.post(url, _phase_rows(GOOD_PHASES)).status_code == 302
     assert CampaignPhase.objects.filter(campaign=campaign).count() == 4
-    assert campaign.has_all_phases()
+    assert campaign.missing_purposes() == []
     detail = client.get(campaign.get_absolute_url()).content.decode()
     assert "动员部署" in detail and "总结表彰" in detail and "2026" in detail
 
 
-def test_dimension_descriptions(cast):
+def test_phases_are_renamed_redated_added_and_removed_in_one_save(cast, login):
     campaign = make_campaign(cast.bureau)
-    assert campaign.dimension_descriptions() == {}
-    add_plan(campaign)
-    campaign = Campaign.objects.get(pk=campaign.pk)
-    descriptions = campaign.dimension_descriptions()
-    assert len(descriptions) == 8 and descriptions["job_skill"].startswith("岗位技能优")
+    add_phases(campaign)
+    existing = list(campaign.phases.order_by("starts_on"))
+    rows = [("动员部署", "plan_deadline", "2026-01-01", "2026-02-28"),
+            ("组织实施", "carry_out", "2026-03-01", "2026-10-31"),
+            ("考核验收", "assessment", "2026-11-01", "2026-11-30"),  # renamed
+            ("总结表彰", "commendation", "2026-12-01", "2026-12-20")]
+    data = _phase_rows(rows, existing)
+    assert login(cast.admin).post(reverse("campaigns:campaign_phases", args=[campaign.pk]), data).status_code == 302
+    phases = list(campaign.phases.order_by("starts_on").values_list("pk", "name", "purpose", "starts_on"))
+    assert [p[0] for p in phases] == [p.pk for p in existing]  # the same rows, edited in place
+    assert [p[1] for p in phases] == ["动员部署", "组织实施", "考核验收", "总结表彰"]
+    assert phases[0][3] == date(2026, 1, 1)
+
+
+def test_a_launched_campaign_keeps_every_purpose(cast, login):
+    campaign = make_campaign(cast.bureau, status=CampaignStatus.ACTIVE)
+    add_phases(campaign)
+    existing = list(campaign.phases.order_by("starts_on"))
+    data = _phase_rows(GOOD_PHASES[:3], existing[:3])
+    data.update({"phases-TOTAL_FORMS": 4, "phases-INITIAL_FORMS": 4, "phases-3-id": existing[3].pk,
+                 "phases-3-name": "总结表彰", "phases-3-purpose": "commendation", "phases-3-starts_on": "2026-12-01",
+                 "phases-3-ends_on": "2026-12-31", "phases-3-DELETE": "on"})
+    response = login(cast.admin).post(reverse("campaigns:campaign_phases", args=[campaign.pk]), data)
+    assert response.status_code == 200 and "必须保留用途为“总结表彰”的阶段" in response.content.decode()
+    assert campaign.phases.count() == 4
 
 
 def test_plan_editor_flags_and_accepts(cast, login):

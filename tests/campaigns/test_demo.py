@@ -13,10 +13,11 @@ from vanguard.accounts.models import User
 from vanguard.activities.models import AttendanceStatus, Meeting
 from vanguard.campaigns import services
 from vanguard.campaigns.demo import CAMPAIGN_NAME, DOC_NUMBER, GOALS, SAMPLE_PLAN, TASKS
-from vanguard.campaigns.models import Campaign, CampaignStatus, Phase
+from vanguard.campaigns.models import REQUIRED_PURPOSES, Campaign, CampaignStatus
+from vanguard.campaigns.presets import SEED_FOUR_STRENGTHS
 from vanguard.campaigns.proofreading import DEFAULT_TERM_PAIRS, find_issues
 from vanguard.plans import services as plan_services
-from vanguard.plans.models import OrgPlan, PlanStatus, PlanTask, ResponsibilityLetter, TaskStatus
+from vanguard.plans.models import OrgPlan, PlanGoal, PlanStatus, PlanTask, ResponsibilityLetter, TaskStatus
 from vanguard.rubrics.models import Rubric
 from vanguard.rubrics.services import validate_rubric, with_parts
 
@@ -42,7 +43,10 @@ def test_one_active_campaign_with_the_proofread_plan(seeded):
     campaign = Campaign.objects.get()
     assert campaign.name == CAMPAIGN_NAME and campaign.year == 2026
     assert campaign.status == CampaignStatus.ACTIVE
-    assert set(campaign.phases.values_list("phase", flat=True)) == set(Phase.values)
+    assert list(campaign.phases.values_list("purpose", flat=True)) == list(REQUIRED_PURPOSES)
+    assert [d.code for d in campaign.dimensions.orgs()] == [d.code for d in SEED_FOUR_STRENGTHS.dimensions[:4]]
+    assert set(PlanGoal.objects.filter(plan__campaign=campaign).values_list("dimension__campaign", flat=True)) == {
+        campaign.pk}
     plan = campaign.get_plan()
     assert plan.doc_number == DOC_NUMBER and plan.issued_on.year == 2026
     text = "\n".join(value for _key, _label, value in services.plan_parts(plan))

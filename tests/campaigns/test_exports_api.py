@@ -96,7 +96,10 @@ def test_api_list_and_detail_scoped(cast, login, plan):
     data = client.get("/api/v1/campaigns").json()
     assert [c["id"] for c in data["items"]] == [plan.campaign_id]
     detail = client.get(f"/api/v1/campaigns/{plan.campaign_id}").json()
-    assert [p["phase"] for p in detail["phases"]] == ["mobilise", "carry_out", "inspect_assess", "sum_up"]
+    assert [p["purpose"] for p in detail["phases"]] == ["plan_deadline", "carry_out", "assessment", "commendation"]
+    assert [p["name"] for p in detail["phases"]] == ["动员部署", "组织实施", "督查考核", "总结表彰"]
+    assert [d["code"] for d in detail["dimensions"] if d["subject"] == "org"] == [
+        "political_leadership", "development_drive", "reform_innovation", "cohesion_support"]
     assert detail["implementation_plan"]["doc_number"] == "测党〔2026〕1号"
     assert detail["implementation_plan"]["org_dimensions"]["political_leadership"].startswith("政治引领力强")
     assert client.get(f"/api/v1/campaigns/{other.pk}").status_code == 404

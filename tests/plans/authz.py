@@ -96,7 +96,7 @@ def plan_edit(w, inside):
         for i, row in enumerate(rows):
             data[f"{prefix}-{i}-id"] = row.pk
             for name in fields:
-                value = getattr(row, f"{name}_id" if name in ("responsible", "indicator") else name)
+                value = getattr(row, f"{name}_id" if name in ("dimension", "responsible", "indicator") else name)
                 data[f"{prefix}-{i}-{name}"] = value.isoformat() if hasattr(value, "isoformat") else (
                     "" if value is None else value)
     data["goals-0-text"] = "矩阵改写的目标"

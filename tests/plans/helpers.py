@@ -11,19 +11,27 @@ from vanguard.core.roles import Role
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan, PlanGoal, PlanTask
 
+from ..campaigns.helpers import add_dimensions
 from ..factories import make_user
 
 
 def make_campaign(cast, **fields) -> Campaign:
+    """An active campaign over the bureau with the seed's 四强/四优 dimensions."""
     defaults = dict(name="2026年争创四强活动", year=2026, scope_org=cast.bureau, status=CampaignStatus.ACTIVE)
     defaults.update(fields)
-    return Campaign.objects.create(**defaults)
+    campaign = Campaign.objects.create(**defaults)
+    add_dimensions(campaign)
+    return campaign
+
+
+def dimension(campaign, code: str = "political_leadership"):
+    return campaign.dimensions.get(code=code)
 
 
 def make_plan(campaign, org, *, goal=True, task_for=None, due_on=None) -> OrgPlan:
     plan = services.create_plan(campaign, org)
     if goal:
-        PlanGoal.objects.create(plan=plan, dimension="political_leadership", text="深化理论学习")
+        PlanGoal.objects.create(plan=plan, dimension=dimension(campaign), text="深化理论学习")
     if task_for is not None:
         PlanTask.objects.create(plan=plan, title="规范三会一课", responsible=task_for,
                                 due_on=due_on or timezone.localdate() + timedelta(days=30))

@@ -17,6 +17,7 @@ def test_plan_list_and_detail_are_scoped(cast, login):
     assert ids == {mine.pk}
     detail = client.get(f"/api/v1/plans/{mine.pk}").json()
     assert detail["goals"][0]["dimension"] == "political_leadership" and len(detail["tasks"]) == 1
+    assert detail["goals"][0]["dimension_name"] == "政治引领力强"
     assert client.get(f"/api/v1/plans/{other.pk}").status_code == 404
     assert {p["id"] for p in login(cast.admin).get("/api/v1/plans?status=draft").json()["items"]} == {mine.pk, other.pk}
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from vanguard.campaigns.models import CampaignPhase, Phase
+from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 from vanguard.orgs.models import OrgType
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 def _setup(cast):
     campaign = make_campaign(cast)
     today = timezone.localdate()
-    CampaignPhase.objects.create(campaign=campaign, phase=Phase.MOBILISE, starts_on=today - timedelta(days=30),
+    CampaignPhase.objects.create(campaign=campaign, name="动员部署", purpose=PhasePurpose.PLAN_DEADLINE,
+                                 starts_on=today - timedelta(days=30),
                                  ends_on=today - timedelta(days=1))
     a1 = make_plan(campaign, cast.branch_a1, task_for=cast.person_a1)
     services.submit(a1, cast.clerk)

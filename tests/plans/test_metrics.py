@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from vanguard.campaigns.models import Campaign, CampaignPhase, Phase
+from vanguard.campaigns.models import Campaign, CampaignPhase, PhasePurpose
 from vanguard.core import registry
 from vanguard.orgs.models import OrgType
 from vanguard.plans.metrics import plan_submitted_on_time
@@ -31,8 +31,8 @@ def submitted(campaign, org, when: datetime, status=PlanStatus.SUBMITTED):
 @pytest.fixture
 def campaign(cast):
     campaign = make_campaign(cast)
-    CampaignPhase.objects.create(campaign=campaign, phase=Phase.MOBILISE, starts_on=date(2026, 1, 5),
-                                 ends_on=DEADLINE)
+    CampaignPhase.objects.create(campaign=campaign, name="动员部署", purpose=PhasePurpose.PLAN_DEADLINE,
+                                 starts_on=date(2026, 1, 5), ends_on=DEADLINE)
     submitted(campaign, cast.branch_a1, datetime(2026, 2, 20, 9, 0, tzinfo=SHANGHAI), PlanStatus.APPROVED)
     submitted(campaign, cast.branch_a2, datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI))  # after the deadline
     # The last evening of the deadline in Shanghai (already 1 March in some other time zones): on time.
@@ -68,6 +68,18 @@ def test_no_deadline_no_value(cast):
     campaign = make_campaign(cast)
     submitted(campaign, cast.branch_a1, datetime(2026, 2, 20, 9, 0, tzinfo=SHANGHAI))
     assert set(plan_submitted_on_time(campaign, today=date(2026, 3, 10)).values()) == {None}
+
+
+def test_the_deadline_is_the_phase_with_that_purpose_whatever_its_name(cast):
+    """A 四强党支部 campaign calls it 动员部署 too, but a phase named so without the purpose sets nothing."""
+    campaign = make_campaign(cast)
+    CampaignPhase.objects.create(campaign=campaign, name="动员部署", purpose=PhasePurpose.OTHER,
+                                 starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 31))
+    CampaignPhase.objects.create(campaign=campaign, name="方案制定", purpose=PhasePurpose.PLAN_DEADLINE,
+                                 starts_on=date(2026, 2, 1), ends_on=DEADLINE)
+    submitted(campaign, cast.branch_a1, datetime(2026, 2, 20, 9, 0, tzinfo=SHANGHAI))  # after January, in time
+    values = plan_submitted_on_time(campaign, today=date(2026, 3, 10))
+    assert values[cast.branch_a1.pk] == 1 and values[cast.branch_a2.pk] == 0
 
 
 def test_the_same_queries_for_few_orgs_or_many(cast, campaign):

@@ -6,7 +6,7 @@ from vanguard.core.policy import can
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan, PlanGoal, PlanStatus, PlanTask
 
-from .helpers import branch_secretary, make_campaign, make_plan
+from .helpers import branch_secretary, dimension, make_campaign, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,11 @@ def test_return_requires_a_comment(cast):
 
 
 def test_resubmission_keeps_both_versions_and_the_diff_shows_changes(cast):
-    plan = make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
+    campaign = make_campaign(cast)
+    plan = make_plan(campaign, cast.branch_a1, task_for=cast.person_a1)
     services.submit(plan, cast.clerk)
     services.return_plan(plan, cast.secretary, "请补充推动发展目标")
-    PlanGoal.objects.create(plan=plan, dimension="development_drive", text="攻克设备缺陷难题")
+    PlanGoal.objects.create(plan=plan, dimension=dimension(campaign, "development_drive"), text="攻克设备缺陷难题")
     PlanTask.objects.filter(plan=plan).update(title="规范“三会一课”并按月检查")
     version = services.resubmit(plan, cast.clerk)
     assert version.number == 2 and plan.versions.count() == 2
@@ -52,7 +53,7 @@ def test_resubmission_keeps_both_versions_and_the_diff_shows_changes(cast):
     lines = services.diff_versions(old, new)
     added = [x.text for x in lines if x.kind == "added"]
     removed = [x.text for x in lines if x.kind == "removed"]
-    assert any("攻克设备缺陷难题" in x for x in added)
+    assert "推动发展力强：攻克设备缺陷难题" in added  # the dimension by its name, as submitted
     assert any("规范“三会一课”并按月检查" in x for x in added)
     assert any(x.startswith("规范三会一课") for x in removed)
     services.approve(plan, cast.secretary)
@@ -61,10 +62,11 @@ def test_resubmission_keeps_both_versions_and_the_diff_shows_changes(cast):
 
 
 def test_diff_page_shows_added_and_removed_lines(cast, login):
-    plan = make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
+    campaign = make_campaign(cast)
+    plan = make_plan(campaign, cast.branch_a1, task_for=cast.person_a1)
     services.submit(plan, cast.clerk)
     services.return_plan(plan, cast.secretary, "补充")
-    PlanGoal.objects.create(plan=plan, dimension="cohesion_support", text="关爱困难党员")
+    PlanGoal.objects.create(plan=plan, dimension=dimension(campaign, "cohesion_support"), text="关爱困难党员")
     services.submit(plan, cast.clerk)
     response = login(cast.clerk).get(f"/plans/{plan.pk}/diff/?a=1&b=2")
     assert response.status_code == 200
@@ -148,12 +150,14 @@ def test_editing_a_submitted_plan_is_refused(cast, login):
 
 
 def test_edit_page_saves_goals_and_tasks_and_checks_the_responsible(cast, login):
-    plan = make_plan(make_campaign(cast), cast.branch_a1, goal=False)
+    campaign = make_campaign(cast)
+    plan = make_plan(campaign, cast.branch_a1, goal=False)
     client = login(cast.clerk)
     assert client.get(f"/plans/{plan.pk}/edit/").status_code == 200
     data = {
         "goals-TOTAL_FORMS": "1", "goals-INITIAL_FORMS": "0",
-        "goals-0-dimension": "reform_innovation", "goals-0-text": "创新活动载体", "goals-0-sort_order": "0",
+        "goals-0-dimension": str(dimension(campaign, "reform_innovation").pk), "goals-0-text": "创新活动载体",
+        "goals-0-sort_order": "0",
         "tasks-TOTAL_FORMS": "1", "tasks-INITIAL_FORMS": "0",
         "tasks-0-title": "开展技术攻关", "tasks-0-responsible": str(cast.person_b1.pk), "tasks-0-due_on": "2026-06-30",
     }
@@ -191,8 +195,9 @@ def test_the_plan_editor_flags_corrupted_terms_and_corrects_them_all(cast, login
 
     from .helpers import make_campaign, make_plan
 
-    plan = make_plan(make_campaign(cast), cast.branch_a1, goal=False)
-    PlanGoal.objects.create(plan=plan, dimension="political_leadership", text="深入学习科学开展观，组织广阔党员开展活动")
+    campaign = make_campaign(cast)
+    plan = make_plan(campaign, cast.branch_a1, goal=False)
+    PlanGoal.objects.create(plan=plan, dimension=dimension(campaign), text="深入学习科学开展观，组织广阔党员开展活动")
     client = login(cast.secretary)
     page = client.get(f"/plans/{plan.pk}/edit/").content.decode()
     assert "科学发展观" in page and "广大党员" in page

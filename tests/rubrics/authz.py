@@ -104,7 +104,7 @@ CASES: dict[str, Case] = {
         edited(INDICATOR_FIELDS, "indicators", name="矩阵改名指标"))),
     "rubrics:indicator_delete": Case(ADMINS, ADMINS_OF_UNIT, kwargs=indicator_kw, post=Write(nothing)),
     "rubrics:dimension_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=dimension_kw, post=Write(
-        edited(["points", "description", "sort_order"], "dimensions", description="矩阵说明"))),
+        edited(["points", "description"], "dimensions", description="矩阵说明"))),
     "rubrics:bonus_create": Case(ADMINS, ADMINS_OF_UNIT, kwargs=parent_kw, post=Write(
         edited(BONUS_FIELDS, "bonus_items", name="矩阵加分项"))),
     "rubrics:bonus_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=bonus_kw, post=Write(

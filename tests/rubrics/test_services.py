@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from vanguard.audit.models import AuditAction, AuditEvent
 from vanguard.rubrics import services
 from vanguard.rubrics.models import BonusItem, Dimension, FrozenRubricError, Indicator, Rubric, RubricStatus
-from vanguard.rubrics.rules import DIMENSIONS
+
+from ..campaigns.helpers import make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_default_rubrics_load_and_validate(cast, campaign, subject):
     assert rubric.version == 1 and rubric.status == RubricStatus.DRAFT
     assert rubric.total_points == 100
     dims = list(rubric.dimensions.all())
-    assert [d.code for d in dims] == [code for code, _n in DIMENSIONS[subject]]
+    assert [d.code for d in dims] == list(campaign.dimensions.of(subject).values_list("code", flat=True))
     assert all(d.points == 25 for d in dims)
     for dim in dims:
         assert 3 <= len(dim.indicators.all()) <= 6
@@ -37,20 +38,20 @@ def test_default_org_rubric_has_the_named_indicators(cast, campaign):
     assert vetoes == {"发生重大安全生产责任事故", "发生严重违纪违法案件"}
 
 
-def test_dimension_descriptions_come_from_the_campaign(cast, campaign, monkeypatch):
-    monkeypatch.setattr(type(campaign), "dimension_descriptions",
-                        lambda self: {"political_leadership": "来自实施方案的说明"}, raising=False)
+def test_dimension_descriptions_come_from_the_campaign(cast, campaign):
+    campaign.dimensions.filter(code="political_leadership").update(description="来自实施方案的说明")
+    campaign.dimensions.filter(code="development_drive").update(description="")
     rubric = services.load_default(campaign, "org", cast.admin)
     dims = {d.code: d.description for d in rubric.dimensions.all()}
     assert dims["political_leadership"] == "来自实施方案的说明"
-    assert dims["development_drive"]  # the JSON's own description
+    assert dims["development_drive"]  # the JSON's own description where the campaign has none
 
 
 def test_validation_reports_points_and_params(cast, campaign):
     rubric = services.load_default(campaign, "org", cast.admin)
     ind = Indicator.objects.get(rubric=rubric, code="PL01")
     Indicator.objects.filter(pk=ind.pk).update(points=Decimal("9"), params={"min_value": 60})
-    Dimension.objects.filter(rubric=rubric, code="cohesion_support").update(points=Decimal("20"))
+    Dimension.objects.filter(rubric=rubric, campaign_dimension__code="cohesion_support").update(points=Decimal("20"))
     problems = services.validate_rubric(fresh(rubric))
     text = "\n".join(problems)
     assert "各维度分值合计 95 分，与总分 100 分不一致" in text
@@ -72,7 +73,7 @@ def test_variant_overrides_and_adds(cast, campaign):
     variant = services.create_variant(base, cast.production, cast.admin)
     assert variant.base == base and variant.category == cast.production and variant.version == 1
     assert services.validate_rubric(fresh(variant)) == []  # no own indicators: the base's apply
-    dim = variant.dimensions.get(code="development_drive")
+    dim = variant.dimensions.get(campaign_dimension__code="development_drive")
     # Override DD01 (8 points) with a production-specific indicator of 5 points, add one of 3.
     Indicator.objects.create(dimension=dim, code="DD01", name="安全生产任务完成", points=5, data_source="manual",
                              rule_type="grade", params={"grades": {"好": 1, "差": 0}}, sort_order=1)

@@ -212,10 +212,11 @@ def test_list_query_count_constant(login, cast, campaign):
 
 
 def test_admin_edits_a_dimension_a_bonus_and_a_veto_item_of_a_draft(cast, login):
-    from vanguard.campaigns.models import Campaign
     from vanguard.rubrics.services import load_default, validate_rubric
 
-    campaign = Campaign.objects.create(name="2026年活动", year=2026, scope_org=cast.bureau)
+    from ..campaigns.helpers import make_campaign
+
+    campaign = make_campaign(cast.bureau, name="2026年活动")
     rubric = load_default(campaign, "org", cast.admin)
     client = login(cast.admin)
     dimension = rubric.dimensions.first()

@@ -85,7 +85,7 @@ def test_formulas_are_refused(cast, campaign):
 def test_variant_round_trip(cast, campaign):
     base = services.load_default(campaign, "org", cast.admin)
     variant = services.create_variant(base, cast.production, cast.admin)
-    dim = variant.dimensions.get(code="development_drive")
+    dim = variant.dimensions.get(campaign_dimension__code="development_drive")
     Indicator.objects.create(dimension=dim, code="DD01", name="安全生产任务完成", points=8, data_source="manual",
                              rule_type="grade", params={"grades": {"好": 1, "差": 0}})
     data = xlsx.export_xlsx(variant)

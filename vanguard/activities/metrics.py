@@ -7,9 +7,9 @@ does not apply to it), never an implicit 0: the scoring rule decides what a miss
 
 The period assessed (``assessed_period``): organisational life is required all year round, not
 only during the campaign's phases, so the period starts on 1 January of the campaign's year. It
-ends the day before the 督查考核 phase starts — what is inspected and assessed is what happened
-before — or on 31 December when the campaign has no such phase, and never after today, so that
-figures during the year read "so far".
+ends the day before the phase whose purpose is assessment (督查考核) starts — what is inspected
+and assessed is what happened before — or on 31 December when the campaign has no such phase,
+and never after today, so that figures during the year read "so far".
 
 Meetings of a 党小组 are part of its branch's organisational life: they count for the branch
 (the group itself gets None).
@@ -41,10 +41,10 @@ def assessed_period(campaign, today: date | None = None) -> tuple[date, date] | 
 
     None when the period has not begun.
     """
-    from vanguard.campaigns.models import CampaignPhase, Phase
+    from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 
     start, end = date(campaign.year, 1, 1), date(campaign.year, 12, 31)
-    inspection_starts = (CampaignPhase.objects.filter(campaign=campaign, phase=Phase.INSPECT_ASSESS)
+    inspection_starts = (CampaignPhase.objects.filter(campaign=campaign, purpose=PhasePurpose.ASSESSMENT)
                          .values_list("starts_on", flat=True).first())
     if inspection_starts is not None:
         end = min(end, inspection_starts - timedelta(days=1))

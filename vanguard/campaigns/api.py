@@ -19,14 +19,17 @@ router = Router(tags=["campaigns"])
 
 
 class PhaseOut(Schema):
-    phase: str
     name: str
+    purpose: str
     starts_on: date
     ends_on: date
 
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return obj.get_phase_display()
+
+class DimensionOut(Schema):
+    subject: str
+    code: str
+    name: str
+    description: str
 
 
 class PlanOut(Schema):
@@ -57,11 +60,16 @@ class CampaignOut(Schema):
 
 class CampaignDetailOut(CampaignOut):
     phases: list[PhaseOut]
+    dimensions: list[DimensionOut]
     implementation_plan: PlanOut | None
 
     @staticmethod
     def resolve_phases(obj) -> list:
         return list(obj.phases.all())
+
+    @staticmethod
+    def resolve_dimensions(obj) -> list:
+        return list(obj.dimensions.all())
 
     @staticmethod
     def resolve_implementation_plan(obj):

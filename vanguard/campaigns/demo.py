@@ -37,13 +37,15 @@ from vanguard.core.roles import Role
 from vanguard.orgs.demo import ROOT_NAME
 from vanguard.orgs.models import MemberStatus, Org, OrgType, Person
 from vanguard.plans import services as plan_services
-from vanguard.plans.models import Dimension, OrgPlan, PlanGoal, PlanStatus, PlanTask, ResponsibilityLetter
+from vanguard.plans.models import OrgPlan, PlanGoal, PlanStatus, PlanTask, ResponsibilityLetter
 from vanguard.rubrics.models import Indicator
 from vanguard.rubrics.rules import Subject
 from vanguard.rubrics.services import load_default
 
 from . import services
-from .models import Campaign, CampaignPhase, Phase
+from . import structure
+from .models import Campaign
+from .presets import SEED_FOUR_STRENGTHS, SEED_PHASES
 
 # The campaign's implementation plan, also a sample for users to try the importer on. The file is
 # the text as it circulates, deliberately left with the terms a synonym tool corrupted: importing it
@@ -55,12 +57,6 @@ YEAR = 2026
 DOC_NUMBER = "X电党〔2026〕12号"
 ISSUED_ON = date(2026, 2, 26)
 LETTERS_ISSUED_ON = date(2026, 3, 20)
-PHASES = (
-    (Phase.MOBILISE, date(2026, 3, 1), date(2026, 3, 31)),
-    (Phase.CARRY_OUT, date(2026, 4, 1), date(2026, 10, 31)),
-    (Phase.INSPECT_ASSESS, date(2026, 11, 1), date(2026, 11, 30)),
-    (Phase.SUM_UP, date(2026, 12, 1), date(2026, 12, 31)),
-)
 # The demo's "today" for deciding which tasks are overdue: some due dates fall before it.
 DEMO_TODAY = date(2026, 11, 27)
 
@@ -72,43 +68,43 @@ RETURNED_FIRST_SHARE = 0.2  # of the approved plans: returned once, revised and 
 DONE_SHARE = 0.4  # of the tasks of approved plans due by DEMO_TODAY
 
 GOALS = {
-    Dimension.POLITICAL_LEADERSHIP: (
+    "political_leadership": (
         "全年“三会一课”、主题党日按计划开展，党员参会率保持在95%以上。",
         "深入学习贯彻党的创新理论，每季度开展一次专题学习研讨。",
         "落实“第一议题”制度，支部书记全年讲党课不少于2次。",
     ),
-    Dimension.DEVELOPMENT_DRIVE: (
+    "development_drive": (
         "安全生产“零事故”，全年完成各项生产经营指标。",
         "设立党员责任区和党员示范岗，党员在急难险重任务中带头攻坚。",
         "供电可靠率、客户满意度较上年进一步提升。",
     ),
-    Dimension.REFORM_INNOVATION: (
+    "reform_innovation": (
         "围绕生产经营难题开展党员创新攻关，全年形成不少于1项创新成果。",
         "推广数字化工作方法，提升班组管理效率。",
         "开展“党建+业务”融合项目，形成可复制的工作经验。",
     ),
-    Dimension.COHESION_SUPPORT: (
+    "cohesion_support": (
         "每名支委联系群众不少于3人，及时帮助员工解决实际困难。",
         "开展党员志愿服务活动不少于4次，增强组织凝聚力。",
         "严格落实党风廉政建设责任，全年无违纪违规问题。",
     ),
 }
 TASKS = {
-    Dimension.POLITICAL_LEADERSHIP: (
+    "political_leadership": (
         ("制定年度“三会一课”计划", "按月安排支部党员大会、支委会、党小组会和党课，报上级党组织备案。"),
         ("组织专题学习研讨", "围绕党的创新理论开展集中学习，形成学习记录和心得体会。"),
         ("讲授专题党课", "结合安全生产和优质服务实际，讲授一次专题党课。"),
     ),
-    Dimension.DEVELOPMENT_DRIVE: (
+    "development_drive": (
         ("设立党员示范岗", "在关键岗位设立党员示范岗并挂牌，明确示范内容和承诺事项。"),
         ("组建党员突击队", "在迎峰度夏和抢修保电任务中组建党员突击队，做好保电记录。"),
         ("划定党员责任区", "将设备、台区或服务片区划分到党员，定期检查责任区情况。"),
     ),
-    Dimension.REFORM_INNOVATION: (
+    "reform_innovation": (
         ("开展党员创新攻关", "围绕一项生产经营难题成立攻关小组，形成攻关成果报告。"),
         ("推进“党建+业务”融合项目", "确定一个融合项目，制定推进计划并按季度总结。"),
     ),
-    Dimension.COHESION_SUPPORT: (
+    "cohesion_support": (
         ("开展党员志愿服务", "组织党员参加社区用电安全宣传等志愿服务活动。"),
         ("落实支委联系群众制度", "支委每人联系群众不少于3人，记录谈心谈话情况。"),
         ("开展谈心谈话", "支部书记与每名党员谈心谈话一次，收集意见建议。"),
@@ -172,8 +168,9 @@ class _Builder:
 
     def run(self) -> str:
         campaign = Campaign.objects.create(name=CAMPAIGN_NAME, year=YEAR, scope_org=self.root)
-        for phase, starts, ends in PHASES:
-            CampaignPhase.objects.create(campaign=campaign, phase=phase, starts_on=starts, ends_on=ends)
+        # The seed's structure: its 四强/四优 and its four phases (动员部署 in March).
+        structure.apply_structure(campaign, structure.preset_dimensions(SEED_FOUR_STRENGTHS.key),
+                                  structure.preset_phases(SEED_PHASES.key, YEAR), self.admin)
         corrected = self.import_plan(campaign)
         load_default(campaign, Subject.ORG, self.admin)
         load_default(campaign, Subject.MEMBER, self.admin)
@@ -322,21 +319,25 @@ class _Builder:
         by_dim: dict[str, list[Indicator]] = {}
         for ind in (Indicator.objects.filter(dimension__rubric__campaign=campaign,
                                              dimension__rubric__subject=Subject.ORG)
-                    .select_related("dimension").order_by("dimension__sort_order", "sort_order", "pk")):
-            by_dim.setdefault(ind.dimension.code, []).append(ind)
+                    .select_related("dimension__campaign_dimension")
+                    .order_by("dimension__campaign_dimension__sort_order", "sort_order", "pk")):
+            by_dim.setdefault(ind.dimension.campaign_dimension.code, []).append(ind)
         return by_dim
 
     def add_goals_and_tasks(self, plans: list[OrgPlan], people: dict[int, list[Person]],
                             indicators: dict[str, list[Indicator]]) -> None:
         r = self.rng
-        dims = list(Dimension.values)
+        # The campaign's org dimensions by code, in their order (the demo's goals are written for them).
+        campaign_dimensions = {d.code: d for d in plans[0].campaign.dimensions.orgs()} if plans else {}
+        dims = list(campaign_dimensions)
         goals, tasks = [], []
         member_person_id = self.member_user.person_id if self.member_user is not None else None
         member_org_id = getattr(getattr(self.member_user, "demo_org", None), "pk", None)
         for plan in plans:
             chosen_dims = sorted(r.sample(dims, r.randint(2, 4)), key=dims.index)
             for order, dim in enumerate(chosen_dims, start=1):
-                goals.append(PlanGoal(plan=plan, dimension=dim, text=r.choice(GOALS[dim]), sort_order=order))
+                goals.append(PlanGoal(plan=plan, dimension=campaign_dimensions[dim], text=r.choice(GOALS[dim]),
+                                      sort_order=order))
             members = people[plan.org_id] or ([plan.org.secretary] if plan.org.secretary_id else [])
             for k in range(r.randint(1, 3)):
                 dim = chosen_dims[k % len(chosen_dims)]
@@ -349,7 +350,7 @@ class _Builder:
                 tasks.append(PlanTask(plan=plan, title="开展党员志愿服务",
                                       description="带领党员到社区开展安全用电宣传，形成活动记录。",
                                       responsible_id=member_person_id, due_on=MEMBER_TASK_DUE,
-                                      indicator=(indicators.get(Dimension.COHESION_SUPPORT) or [None])[0]))
+                                      indicator=(indicators.get("cohesion_support") or [None])[0]))
         PlanGoal.objects.bulk_create(goals)
         PlanTask.objects.bulk_create(tasks)
 

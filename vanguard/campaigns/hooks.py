@@ -79,3 +79,18 @@ def work_links(user, campaign) -> list[dict]:
     discover()
     return [{"label": link.label, "icon": link.icon, "url": f"{reverse(link.url_name)}?campaign={campaign.pk}"}
             for link in sorted(_work_links, key=lambda link: link.order) if link.visible_to(user)]
+
+
+CampaignCopy = Callable[[Any, Any, dict], None] | str
+_campaign_copies: list[CampaignCopy] = []
+
+
+def register_campaign_copy(hook: CampaignCopy) -> None:
+    """``hook(source, target, dimensions)``: copy the app's part of a campaign into next year's,
+    inside the copy's transaction; ``dimensions`` maps each source dimension id to its copy."""
+    _add(_campaign_copies, hook)
+
+
+def campaign_copies() -> list[Callable]:
+    discover()
+    return [resolve(hook) for hook in _campaign_copies]

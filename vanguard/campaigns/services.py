@@ -12,8 +12,8 @@ from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 
 from . import hooks
-from .models import (PLAN_TEXT_FIELDS, Campaign, CampaignStatus, ImplementationPlan, PlanImportDraft,
-                     TermCorrection)
+from .models import (PLAN_TEXT_FIELDS, Campaign, CampaignStatus, DimensionSubject, ImplementationPlan, PhasePurpose,
+                     PlanImportDraft, TermCorrection)
 from .planimport import MEMBER_DIMENSIONS, ORG_DIMENSIONS, STANDARD_SECTIONS, Section, import_plan, parse_plan
 from .proofreading import DEFAULT_TERM_PAIRS, TermIssue, apply_corrections, correct_all, find_issues
 
@@ -107,8 +107,12 @@ def correct_plan_all(plan: ImplementationPlan, key: str | None = None) -> int:
 def launch_problems(campaign: Campaign) -> list[str]:
     """Why a draft campaign cannot be launched yet (empty = ready); other apps add their checks."""
     problems = []
-    if not campaign.has_all_phases():
-        problems.append(_("尚未设置全部四个阶段（动员部署、组织实施、督查考核、总结表彰）的起止日期。"))
+    labels = dict(PhasePurpose.choices)
+    for purpose in campaign.missing_purposes():
+        problems.append(_("尚未设置用途为“%(purpose)s”的活动阶段。") % {"purpose": labels[purpose]})
+    for subject, label in DimensionSubject.choices:
+        if not campaign.dimensions.filter(subject=subject).exists():
+            problems.append(_("尚未设置%(subject)s的创建维度。") % {"subject": label})
     if campaign.get_plan() is None:
         problems.append(_("尚未制定实施方案。"))
     for check in hooks.launch_checks():

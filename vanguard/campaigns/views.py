@@ -4,7 +4,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,10 @@ from vanguard.core.policy import can, could, scoped
 from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.views import ScopedFormView
 
-from . import hooks, services
-from .forms import CampaignForm, PhasesForm
-from .models import Campaign, CampaignPhase, CampaignStatus, TermCorrection
+from . import hooks, services, structure
+from .forms import (CampaignForm, CopyCampaignForm, PhaseFormSet, StructureForms, StructureLoadForm,
+                    offered_phase_rows)
+from .models import Campaign, CampaignStatus, DimensionSubject, TermCorrection
 
 # ------------------------------------------------------------------ campaigns
 
@@ -59,6 +59,12 @@ class CampaignCreateView(ScopedFormView):
     form_class = CampaignForm
     title = gettext_lazy("新建创建活动")
 
+    def save(self, form):
+        campaign = form.save()
+        dimensions, phases = form.structure()
+        structure.apply_structure(campaign, dimensions, phases, self.request.user)
+        return campaign
+
     def cancel_url(self) -> str:
         return reverse("campaigns:campaign_list")
 
@@ -75,9 +81,12 @@ class CampaignEditView(ScopedFormView):
 @scoped(Campaign, VIEW, related=("scope_org",))
 def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     may_advance = can(request.user, campaign, "advance")
+    dimensions = list(campaign.dimensions.all())
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "phases": list(campaign.phases.all()),
+        "dimension_groups": [(label, [d for d in dimensions if d.subject == subject])
+                             for subject, label in DimensionSubject.choices],
         "plan": campaign.get_plan(),
         "work_links": hooks.work_links(request.user, campaign),
         "problems": services.launch_problems(campaign) if may_advance and campaign.status == CampaignStatus.DRAFT
@@ -85,22 +94,96 @@ def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     })
 
 
+def _refused(request, campaign, exc: ValidationError) -> HttpResponse:
+    for message in exc.messages:
+        messages.error(request, message)
+    return redirect(campaign.get_absolute_url())
+
+
+@login_required
+@scoped(Campaign, CHANGE)
+def campaign_dimensions(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """Add, edit, reorder and remove the dimensions of a draft campaign (组织 and 党员 at once)."""
+    try:
+        structure.ensure_structure_editable(campaign)
+    except ValidationError as exc:
+        return _refused(request, campaign, exc)
+    forms = StructureForms(campaign, request.POST if request.method == "POST" else None)
+    problems: list[str] = []
+    if request.method == "POST" and forms.is_valid():
+        try:
+            structure.apply_structure(campaign, forms.offered(), None, request.user)
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, _("已保存创建维度。"))
+            return redirect(campaign.get_absolute_url())
+    return render(request, "campaigns/dimensions_form.html", {
+        "campaign": campaign, "forms": forms, "problems": problems,
+        "title": _("创建维度：%(name)s") % {"name": campaign}})
+
+
 @login_required
 @scoped(Campaign, CHANGE)
 def campaign_phases(request: HttpRequest, campaign: Campaign) -> HttpResponse:
-    form = styled(PhasesForm(request.POST or None, campaign=campaign))
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            existing = {p.phase: p for p in campaign.phases.all()}
-            for phase, (start, end) in form.phase_dates().items():
-                row = existing.get(phase) or CampaignPhase(campaign=campaign, phase=phase)
-                if (row.starts_on, row.ends_on) != (start, end):
-                    row.starts_on, row.ends_on = start, end
-                    row.save()
-        messages.success(request, _("已保存活动阶段。"))
-        return redirect(campaign.get_absolute_url())
+    """Add, edit and remove a campaign's phases (dates, names, purposes) until it is closed."""
+    if campaign.status == CampaignStatus.CLOSED:
+        return _refused(request, campaign, ValidationError(_("活动已结束，不能再修改活动阶段。")))
+    formset = PhaseFormSet(request.POST if request.method == "POST" else None, prefix="phases",
+                           queryset=campaign.phases.all())
+    problems: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        try:
+            structure.apply_structure(campaign, None, offered_phase_rows(formset), request.user)
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, _("已保存活动阶段。"))
+            return redirect(campaign.get_absolute_url())
     return render(request, "campaigns/phases_form.html", {
-        "form": form, "campaign": campaign, "title": _("活动阶段：%(name)s") % {"name": campaign}})
+        "campaign": campaign, "formset": formset, "problems": problems,
+        "title": _("活动阶段：%(name)s") % {"name": campaign}})
+
+
+@login_required
+@scoped(Campaign, CHANGE)
+def campaign_structure_load(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """Replace a draft campaign's dimensions and/or phases by a preset's or another campaign's."""
+    try:
+        structure.ensure_structure_editable(campaign)
+    except ValidationError as exc:
+        return _refused(request, campaign, exc)
+    form = styled(StructureLoadForm(request.POST or None, campaign=campaign, user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure.apply_structure(campaign, *form.structure(), request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已载入创建维度和活动阶段。"))
+            return redirect(campaign.get_absolute_url())
+    return render(request, "campaigns/structure_load.html", {
+        "campaign": campaign, "form": form, "title": _("载入预设或复制：%(name)s") % {"name": campaign}})
+
+
+@login_required
+@scoped(Campaign, CHANGE, related=("scope_org",))
+def campaign_copy(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """Copy a campaign into a new year (dimensions, phases a year on, plan text, rubrics as drafts)."""
+    form = styled(CopyCampaignForm(request.POST or None, source=campaign))
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = structure.copy_campaign(campaign, form.cleaned_data["year"], request.user,
+                                           name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已复制为“%(name)s”（草稿），请检查各阶段日期和创建标准。") % {"name": copy})
+            return redirect(copy.get_absolute_url())
+    return render(request, "campaigns/campaign_copy.html", {
+        "campaign": campaign, "form": form, "title": _("复制到新年度：%(name)s") % {"name": campaign}})
 
 
 @login_required

@@ -22,8 +22,17 @@ router = Router(tags=["plans"])
 
 class GoalOut(Schema):
     id: int
-    dimension: str
+    dimension: str  # the campaign dimension's code
+    dimension_name: str
     text: str
+
+    @staticmethod
+    def resolve_dimension(obj) -> str:
+        return obj.dimension.code
+
+    @staticmethod
+    def resolve_dimension_name(obj) -> str:
+        return obj.dimension.name
 
 
 class TaskOut(Schema):
@@ -77,7 +86,7 @@ class PlanDetailOut(PlanOut):
 
     @staticmethod
     def resolve_goals(obj):
-        return list(obj.goals.all())
+        return list(obj.goals.select_related("dimension"))
 
     @staticmethod
     def resolve_tasks(obj):

@@ -44,7 +44,17 @@ class GoalForm(forms.ModelForm):
         model = PlanGoal
         fields = ["dimension", "text", "sort_order"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"text": {"required": _("请填写目标内容。")}, "dimension": {"required": _("请选择维度。")}}
+        error_messages = {"text": {"required": _("请填写目标内容。")},
+                          "dimension": {"required": _("请选择维度。"),
+                                        "invalid_choice": _("请选择本活动的组织创建维度。")}}
+
+    def __init__(self, *args, dimensions=None, dimension_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The campaign's org dimensions validate; one shared choice list renders every row.
+        if dimensions is not None:
+            self.fields["dimension"].queryset = dimensions
+        if dimension_choices is not None:
+            self.fields["dimension"].choices = dimension_choices
 
 
 class TaskForm(forms.ModelForm):
@@ -79,7 +89,21 @@ class PlanPartFormSet(BaseInlineFormSet):
         styled(self.empty_form)
 
 
-GoalFormSet = inlineformset_factory(OrgPlan, PlanGoal, form=GoalForm, formset=PlanPartFormSet, extra=2,
+class GoalFormSetBase(PlanPartFormSet):
+    """Goals choose among the org dimensions of the plan's own campaign."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self._dimensions = instance.campaign.dimensions.orgs() if instance is not None else None
+        self._dimension_choices = ([("", "---------")] + [(d.pk, d.name) for d in self._dimensions]
+                                   if self._dimensions is not None else None)
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "dimensions": self._dimensions,
+                "dimension_choices": self._dimension_choices}
+
+
+GoalFormSet = inlineformset_factory(OrgPlan, PlanGoal, form=GoalForm, formset=GoalFormSetBase, extra=2,
                                     can_delete=True)
 TaskFormSet = inlineformset_factory(OrgPlan, PlanTask, form=TaskForm, formset=PlanPartFormSet, extra=2,
                                     can_delete=True)
@@ -119,4 +143,5 @@ class TaskCompleteForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
-    deadline = forms.DateField(label=_("截止日期（默认为动员部署阶段结束日）"), required=False, widget=DateInput())
+    deadline = forms.DateField(label=_("截止日期（默认为方案截止阶段的结束日，如动员部署）"), required=False,
+                               widget=DateInput())

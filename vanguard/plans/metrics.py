@@ -11,22 +11,23 @@ from vanguard.core.registry import metric
 from vanguard.orgs.models import Org
 
 from .models import OrgPlan, deadline_passed
-from .services import expected_orgs, mobilise_deadline
+from .services import expected_orgs, plan_deadline
 
 
 @metric("plan_submitted_on_time", subject="org", unit="是/否", name=_("方案按时提交"),
-        description=_("在动员部署阶段结束前首次提交创建方案记 1，逾期未提交记 0。"))
+        description=_("在方案截止阶段（如动员部署）结束前首次提交创建方案记 1，逾期未提交记 0。"))
 def plan_submitted_on_time(campaign, today: date | None = None) -> dict[int, int | None]:
-    """1 when the org first submitted its plan by the 动员部署 deadline, 0 when it did not and the
-    deadline has passed, for every org that must write a plan.
+    """1 when the org first submitted its plan by the plan deadline (the end of the phase whose
+    purpose it is, 动员部署 in the seed), 0 when it did not and the deadline has passed, for every
+    org that must write a plan.
 
     None where no plan is expected (the bureau, 党小组), while the deadline is still ahead and the
-    org has not submitted yet (undecided), and for every org when the campaign has no 动员部署
-    phase (no deadline to be on time for).
+    org has not submitted yet (undecided), and for every org when the campaign has no such phase
+    (no deadline to be on time for).
     """
     result: dict[int, int | None] = dict.fromkeys(
         Org.objects.subtree(campaign.scope_org).active().values_list("pk", flat=True))
-    deadline = mobilise_deadline(campaign)
+    deadline = plan_deadline(campaign)
     if deadline is None:
         return result
     on_time = OrgPlan.objects.filter(campaign=campaign, org=OuterRef("pk")).submitted_by(deadline)

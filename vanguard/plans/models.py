@@ -23,13 +23,12 @@ from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF
 from vanguard.core.scoping import ScopedQuerySet
 
 
-class Dimension(models.TextChoices):
-    """The 四强 of an organisation."""
+class Dimension:
+    """Transitional: ``plans/views.py`` still imports this name for ``plan_detail``, whose template
+    now reads ``plan.goals_by_dimension`` (the campaign's own dimensions). No fixed dimensions are
+    left; remove this class together with that import and line of the view."""
 
-    POLITICAL_LEADERSHIP = "political_leadership", _("政治引领力强")
-    DEVELOPMENT_DRIVE = "development_drive", _("推动发展力强")
-    REFORM_INNOVATION = "reform_innovation", _("改革创新力强")
-    COHESION_SUPPORT = "cohesion_support", _("凝聚保障力强")
+    choices: list = []
 
 
 class PlanStatus(models.TextChoices):
@@ -90,8 +89,9 @@ class OrgPlanQuerySet(ScopedQuerySet):
     def late(self, deadline: date | None = None, today: date | None = None):
         """Not submitted by the deadline, once it has passed (逾期未提交).
 
-        The deadline is the one given, else each plan's campaign's 动员部署 end; a campaign
-        without that phase has no deadline, so none of its plans is late.
+        The deadline is the one given, else the end of each plan's campaign's phase whose
+        purpose is the plan deadline (动员部署); a campaign without that phase has no deadline,
+        so none of its plans is late.
         """
         return self._with_deadline(deadline).filter(self._late(today))
 
@@ -102,9 +102,10 @@ class OrgPlanQuerySet(ScopedQuerySet):
         if deadline is not None:
             value = Value(deadline, output_field=DateField())
         else:
-            from vanguard.campaigns.models import CampaignPhase, Phase
+            from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 
-            ends = CampaignPhase.objects.filter(campaign=OuterRef("campaign"), phase=Phase.MOBILISE).values("ends_on")
+            ends = (CampaignPhase.objects.filter(campaign=OuterRef("campaign"), purpose=PhasePurpose.PLAN_DEADLINE)
+                    .values("ends_on"))
             value = Subquery(ends[:1], output_field=DateField())
         return self.annotate(submission_deadline=Coalesce(value, Value(NO_DEADLINE, output_field=DateField())))
 
@@ -170,6 +171,16 @@ class OrgPlan(AuditedModel):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def goals_by_dimension(self, goals=None) -> list[tuple]:
+        """(dimension, its goals) for each org dimension of the campaign, in the campaign's order.
+
+        ``goals``: the plan's goals already loaded (else they are read here).
+        A goal whose dimension is not among the campaign's org dimensions cannot exist (``PlanGoal.clean``).
+        """
+        goals = list(goals if goals is not None else self.goals.all())
+        return [(dimension, [g for g in goals if g.dimension_id == dimension.pk])
+                for dimension in self.campaign.dimensions.orgs()]
+
 
 class OrgPlanVersion(models.Model):
     """What was submitted, frozen as JSON; the review decision on that submission."""
@@ -215,7 +226,9 @@ class PlanPart(AuditedModel):
 
 class PlanGoal(PlanPart):
     plan = models.ForeignKey(OrgPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("方案"))
-    dimension = models.CharField(_("维度"), max_length=30, choices=Dimension.choices)
+    # One of the campaign's org dimensions (its 四强, or whatever standard the campaign uses).
+    dimension = models.ForeignKey("campaigns.CampaignDimension", verbose_name=_("维度"), on_delete=models.PROTECT,
+                                  related_name="plan_goals", limit_choices_to={"subject": "org"})
     text = models.TextField(_("目标"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -224,10 +237,15 @@ class PlanGoal(PlanPart):
     class Meta:
         verbose_name = _("创建目标")
         verbose_name_plural = _("创建目标")
-        ordering = ["plan", "dimension", "sort_order", "id"]
+        ordering = ["plan", "dimension__sort_order", "sort_order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_dimension_display()}：{self.text[:30]}"
+        return f"{self.dimension}：{self.text[:30]}"
+
+    def clean(self):
+        if self.dimension_id and self.plan_id and (
+                self.dimension.campaign_id != self.plan.campaign_id or self.dimension.subject != "org"):
+            raise ValidationError({"dimension": _("请选择本活动的组织创建维度。")})
 
     def get_absolute_url(self) -> str:
         return self.plan.get_absolute_url()

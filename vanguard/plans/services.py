@@ -29,7 +29,7 @@ from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import Org, OrgType
 
 from .models import (
-    Dimension, OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
+    OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
     ReviewDecision, TaskStatus, deadline_passed, overdue_q,
 )
 
@@ -95,7 +95,7 @@ def generate_plans(campaign, user) -> int:
 
 def _texts(plan: OrgPlan):
     """(object, field, label) of every proofreadable text of a plan's goals and tasks."""
-    for goal in plan.goals.order_by("dimension", "sort_order", "pk"):
+    for goal in plan.goals.order_by("dimension__sort_order", "sort_order", "pk"):
         yield goal, "text", _("目标")
     for task in plan.tasks.order_by("due_on", "pk"):
         yield task, "title", _("任务")
@@ -136,9 +136,10 @@ def correct_terms(plan: OrgPlan) -> int:
 # ---------------------------------------------------------------- snapshots and diff
 
 def take_snapshot(plan: OrgPlan) -> dict:
+    # The dimension's name is frozen with the text: a later rename must not rewrite a submission.
     goals = [
-        {"dimension": g.dimension, "text": g.text}
-        for g in plan.goals.order_by("dimension", "sort_order", "pk")
+        {"dimension": g.dimension.code, "dimension_name": g.dimension.name, "text": g.text}
+        for g in plan.goals.select_related("dimension").order_by("dimension__sort_order", "sort_order", "pk")
     ]
     tasks = [
         {"title": t.title, "description": t.description, "responsible": t.responsible.name,
@@ -151,10 +152,9 @@ def take_snapshot(plan: OrgPlan) -> dict:
 
 def render_snapshot(snapshot: dict) -> list[str]:
     """A plan as lines of text, the form in which versions are compared."""
-    labels = dict(Dimension.choices)
     lines = [_("【创建目标】")]
     for goal in snapshot.get("goals", []):
-        lines.append(f"{labels.get(goal['dimension'], goal['dimension'])}：{goal['text']}")
+        lines.append(f"{goal.get('dimension_name') or goal['dimension']}：{goal['text']}")
     lines.append(_("【创建任务】"))
     for task in snapshot.get("tasks", []):
         line = _("%(title)s｜责任人：%(who)s｜时限：%(due)s") % {
@@ -364,10 +364,11 @@ def acknowledge_letter(letter: ResponsibilityLetter, user) -> ResponsibilityLett
 
 # ---------------------------------------------------------------- coverage
 
-def mobilise_deadline(campaign) -> date | None:
-    from vanguard.campaigns.models import CampaignPhase, Phase
+def plan_deadline(campaign) -> date | None:
+    """When plans are due: the end of the campaign's plan-deadline phase (动员部署), if it has one."""
+    from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 
-    return (CampaignPhase.objects.filter(campaign=campaign, phase=Phase.MOBILISE)
+    return (CampaignPhase.objects.filter(campaign=campaign, purpose=PhasePurpose.PLAN_DEADLINE)
             .values_list("ends_on", flat=True).first())
 
 
@@ -403,7 +404,7 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
     """
     today = today or timezone.localdate()
     if deadline is None:
-        deadline = mobilise_deadline(campaign)
+        deadline = plan_deadline(campaign)
     facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
     monitored = orgs_for(user, OrgPlan, "monitor")
     orgs = expected_orgs(campaign) & monitored

@@ -66,7 +66,9 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, user=None, rubric=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rubric = rubric or self.instance.rubric
-        self.fields["dimension"].queryset = Dimension.objects.filter(rubric=self.rubric).order_by("sort_order")
+        self.fields["dimension"].queryset = (Dimension.objects.filter(rubric=self.rubric)
+                                             .select_related("campaign_dimension")
+                                             .order_by("campaign_dimension__sort_order"))
         # Read when the form is built: the metrics registered by now, for this rubric's subject.
         self.fields["metric"].choices = [("", "—"), *metric_choices(self.rubric.subject)]
 
@@ -86,11 +88,11 @@ class IndicatorForm(forms.ModelForm):
 
 
 class DimensionForm(forms.ModelForm):
-    """Points and wording of a 四强/四优 dimension; its code and name are the official ones."""
+    """Points and wording of a dimension in this rubric; its code, name and order are the campaign's."""
 
     class Meta:
         model = Dimension
-        fields = ["points", "description", "sort_order"]
+        fields = ["points", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user=None, rubric=None, **kwargs):

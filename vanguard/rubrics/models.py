@@ -174,21 +174,47 @@ class RubricPart(AuditedModel):
 
 
 class Dimension(RubricPart):
+    """The points and wording a rubric gives one of its campaign's dimensions (四强, 四优 or another set).
+
+    The dimension itself — code, name, order — is the campaign's (``CampaignDimension``); a rubric
+    only weighs it and describes what it asks for.
+    """
+
     rubric = models.ForeignKey(Rubric, verbose_name=_("创建标准"), on_delete=models.CASCADE, related_name="dimensions")
-    code = models.CharField(_("维度代码"), max_length=40)
-    name = models.CharField(_("维度名称"), max_length=100)
+    campaign_dimension = models.ForeignKey("campaigns.CampaignDimension", verbose_name=_("活动维度"),
+                                           on_delete=models.PROTECT, related_name="rubric_dimensions")
     points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
     description = models.TextField(_("说明"), blank=True)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         verbose_name = _("维度")
         verbose_name_plural = _("维度")
-        ordering = ["rubric", "sort_order", "id"]
-        constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="dimension_code_unique_in_rubric")]
+        ordering = ["rubric", "campaign_dimension__sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "campaign_dimension"],
+                                               name="one_rubric_dimension_per_campaign_dimension")]
 
     def __str__(self) -> str:
         return self.name
+
+    # Read through the campaign's dimension (loaders select it: ``services.with_parts``).
+    @property
+    def code(self) -> str:
+        return self.campaign_dimension.code
+
+    @property
+    def name(self) -> str:
+        return self.campaign_dimension.name
+
+    @property
+    def sort_order(self) -> int:
+        return self.campaign_dimension.sort_order
+
+    def clean(self):
+        super().clean()
+        if self.rubric_id and self.campaign_dimension_id:
+            dim, rubric = self.campaign_dimension, self.rubric
+            if dim.campaign_id != rubric.campaign_id or dim.subject != rubric.subject:
+                raise ValidationError({"campaign_dimension": gettext("维度必须是本活动中同一对象的创建维度。")})
 
 
 class Indicator(RubricPart):
@@ -209,7 +235,7 @@ class Indicator(RubricPart):
     class Meta:
         verbose_name = _("指标")
         verbose_name_plural = _("指标")
-        ordering = ["rubric", "dimension__sort_order", "sort_order", "id"]
+        ordering = ["rubric", "dimension__campaign_dimension__sort_order", "sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["rubric", "code"], name="indicator_code_unique_in_rubric")]
 
     def __str__(self) -> str:

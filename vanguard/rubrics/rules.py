@@ -16,30 +16,13 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vanguard.campaigns.models.structure import DimensionSubject
 from vanguard.core.registry import metrics as registered_metrics
 
 
-class Subject(models.TextChoices):
-    ORG = "org", gettext_lazy("组织")
-    MEMBER = "member", gettext_lazy("党员")
-
-
-# Dimension codes per subject, in their canonical order, with their standard names.
-DIMENSIONS: dict[str, list[tuple[str, str]]] = {
-    Subject.ORG: [
-        ("political_leadership", "政治引领力强"),
-        ("development_drive", "推动发展力强"),
-        ("reform_innovation", "改革创新力强"),
-        ("cohesion_support", "凝聚保障力强"),
-    ],
-    Subject.MEMBER: [
-        ("political_quality", "政治素质优"),
-        ("job_skill", "岗位技能优"),
-        ("work_performance", "工作业绩优"),
-        ("mass_evaluation", "群众评价优"),
-    ],
-}
-DIMENSION_CODES = {code for dims in DIMENSIONS.values() for code, _name in dims}
+# Whom a rubric scores: the subjects of the campaign's dimensions (组织 / 党员). The dimensions
+# themselves are each campaign's data (``vanguard.campaigns.models.CampaignDimension``).
+Subject = DimensionSubject
 
 
 class DataSource(models.TextChoices):

@@ -16,10 +16,11 @@ from vanguard.audit.services import record
 from vanguard.campaigns.models import CampaignStatus
 
 from .models import BonusItem, Dimension, Indicator, Rubric, RubricStatus, VetoItem, applicable
-from .rules import DIMENSIONS, Subject, validate_rule, validate_source
+from .rules import Subject, validate_rule, validate_source
 
+# Default rubrics, one file per shipped dimension set and subject (``default_*.json``): a campaign
+# gets the one whose dimension codes are exactly its own (see ``default_data``).
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_FILES = {Subject.ORG: "default_org_rubric.json", Subject.MEMBER: "default_member_rubric.json"}
 
 
 class RubricError(Exception):
@@ -35,7 +36,9 @@ def with_parts(queryset):
     """Prefetch everything validation and the detail page read (constant query count)."""
     indicators = Indicator.objects.order_by("sort_order", "id")
     return queryset.select_related("campaign", "category", "base", "supersedes").prefetch_related(
-        Prefetch("dimensions", queryset=Dimension.objects.order_by("sort_order", "id")
+        "campaign__dimensions",
+        Prefetch("dimensions", queryset=Dimension.objects.select_related("campaign_dimension")
+                 .order_by("campaign_dimension__sort_order", "id")
                  .prefetch_related(Prefetch("indicators", queryset=indicators))),
         Prefetch("bonus_items", queryset=BonusItem.objects.order_by("sort_order", "id")),
         Prefetch("veto_items", queryset=VetoItem.objects.order_by("sort_order", "id")),
@@ -84,10 +87,10 @@ def validate_rubric(rubric: Rubric) -> list[str]:
     dims = _dimensions(rubric)
     if not dims:
         return [_("尚未设置任何维度。")]
-    known = {code for code, _name in DIMENSIONS.get(rubric.subject, [])}
-    for dim in dims:
-        if known and dim.code not in known:
-            problems.append(_("维度代码“%(code)s”不是本对象的标准维度。") % {"code": dim.code})
+    covered = {d.campaign_dimension_id for d in dims}
+    for dim in rubric.campaign.dimensions.all():
+        if dim.subject == rubric.subject and dim.pk not in covered:
+            problems.append(_("缺少本活动的创建维度“%(name)s”。") % {"name": dim.name})
     dim_sum = sum((d.points for d in dims), Decimal(0))
     if dim_sum != rubric.total_points:
         problems.append(_("各维度分值合计 %(sum)s 分，与总分 %(total)s 分不一致。")
@@ -159,27 +162,70 @@ def campaign_ready(campaign) -> list[str]:
 # ---------------------------------------------------------------------------- defaults
 
 
-def default_data(subject: str) -> dict:
-    with open(DATA_DIR / DEFAULT_FILES[subject], encoding="utf-8") as f:
-        return json.load(f)
+def default_files() -> list[dict]:
+    """Every shipped default rubric (the ``default_*.json`` files), as dicts."""
+    found = []
+    for path in sorted(DATA_DIR.glob("default_*.json")):
+        with open(path, encoding="utf-8") as f:
+            found.append(json.load(f))
+    return found
+
+
+def default_data(campaign, subject: str) -> dict:
+    """The default rubric for the campaign's dimensions of ``subject``.
+
+    A shipped file whose dimension codes are exactly the campaign's (the seed's 四强, the
+    四强党支部 standard, 四优); for any other set, a skeleton with the campaign's dimensions and the
+    total split evenly between them, whose indicators the admin adds (validation says what is
+    missing).
+    """
+    dims = list(campaign.dimensions.of(subject))
+    codes = {d.code for d in dims}
+    for data in default_files():
+        if data["subject"] == subject and {d["code"] for d in data["dimensions"]} == codes:
+            return data
+    total = Decimal(100)
+    share = (total / len(dims)).quantize(Decimal("0.01")) if dims else Decimal(0)
+    return {
+        "name": _("%(campaign)s%(subject)s创建标准") % {"campaign": campaign.name, "subject": Subject(subject).label},
+        "subject": subject, "total_points": total, "bonus_cap": 0,
+        "dimensions": [{"code": d.code, "name": d.name, "indicators": [],
+                        # the last one takes the rounding remainder, so that the points add up
+                        "points": share if n < len(dims) else total - share * (len(dims) - 1)}
+                       for n, d in enumerate(dims, start=1)],
+    }
+
+
+def unknown_dimensions(campaign, data: dict) -> list[str]:
+    """The dimension codes of rubric data that the campaign has no dimension for (Chinese messages)."""
+    codes = set(campaign.dimensions.of(data["subject"]).values_list("code", flat=True))
+    return [_("维度代码“%(code)s”不是本活动的创建维度；请先在活动中设置该维度，或改用活动已有的维度代码。")
+            % {"code": d["code"]} for d in data.get("dimensions", []) if d["code"] not in codes]
 
 
 @transaction.atomic
-def create_from_data(campaign, data: dict, *, category=None, base=None, descriptions=None) -> Rubric:
-    """Create a new draft rubric (next version) from a dict in the default-file shape."""
+def create_from_data(campaign, data: dict, *, category=None, base=None) -> Rubric:
+    """Create a new draft rubric (next version) from a dict in the default-file shape.
+
+    Dimensions are the campaign's, found by code (``unknown_dimensions`` says which are missing;
+    RubricError then). A dimension without a description of its own reads as the campaign's.
+    """
+    unknown = unknown_dimensions(campaign, data)
+    if unknown:
+        raise RubricError("；".join(unknown))
     subject = data["subject"]
+    campaign_dimensions = {d.code: d for d in campaign.dimensions.of(subject)}
     previous = latest(campaign, subject, category)
     rubric = Rubric.objects.create(
         campaign=campaign, subject=subject, name=data["name"], category=category, base=base,
         version=next_version(campaign, subject, category), supersedes=previous,
         total_points=Decimal(str(data.get("total_points", 100))), bonus_cap=Decimal(str(data.get("bonus_cap", 0))),
     )
-    descriptions = descriptions or {}
-    for d_order, dim_data in enumerate(data.get("dimensions", []), start=1):
+    for dim_data in data.get("dimensions", []):
+        campaign_dimension = campaign_dimensions[dim_data["code"]]
         dim = Dimension.objects.create(
-            rubric=rubric, code=dim_data["code"], name=dim_data["name"], points=Decimal(str(dim_data["points"])),
-            description=descriptions.get(dim_data["code"]) or dim_data.get("description", ""),
-            sort_order=dim_data.get("sort_order", d_order),
+            rubric=rubric, campaign_dimension=campaign_dimension, points=Decimal(str(dim_data["points"])),
+            description=dim_data.get("description") or campaign_dimension.description,
         )
         for i_order, ind in enumerate(dim_data.get("indicators", []), start=1):
             Indicator.objects.create(
@@ -200,9 +246,13 @@ def create_from_data(campaign, data: dict, *, category=None, base=None, descript
 
 
 def load_default(campaign, subject: str, user=None) -> Rubric:
-    """Create the shipped default rubric for a campaign (version 1, or the next version if one exists)."""
-    # The dimensions read as the campaign's implementation plan describes them, where it does.
-    rubric = create_from_data(campaign, default_data(subject), descriptions=campaign.dimension_descriptions())
+    """Create the default rubric for the campaign's dimensions (version 1, or the next version)."""
+    data = default_data(campaign, subject)
+    # The dimensions read as the campaign describes them (its preset, or its implementation plan).
+    descriptions = {d.code: d.description for d in campaign.dimensions.of(subject) if d.description}
+    data = {**data, "dimensions": [{**d, "description": descriptions.get(d["code"]) or d.get("description", "")}
+                                   for d in data["dimensions"]]}
+    rubric = create_from_data(campaign, data)
     record(AuditAction.WORKFLOW, rubric, message=_("载入默认创建标准"))
     return rubric
 
@@ -221,9 +271,9 @@ def create_variant(base: Rubric, category, user=None) -> Rubric:
         supersedes=latest(base.campaign, base.subject, category),
         total_points=base.total_points, bonus_cap=base.bonus_cap,
     )
-    for dim in base.dimensions.order_by("sort_order", "id"):
-        Dimension.objects.create(rubric=rubric, code=dim.code, name=dim.name, points=dim.points,
-                                 description=dim.description, sort_order=dim.sort_order)
+    for dim in base.dimensions.all():
+        Dimension.objects.create(rubric=rubric, campaign_dimension_id=dim.campaign_dimension_id, points=dim.points,
+                                 description=dim.description)
     record(AuditAction.WORKFLOW, rubric, message=_("创建类别变体"), changes={"base": base.pk})
     return rubric
 
@@ -278,7 +328,7 @@ def as_data(rubric: Rubric) -> dict:
         "name": rubric.name, "subject": rubric.subject,
         "total_points": rubric.total_points, "bonus_cap": rubric.bonus_cap,
         "dimensions": [
-            {"code": d.code, "name": d.name, "points": d.points, "description": d.description, "sort_order": d.sort_order,
+            {"code": d.code, "name": d.name, "points": d.points, "description": d.description,
              "indicators": [
                  {"code": i.code, "name": i.name, "points": i.points, "description": i.description,
                   "evidence_required": i.evidence_required, "data_source": i.data_source, "metric": i.metric,
@@ -314,3 +364,26 @@ def history(rubric: Rubric):
     qs = Rubric.objects.filter(campaign_id=rubric.campaign_id, subject=rubric.subject)
     qs = qs.filter(category_id=rubric.category_id) if rubric.category_id else qs.filter(category__isnull=True)
     return qs.order_by("-version")
+
+
+@transaction.atomic
+def copy_campaign_rubrics(source, target, dimensions: dict) -> list[Rubric]:
+    """The rubrics in force in ``source`` as new drafts of ``target`` (next year's campaign).
+
+    Registered as a campaign copy hook (``registrations.py``); the target has the same dimension
+    codes (``dimensions`` maps each source dimension to its copy), so the content carries over as is.
+    """
+    copies = []
+    for subject in Subject.values:
+        in_force = Rubric.objects.in_force(source, subject)
+        # The base first: a category variant is copied onto the new base.
+        for category_id in sorted(in_force, key=lambda pk: pk is not None):
+            rubric = in_force[category_id]
+            base = latest(target, subject) if rubric.base_id else None
+            if rubric.base_id and base is None:
+                continue  # a variant whose base is not in force cannot exist without one
+            copy = create_from_data(target, as_data(rubric), category=rubric.category, base=base)
+            record(AuditAction.CREATE, copy, changes={"copied_from": rubric.pk},
+                   message=_("由“%(campaign)s”的“%(rubric)s”复制") % {"campaign": source, "rubric": rubric})
+            copies.append(copy)
+    return copies

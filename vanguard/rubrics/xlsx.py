@@ -4,6 +4,8 @@ Sheets: 指标 (one row per indicator; a dimension without indicators gets a row
 with the indicator cells empty), 加分项, 否决项, 说明 (rubric metadata, then
 the dimension descriptions). Import checks everything first and reports
 problems by sheet, row and column; nothing is saved unless all is valid.
+A dimension is the campaign's, found by its 维度代码 (its name is the campaign's); a code the
+campaign has no dimension for is refused.
 """
 
 from __future__ import annotations
@@ -230,8 +232,7 @@ def parse(sheets: dict[str, list[list[Any]]]) -> dict:
         dim = dims.get(code)
         if dim is None:
             dim = dims[code] = {"code": code, "name": cells["维度名称"], "points": points,
-                                "description": dim_descriptions.get(code, ""), "sort_order": len(dims) + 1,
-                                "indicators": []}
+                                "description": dim_descriptions.get(code, ""), "indicators": []}
             if not cells["维度名称"]:
                 err(S, number, "维度名称", _("不能为空。"))
         elif points is not None and (dim["points"] != points or dim["name"] != cells["维度名称"]):
@@ -324,9 +325,12 @@ def import_xlsx(data: bytes, campaign, user=None) -> Rubric:
     from vanguard.audit.services import record
     from vanguard.orgs.models import OrgCategory
 
-    from .services import create_from_data, latest, validate_rubric, with_parts
+    from .services import create_from_data, latest, unknown_dimensions, validate_rubric, with_parts
 
     parsed = parse(read_sheets(data))
+    unknown = unknown_dimensions(campaign, parsed)
+    if unknown:
+        raise RubricImportError(unknown)
     category = base = None
     if parsed.get("category"):
         category = OrgCategory.objects.filter(name=parsed["category"]).first()

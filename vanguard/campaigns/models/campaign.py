@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,8 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Policy, Reach
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+
+from .structure import REQUIRED_PURPOSES
 
 
 class CampaignStatus(models.TextChoices):
@@ -26,13 +27,6 @@ STATUS_FLOW = {
     CampaignStatus.ACTIVE: CampaignStatus.ASSESSING,
     CampaignStatus.ASSESSING: CampaignStatus.CLOSED,
 }
-
-
-class Phase(models.TextChoices):
-    MOBILISE = "mobilise", _("动员部署")
-    CARRY_OUT = "carry_out", _("组织实施")
-    INSPECT_ASSESS = "inspect_assess", _("督查考核")
-    SUM_UP = "sum_up", _("总结表彰")
 
 
 class CampaignQuerySet(ScopedQuerySet):
@@ -85,35 +79,11 @@ class Campaign(AuditedModel):
         except models.ObjectDoesNotExist:
             return None
 
-    def dimension_descriptions(self) -> dict[str, str]:
-        """四强 and 四优 descriptions by dimension code, from the implementation plan ({} without one)."""
-        plan = self.get_plan()
-        if plan is None:
-            return {}
-        return {**(plan.org_dimensions or {}), **(plan.member_dimensions or {})}
+    def phase_for(self, purpose: str):
+        """The campaign's phase with this purpose (see ``PhasePurpose``), or None."""
+        return next((p for p in self.phases.all() if p.purpose == purpose), None)
 
-    def has_all_phases(self) -> bool:
-        return set(self.phases.values_list("phase", flat=True)) >= set(Phase.values)
-
-
-class CampaignPhase(AuditedModel):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases", verbose_name=_("活动"))
-    phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices)
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
-
-    objects = ScopedQuerySet.as_manager()
-    policy = Policy(org="campaign__scope_org", view=Reach(ALL_ROLES), change=ADMIN_ROLES)
-
-    class Meta:
-        verbose_name = _("活动阶段")
-        verbose_name_plural = _("活动阶段")
-        ordering = ["campaign", "starts_on"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "phase"], name="one_row_per_campaign_phase")]
-
-    def __str__(self) -> str:
-        return f"{self.campaign} · {self.get_phase_display()}"
-
-    def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+    def missing_purposes(self) -> list[str]:
+        """The purposes the code reads that no phase of the campaign has yet, in their order."""
+        present = set(self.phases.values_list("purpose", flat=True))
+        return [purpose for purpose in REQUIRED_PURPOSES if purpose not in present]

@@ -1,0 +1,73 @@
+"""Rubric dimensions refer to their campaign's dimensions instead of holding a fixed code and name.
+
+Each rubric dimension is attached to the campaign dimension of its code and subject (created by
+``campaigns.0003`` for every campaign with the seed's codes); a code the campaign lacks becomes a
+campaign dimension with the rubric's name and order, so nothing is lost.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+def forwards(apps, schema_editor):
+    Dimension = apps.get_model("rubrics", "Dimension")
+    CampaignDimension = apps.get_model("campaigns", "CampaignDimension")
+    for dim in Dimension.objects.select_related("rubric").order_by("rubric_id", "sort_order", "id"):
+        rubric = dim.rubric
+        target, _created = CampaignDimension.objects.get_or_create(
+            campaign_id=rubric.campaign_id, subject=rubric.subject, code=dim.code,
+            defaults={"name": dim.name, "description": dim.description, "sort_order": dim.sort_order})
+        dim.campaign_dimension = target
+        dim.save(update_fields=["campaign_dimension"])
+
+
+def backwards(apps, schema_editor):
+    Dimension = apps.get_model("rubrics", "Dimension")
+    for dim in Dimension.objects.select_related("campaign_dimension"):
+        dim.code, dim.name = dim.campaign_dimension.code, dim.campaign_dimension.name
+        dim.sort_order = dim.campaign_dimension.sort_order
+        dim.save(update_fields=["code", "name", "sort_order"])
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("campaigns", "0003_campaign_dimensions_and_phase_purposes"),
+        ("rubrics", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="dimension",
+            name="campaign_dimension",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name="rubric_dimensions", to="campaigns.campaigndimension",
+                                    verbose_name="活动维度"),
+        ),
+        migrations.RunPython(forwards, backwards),
+        migrations.RemoveConstraint(model_name="dimension", name="dimension_code_unique_in_rubric"),
+        migrations.AlterModelOptions(
+            name="dimension",
+            options={"ordering": ["rubric", "campaign_dimension__sort_order", "id"], "verbose_name": "维度",
+                     "verbose_name_plural": "维度"},
+        ),
+        migrations.AlterModelOptions(
+            name="indicator",
+            options={"ordering": ["rubric", "dimension__campaign_dimension__sort_order", "sort_order", "id"],
+                     "verbose_name": "指标", "verbose_name_plural": "指标"},
+        ),
+        migrations.RemoveField(model_name="dimension", name="code"),
+        migrations.RemoveField(model_name="dimension", name="name"),
+        migrations.RemoveField(model_name="dimension", name="sort_order"),
+        migrations.AlterField(
+            model_name="dimension",
+            name="campaign_dimension",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="rubric_dimensions",
+                                    to="campaigns.campaigndimension", verbose_name="活动维度"),
+        ),
+        migrations.AddConstraint(
+            model_name="dimension",
+            constraint=models.UniqueConstraint(fields=("rubric", "campaign_dimension"),
+                                               name="one_rubric_dimension_per_campaign_dimension"),
+        ),
+    ]
