@@ -167,6 +167,17 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A file past UPLOAD_MAX_BYTES is counted and dropped as it arrives, never written to a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "vanguard.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Zip containers (.docx, .xlsx): what reading one may cost (vanguard.core.archives).
+ARCHIVE_MAX_BYTES = int(os.environ.get("ARCHIVE_MAX_BYTES", str(128 * 1024 * 1024)))  # all of it, inflated
+ARCHIVE_MAX_MEMBERS = int(os.environ.get("ARCHIVE_MAX_MEMBERS", "2000"))
+ARCHIVE_MAX_RATIO = int(os.environ.get("ARCHIVE_MAX_RATIO", "200"))  # inflated : compressed, per large part
+ARCHIVE_MAX_PART_BYTES = int(os.environ.get("ARCHIVE_MAX_PART_BYTES", str(16 * 1024 * 1024)))  # read whole
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
