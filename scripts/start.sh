@@ -5,7 +5,8 @@
 #
 # Sets up the checkout (scripts/setup.sh), migrates the database (SQLite in var/ unless
 # DATABASE_URL says otherwise), loads the small demo data set unless data already exists, prints
-# the demo accounts, then runs one background-task worker and the web server. Ctrl-C stops both.
+# the demo accounts, then runs one background-task worker, restarted whenever it exits, and the web
+# server. Ctrl-C stops both.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,8 +40,28 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "background worker (manage.py db_worker)"
-"$PY" manage.py db_worker &
+# The worker is supervised: whenever it exits (a crash, the system killing it for its memory, or
+# --max-tasks reached, which hands back what a large import took), the jobs it was running are
+# marked failed and a new worker starts, so later jobs never stay queued. It runs in the
+# background, where Ctrl-C reaches the worker but not this loop; cleanup() ends it with TERM.
+WORKER_ID="start-sh-$$"
+supervise_worker() {
+    trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 0' TERM
+    local rc
+    while true; do
+        "$PY" manage.py db_worker --worker-id "$WORKER_ID" --max-tasks 50 --no-reload &
+        rc=0
+        wait $! || rc=$?
+        "$PY" manage.py fail_interrupted_jobs --worker-id "$WORKER_ID" || true
+        log "background worker exited (status $rc); starting a new one"
+        # A worker that fails at once is retried slowly rather than in a tight loop.
+        sleep "$([ "$rc" -eq 0 ] && echo 1 || echo 5)" &
+        wait $! || true
+    done
+}
+
+log "background worker (manage.py db_worker, restarted when it exits)"
+supervise_worker &
 WORKER_PID=$!
 
 log "web server"

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from vanguard.audit.models import AuditEvent
 from vanguard.core.exports import neutralise, stamped, write_xlsx, xlsx_response
-from vanguard.core.jobs import start_job
+from vanguard.core.jobs import failure_message, start_job
 from vanguard.core.models import Job, JobStatus
 from vanguard.core.uploads import UploadError, check_upload, sniff
 
@@ -170,7 +170,9 @@ class TestJobs:
             job = start_job(kind="test", title="会失败的作业", runner="tests.core.test_exports_uploads.runner_crash",
                             user=cast.clerk, params={})
         job.refresh_from_db()
-        assert job.status == JobStatus.FAILED and job.result["error"] == "坏数据"
+        # What went wrong inside is for the log; the page says, in Chinese, that the job stopped.
+        assert job.status == JobStatus.FAILED and job.result == {"error": failure_message(ValueError("坏数据"))}
+        assert "后台任务执行出错" in job.result["error"]
 
     def test_job_page_shows_progress_to_its_creator_only(self, login, cast):
         job = Job.objects.create(kind="test", title="进行中的作业", created_by=cast.clerk, progress_done=3,

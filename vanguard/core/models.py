@@ -22,7 +22,8 @@ class JobStatus(models.TextChoices):
 
 
 class JobQuerySet(ScopedQuerySet):
-    pass
+    def unfinished(self) -> JobQuerySet:
+        return self.exclude(status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED))
 
 
 class Job(models.Model):
