@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import tarfile
+import tomllib
 from datetime import datetime
 from pathlib import Path
 
@@ -80,26 +81,34 @@ def members(path: Path) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
 
 
+def write_tar(target: Path, content: dict[str, bytes]) -> Path:
+    with tarfile.open(target, "w:gz") as tar:
+        for name, blob in content.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    return target
+
+
 def rewrite(source: Path, target: Path, *, manifest=None, replace=None, add=None, checksums="keep") -> Path:
     """A copy of an archive with its manifest or members changed.
 
-    ``checksums="keep"`` leaves the manifest's sizes and sha256 as they were (a damaged archive);
-    ``"recompute"`` makes them match the changed members (an archive that passes its checksums).
+    The manifest's own checksum always matches the manifest written (an archive made that way);
+    ``checksums="keep"`` leaves the manifest's sizes and sha256 of the members as they were (a
+    damaged archive), ``"recompute"`` makes them match the changed members.
     """
     content = members(source)
     content.update(replace or {})
     data = json.loads(content.pop("manifest.json"))
+    del content["manifest.json.sha256"]
     if manifest:
         manifest(data)
     if checksums == "recompute":
         for entry in data["files"]:
             entry["size"], entry["sha256"] = len(content[entry["path"]]), hashlib.sha256(content[entry["path"]]).hexdigest()
-    with tarfile.open(target, "w:gz") as tar:
-        for name, blob in [("manifest.json", json.dumps(data).encode()), *content.items(), *(add or {}).items()]:
-            info = tarfile.TarInfo(name)
-            info.size = len(blob)
-            tar.addfile(info, io.BytesIO(blob))
-    return target
+    written = json.dumps(data).encode()
+    head = {"manifest.json": written, "manifest.json.sha256": hashlib.sha256(written).hexdigest().encode()}
+    return write_tar(target, {**head, **content, **(add or {})})
 
 
 def dump_name() -> str:
@@ -119,8 +128,8 @@ class TestBackup:
         _, archive = archives
         with tarfile.open(archive) as tar:
             names = tar.getnames()
-        assert names[0] == "manifest.json"
-        assert sorted(names[1:]) == sorted([dump_name(), *(f"media/{name}" for name in MEDIA)])
+        assert names[:2] == ["manifest.json", "manifest.json.sha256"]
+        assert sorted(names[2:]) == sorted([dump_name(), *(f"media/{name}" for name in MEDIA)])
 
     def test_the_manifest_describes_rows_files_migrations_version_and_time(self, archives):
         _, archive = archives
@@ -128,7 +137,7 @@ class TestBackup:
         manifest = json.loads(content["manifest.json"])
         assert manifest["format"] == "vanguard-backup/1"
         assert manifest["vendor"] == connection.vendor and manifest["database"] == dump_name()
-        assert manifest["app_version"] == "0.1.0"  # pyproject.toml
+        assert manifest["app_version"] == tomllib.loads((settings.BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
         assert datetime.fromisoformat(manifest["created_at"]).utcoffset() is not None
         assert manifest["tables"] == state()["tables"]
         assert manifest["tables"]["audit_auditevent"] == AuditEvent.objects.count() > 1
@@ -137,8 +146,21 @@ class TestBackup:
             applied.setdefault(app, []).append(name)
         assert manifest["migrations"] == {app: sorted(names) for app, names in applied.items()}
         assert {f["path"]: (f["size"], f["sha256"]) for f in manifest["files"]} == {
-            name: (len(blob), hashlib.sha256(blob).hexdigest()) for name, blob in content.items() if name != "manifest.json"
+            name: (len(blob), hashlib.sha256(blob).hexdigest()) for name, blob in content.items()
+            if not name.startswith("manifest.json")
         }
+        assert content["manifest.json.sha256"].decode() == hashlib.sha256(content["manifest.json"]).hexdigest()
+
+    def test_a_database_behind_or_ahead_of_the_code_is_backed_up_with_a_warning(self, tmp_path):
+        populate()
+        recorded = MigrationRecorder.Migration.objects.create(app="orgs", name="9999_not_in_the_code")
+        try:
+            warnings = io.StringIO()
+            call_command("backup", "--output", str(tmp_path / "b.tar.gz"), stdout=io.StringIO(), stderr=warnings)
+        finally:
+            recorded.delete()  # django_migrations is no model table: the flush after the test keeps its rows
+        assert "迁移状态与当前程序不一致" in warnings.getvalue()
+        assert "9999_not_in_the_code" in json.loads(members(tmp_path / "b.tar.gz")["manifest.json"])["migrations"]["orgs"]
 
     def test_the_archive_is_readable_by_its_owner_only(self, archives):
         _, archive = archives
@@ -213,6 +235,7 @@ class TestRefusals:
             with pytest.raises(CommandError, match=match):
                 restore(archive, *options)
         assert state() == changed
+        assert not list(Path(settings.MEDIA_ROOT).parent.glob(".vanguard-restore-*"))  # staging removed
 
     def test_a_damaged_dump(self, archives, changed, tmp_path):
         _, archive = archives
@@ -227,6 +250,15 @@ class TestRefusals:
         damaged = rewrite(archive, tmp_path / "damaged.tar.gz", replace={name: b"x" * len(MEDIA[name[6:]])})
         self.refused(damaged, changed, "scan.bin 的校验和与清单不符")
 
+    def test_a_manifest_changed_without_its_checksum(self, archives, changed, tmp_path):
+        _, archive = archives
+        content = members(archive)
+        manifest = json.loads(content["manifest.json"])
+        manifest["tables"]["audit_auditevent"] += 1
+        content["manifest.json"] = json.dumps(manifest).encode()
+        damaged = write_tar(tmp_path / "damaged.tar.gz", content)
+        self.refused(damaged, changed, "清单 manifest.json 的校验和不符")
+
     def test_a_truncated_archive(self, archives, changed, tmp_path):
         _, archive = archives
         truncated = tmp_path / "truncated.tar.gz"
@@ -240,14 +272,9 @@ class TestRefusals:
 
     def test_a_missing_member(self, archives, changed, tmp_path):
         _, archive = archives
-        incomplete = tmp_path / "incomplete.tar.gz"
         content = members(archive)
-        with tarfile.open(incomplete, "w:gz") as tar:
-            for name, blob in content.items():
-                if name != "media/plans/evidence/2/scan.bin":
-                    info = tarfile.TarInfo(name)
-                    info.size = len(blob)
-                    tar.addfile(info, io.BytesIO(blob))
+        del content["media/plans/evidence/2/scan.bin"]
+        incomplete = write_tar(tmp_path / "incomplete.tar.gz", content)
         self.refused(incomplete, changed, "缺少 1 个文件")
 
     def test_a_member_the_manifest_does_not_list(self, archives, changed, tmp_path):

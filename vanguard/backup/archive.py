@@ -4,6 +4,8 @@ Layout::
 
     manifest.json        format, created_at, app version, migration state, rows per table,
                          and the size and sha256 of every member below
+    manifest.json.sha256 the sha256 of manifest.json (the gzip stream's own CRC is not checked
+                         when an archive is read as a stream)
     database.sqlite3     (or database.pgdump) the database dump
     media/<path>         every file under MEDIA_ROOT
 
@@ -20,6 +22,7 @@ import io
 import json
 import os
 import tarfile
+import time
 import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 
 FORMAT = "vanguard-backup/1"
 MANIFEST_NAME = "manifest.json"
+MANIFEST_CHECKSUM_NAME = "manifest.json.sha256"
 MEDIA_PREFIX = "media/"
 # A manifest lists every media file; 64 MiB is several hundred thousand of them.
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
@@ -161,10 +165,18 @@ def write_archive(output: Path, manifest: Manifest, sources: dict[str, Path]) ->
         with os.fdopen(descriptor, "wb") as raw:
             with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6, format=tarfile.PAX_FORMAT) as tar:
                 data = manifest.to_json()
-                tar.addfile(_member(MANIFEST_NAME, len(data)), io.BytesIO(data))
+                checksum = hashlib.sha256(data).hexdigest().encode()
+                now = time.time()
+                tar.addfile(_member(MANIFEST_NAME, len(data), now), io.BytesIO(data))
+                tar.addfile(_member(MANIFEST_CHECKSUM_NAME, len(checksum), now), io.BytesIO(checksum))
                 for entry in manifest.files:
                     source = sources[entry.path]
-                    with open(source, "rb") as stream:
+                    try:
+                        stream = open(source, "rb")  # closed by the with below
+                    except FileNotFoundError as error:
+                        raise BackupError(_("文件 %(path)s 在备份过程中被删除，请重新备份。")
+                                          % {"path": entry.path}) from error
+                    with stream:
                         reader = _CheckedReader(stream, entry)
                         try:
                             tar.addfile(_member(entry.path, entry.size, source.stat().st_mtime), reader)
@@ -180,7 +192,7 @@ def write_archive(output: Path, manifest: Manifest, sources: dict[str, Path]) ->
         raise
 
 
-def _member(name: str, size: int, mtime: float = 0) -> tarfile.TarInfo:
+def _member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = size, 0o600, int(mtime)
     return info
@@ -231,11 +243,17 @@ class ArchiveReader:
             if first.size > MANIFEST_MAX_BYTES:
                 raise BackupError(_("备份文件已损坏：清单 manifest.json 过大。"))
             data = self._tar.extractfile(first).read()
+            second = self._tar.next()
+            if second is None or second.name != MANIFEST_CHECKSUM_NAME or not second.isreg() or second.size > 64:
+                raise BackupError(_("备份文件已损坏：清单之后缺少其校验和 %(name)s。") % {"name": MANIFEST_CHECKSUM_NAME})
+            checksum = self._tar.extractfile(second).read().decode("ascii", errors="replace").strip()
         except FileNotFoundError:
             raise BackupError(_("找不到备份文件 %(path)s。") % {"path": self.path})
         except _DAMAGED as error:
             raise BackupError(_("%(path)s 不是有效的备份文件，或已损坏（%(error)s）。")
                               % {"path": self.path, "error": _describe(error)})
+        if hashlib.sha256(data).hexdigest() != checksum:
+            raise BackupError(_("备份文件校验失败：清单 manifest.json 的校验和不符（文件已损坏），未做任何更改。"))
         return Manifest.from_json(data)
 
     def extract_verified(self, staging: Path) -> None:

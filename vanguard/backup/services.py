@@ -95,10 +95,14 @@ def create_backup(output: Path | None = None, *, using: str = DEFAULT_DB_ALIAS) 
     with tempfile.TemporaryDirectory(prefix=".vanguard-backup-", dir=output.parent) as staging:
         dump = Path(staging) / database.dump_name
         # The database first: a file uploaded while the media are read is then at worst one more
-        # file than the database refers to, never a reference to a file missing from the archive.
+        # file than the database refers to.
         snapshot = database.dump(dump)
         sources = {database.dump_name: dump}
         sources.update(media_files(Path(settings.MEDIA_ROOT)))
+        try:
+            files = [FileEntry.of(name, path) for name, path in sources.items()]
+        except FileNotFoundError as error:  # deleted since the database snapshot, which may refer to it
+            raise BackupError(_("文件 %(path)s 在备份过程中被删除，请重新备份。") % {"path": error.filename}) from error
         manifest = Manifest(
             created_at=timezone.localtime().isoformat(timespec="seconds"),
             app_version=app_version(),
@@ -106,11 +110,12 @@ def create_backup(output: Path | None = None, *, using: str = DEFAULT_DB_ALIAS) 
             database=database.dump_name,
             migrations=snapshot.migrations,
             tables=snapshot.tables,
-            files=[FileEntry.of(name, path) for name, path in sources.items()],
+            files=files,
         )
         write_archive(output, manifest, sources)
     warnings = []
-    if _differences(code_migrations(), snapshot.migrations) or _differences(snapshot.migrations, code_migrations()):
+    code = code_migrations()
+    if _differences(code, snapshot.migrations) or _differences(snapshot.migrations, code):
         warnings.append(_("注意：数据库的迁移状态与当前程序不一致（是否还没有执行 migrate？），此备份只能由迁移状态"
                           "与之相同的程序版本恢复。"))
     return BackupResult(output, manifest, warnings)
