@@ -254,3 +254,17 @@ def test_too_many_rows_count_only_data_rows(cast, settings):
         sheet.append([])
     sheet.append(["合计"])
     assert len(roster.parse_workbook(save(workbook)).rows) == 2
+
+
+def test_the_workbook_is_opened_through_the_bounded_reader(cast, settings):
+    """The roster is read with core.uploads.open_workbook: a part larger than ARCHIVE_MAX_PART_BYTES
+    (the shared strings, the theme …) is refused before openpyxl loads it, nothing saved."""
+    rows = [person_row(姓名=f"人员{i}", 岗位职务="变电运维工" * 15 + str(i)) for i in range(50)]
+    data = xlsx(rows)
+    settings.ARCHIVE_MAX_PART_BYTES = 4096
+    before = counts()
+    result = roster.import_roster(data, cast.secretary)
+    assert "超过" in result["error"] or "过大" in result["error"], result["error"]
+    assert counts() == before
+    settings.ARCHIVE_MAX_PART_BYTES = 16 * 1024 * 1024
+    assert roster.import_roster(data, cast.secretary)["created"] == 50

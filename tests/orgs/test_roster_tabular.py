@@ -88,7 +88,13 @@ def test_a_required_column_missing_is_a_file_problem():
         tabular.read_table(buffer.getvalue(), MEETINGS, max_rows=10)
 
 
-@pytest.mark.parametrize("data", [b"", b"PK\x03\x04broken", b"not a workbook at all"])
-def test_what_is_not_a_workbook_is_a_file_problem(data):
-    with pytest.raises(tabular.TableFileError, match="文件已损坏或不是有效的 Excel 工作簿"):
+@pytest.mark.parametrize("data, message", [
+    (b"", "文件内容不是有效的 Excel（.xlsx）工作簿。"),
+    (b"not a workbook at all", "文件内容不是有效的 Excel（.xlsx）工作簿。"),
+    (b"PK\x03\x04broken", "文件已损坏，无法打开（压缩包结构错误）。"),
+])
+def test_what_is_not_a_workbook_is_a_file_problem(data, message):
+    """The workbook is opened by core.uploads.open_workbook, which judges the container first."""
+    with pytest.raises(tabular.TableFileError) as raised:
         tabular.read_table(data, MEETINGS, max_rows=10)
+    assert str(raised.value) == message

@@ -9,9 +9,10 @@ serves every import of records kept in Excel:
 
 1. ``Schema``: the fields of one kind of record, each with its template header and the
    other headers that mean the same (the roster's come from ``orgs.synonyms``).
-2. ``read_table(data, schema, max_rows=…)``: opens the workbook in openpyxl's read-only mode
-   (rows are streamed from the sheet's XML; only the header scan and the accepted data rows
-   are kept, and there are at most ``max_rows`` of those), picks the sheet whose top rows
+2. ``read_table(data, schema, max_rows=…)``: opens the workbook with ``core.uploads.open_workbook``
+   (the zip container judged first, then openpyxl's read-only mode: rows are streamed from the
+   sheet's XML; only the header scan and the accepted data rows are kept, and there are at
+   most ``max_rows`` of those), picks the sheet whose top rows
    hold the most known headers, skips the title and filler rows above the header, reads a
    header of one row or of two (merged) rows, lists hidden, unknown and duplicate columns as
    ignored, and returns a ``Table`` of ``Row``\\ s of ``Cell``\\ s (value, formula or error flag,
@@ -38,16 +39,11 @@ synonyms (支委会 → 支部委员会会议); the attendance cell split on 、
 looked up in the org's people (``Problems.add`` for a name that matches nobody or two people);
 then one transaction that creates the meetings and their attendance. ``tests/orgs/
 test_roster_tabular.py`` reads such a meetings sheet with this module alone.
-
-What core/uploads should do before calling this: check the zip's central directory (sizes,
-ratio, member count) and refuse an oversized ``xl/sharedStrings.xml`` — openpyxl's read-only
-mode streams sheets but still loads the shared-strings table whole.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -205,16 +201,6 @@ class Table:
 
 
 # ------------------------------------------------------------------------------------ reading
-
-
-def open_workbook(data: bytes):
-    """The workbook in read-only mode (sheets are streamed), formulas kept as formulas."""
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # corrupt XML inside a valid zip, missing parts, encrypted files …
-        raise TableFileError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。")) from exc
 
 
 class _SheetStream:
@@ -438,15 +424,18 @@ def read_table(data: bytes, schema: Schema, *, max_rows: int, guard_key: str | N
     ``guard_key``: a field whose value makes a row a record for sure (never skipped as a total);
     ``closing_words``: folded prefixes of rows that are totals or signatures, not records.
     """
-    workbook = open_workbook(data)
+    from vanguard.core.uploads import UploadError, open_workbook
+
     try:
-        return _read(workbook, schema, max_rows, guard_key, tuple(fold(w) for w in closing_words))
+        # formulas kept as formulas (data_only=False): each one is reported, never its cached value used
+        with open_workbook(data, data_only=False) as workbook:
+            return _read(workbook, schema, max_rows, guard_key, tuple(fold(w) for w in closing_words))
     except TableFileError:
         raise
-    except Exception as exc:  # a damaged part found while streaming (bad CRC, broken XML …)
+    except UploadError as exc:  # not a workbook, or a container too costly to read
+        raise TableFileError(str(exc)) from exc
+    except Exception as exc:  # a damaged part found while streaming (broken XML …)
         raise TableFileError(_("文件已损坏或不是有效的 Excel 工作簿，无法读取。")) from exc
-    finally:
-        workbook.close()
 
 
 def _read(workbook, schema: Schema, max_rows: int, guard_key: str | None, closing: tuple[str, ...]) -> Table:
