@@ -14,12 +14,11 @@ from django.forms.models import model_to_dict
 from tests.matrix import (
     ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, SIGNED_IN, Case, Write, post_data,
 )
-from vanguard.campaigns import services
+from vanguard.campaigns import planimport
 from vanguard.campaigns.models import Campaign, CampaignStatus
 
 SEED_PLAN = Path(__file__).parents[1] / "fixtures" / "seed_plan.txt"  # the plan as the bureau wrote it
-PLAN_FIELDS = ["title", "doc_number", "issued_on", "preamble", "guiding_ideology", "basic_content", "main_measures",
-               "activity_requirements"]
+PLAN_FIELDS = ["title", "doc_number", "preamble", "issuer", "issued_on"]
 
 
 def _campaign(w, inside):
@@ -42,7 +41,7 @@ def active_kw(w, inside):
 
 def draft_kw(w, inside):
     """The requester's import draft of the seed plan (a draft is its uploader's only)."""
-    draft = services.create_import_draft(_campaign(w, inside), w.me or w.admin, "plan.txt", SEED_PLAN.read_bytes())
+    draft = planimport.create_import_draft(_campaign(w, inside), w.me or w.admin, "plan.txt", SEED_PLAN.read_bytes())
     return {"pk": draft.pk}
 
 
@@ -101,17 +100,30 @@ def copy_campaign(w, inside):
 
 
 def plan_edit(w, inside):
+    """The plan as the editor posts it: its fields, then one row per section."""
     plan = _campaign(w, inside).get_plan()
     data = post_data(model_to_dict(plan, fields=PLAN_FIELDS))
-    data.update({f"org__{code}": text for code, text in (plan.org_dimensions or {}).items()})
-    data.update({f"member__{code}": text for code, text in (plan.member_dimensions or {}).items()})
+    entries = plan.outline()
+    data.update({"section-TOTAL_FORMS": str(len(entries)), "section-INITIAL_FORMS": "0"})
+    for n, entry in enumerate(entries):
+        data.update({f"section-{n}-depth": str(entry.depth), f"section-{n}-heading": entry.section.heading,
+                     f"section-{n}-body": entry.section.body})
     return {**data, "doc_number": "矩阵〔2026〕1号"}
 
 
 def correct_one(w, inside):
-    text = _campaign(w, inside).get_plan().guiding_ideology
+    """The first flagged 科学开展观 of the plan, wherever it stands (a field or a section)."""
+    key, text = next((key, text) for key, _label, text in _campaign(w, inside).get_plan().text_parts()
+                     if "科学开展观" in text)
     start = text.index("科学开展观")
-    return {"field": "guiding_ideology", "start": start, "end": start + 5, "wrong": "科学开展观"}
+    return {"field": key, "start": start, "end": start + 5, "wrong": "科学开展观"}
+
+
+def plan_structure(w, inside):
+    """One phase, set from the plan's structure page (the dimensions left as they are)."""
+    return {"dim-TOTAL_FORMS": "0", "dim-INITIAL_FORMS": "0", "phase-TOTAL_FORMS": "1", "phase-INITIAL_FORMS": "0",
+            "set_phases": "on", "phase-0-name": "矩阵阶段", "phase-0-purpose": "other",
+            "phase-0-starts_on": "2026-03-01", "phase-0-ends_on": "2026-03-31"}
 
 
 def nothing(w, inside):
@@ -139,6 +151,7 @@ CASES: dict[str, Case] = {
                                    post=Write(correct_one, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
     "campaigns:plan_correct_all": Case(SIGNED_IN, kwargs=campaign_kw, **POST_ONLY,
                                        post=Write(nothing, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
+    "campaigns:plan_structure": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(plan_structure)),
     "campaigns:plan_docx": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
     "campaigns:plan_pdf": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),
     "campaigns:plan_preview": Case(GRANTED, REACH_OF_UNIT, kwargs=campaign_kw),

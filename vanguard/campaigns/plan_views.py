@@ -1,9 +1,12 @@
-"""The implementation plan (实施方案) of a campaign: editing, proofreading, import and export; terms."""
+"""The implementation plan (实施方案) of a campaign: writing, proofreading, import and export; the
+dimensions and phases it offers the campaign; terms."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +22,15 @@ from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.uploads import UploadError, check_upload
 from vanguard.core.views import ScopedDeleteView, ScopedFormView
 
-from . import documents, services
-from .plan_forms import PlanForm, PlanImportForm, TermCorrectionForm
+from . import documents, planimport
 from .models import Campaign, ImplementationPlan, PlanImportDraft, TermCorrection
+from .models.plan import outline
+from .plan_forms import PlanEditor, PlanImportForm, StructureForm, TermCorrectionForm
 from .planimport import PlanImportError
+from .structure import apply_structure
 
 # ------------------------------------------------------------------ the implementation plan
+
 
 @login_required
 @scoped(Campaign, VIEW)
@@ -37,16 +43,28 @@ def plan_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
 @login_required
 @scoped(Campaign, CHANGE)
 def plan_edit(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """Write or correct the plan by hand: its fields and its sections (add, remove, move, indent).
+
+    A button of the outline posts ``op`` ("up:3", "append"…): the outline comes back changed and
+    nothing is saved until 保存 (htmx swaps only the outline, so the page keeps its place).
+    """
     # Writing the campaign's plan, the first time too, is changing the campaign.
-    plan = campaign.get_plan() or ImplementationPlan(campaign=campaign, title=campaign.name)
-    form = styled(PlanForm(request.POST or None, instance=plan))
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("已保存实施方案。"))
-        return redirect("campaigns:plan_edit", pk=campaign.pk)
-    issues = services.plan_issues(plan) if plan.pk else []
+    stored = campaign.get_plan()
+    plan = stored or ImplementationPlan(campaign=campaign, title=campaign.name)
+    issues = stored.issues(TermCorrection.objects.pairs()) if stored else []
+    if request.method == "POST" and request.POST.get("op"):
+        editor = PlanEditor.after_op(plan, request.POST, request.POST["op"])
+    elif request.method == "POST":
+        editor = PlanEditor(plan, request.POST)
+        if editor.is_valid():
+            with transaction.atomic():
+                editor.save()
+            messages.success(request, _("已保存实施方案。"))
+            return redirect("campaigns:plan_edit", pk=campaign.pk)
+    else:
+        editor = PlanEditor(plan)
     return render(request, "campaigns/plan_form.html", {
-        "campaign": campaign, "plan": plan, "form": form, "issues": issues,
+        "campaign": campaign, "plan": stored, "editor": editor, "issues": issues,
         "issue_count": sum(len(i) for _k, _l, i in issues),
         "title": _("编辑实施方案：%(name)s") % {"name": campaign}})
 
@@ -64,7 +82,8 @@ def plan_correct(request: HttpRequest, pk: int) -> HttpResponse:
         start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
     except ValueError:
         start = end = -1
-    if services.correct_plan_issue(plan, request.POST.get("field", ""), start, end, request.POST.get("wrong", "")):
+    if plan.correct_issue(request.POST.get("field", ""), start, end, request.POST.get("wrong", ""),
+                          TermCorrection.objects.pairs()):
         messages.success(request, _("已更正 1 处用语。"))
     else:
         messages.error(request, _("该处用语已变化，请刷新后重试。"))
@@ -75,9 +94,37 @@ def plan_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_correct_all(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, CHANGE)
-    count = services.correct_plan_all(plan, request.POST.get("field") or None)
+    count = plan.correct_all_issues(TermCorrection.objects.pairs())
     messages.success(request, _("已更正 %(n)d 处用语。") % {"n": count})
     return redirect("campaigns:plan_edit", pk=pk)
+
+
+@login_required
+@scoped(Campaign, CHANGE)
+def plan_structure(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """The dimensions and phases the saved plan offers (its "…强" / "…优" items, its dated phases),
+    confirmed or edited by the admin and saved as the campaign's own."""
+    plan = campaign.get_plan()
+    if plan is None:
+        messages.error(request, _("尚未制定实施方案，请先编写或导入。"))
+        return redirect("campaigns:plan_edit", pk=campaign.pk)
+    dimensions, phases = planimport.offered_structure(campaign, plan.section_tree())
+    form = StructureForm(campaign, dimensions, phases, request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        chosen_dimensions, chosen_phases = form.offered()
+        if chosen_dimensions is None and chosen_phases is None:
+            errors.append(_("请勾选要设置的创建维度或活动阶段。"))
+        else:
+            try:
+                apply_structure(campaign, chosen_dimensions, chosen_phases, request.user)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("已按实施方案设置活动的创建维度和阶段。"))
+                return redirect(campaign.get_absolute_url())
+    return render(request, "campaigns/plan_structure.html", {
+        "campaign": campaign, "plan": plan, "structure": form, "errors": errors})
 
 
 def _file_response(data: bytes, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
@@ -116,18 +163,22 @@ def plan_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @scoped(Campaign, "import_plan")
 def plan_import(request: HttpRequest, campaign: Campaign) -> HttpResponse:
-    form = styled(PlanImportForm(request.POST or None, request.FILES or None))
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = styled(PlanImportForm(request.POST if posted else None, request.FILES if posted else None))
+    if posted and form.is_valid():
+        uploaded = form.cleaned_data["file"]
         try:
-            upload = check_upload(request.FILES.get("file"), kinds=("docx", "txt"))
-            draft = services.create_import_draft(campaign, request.user, upload.name, upload.data)
+            if uploaded:
+                upload = check_upload(request.FILES.get("file"), kinds=("docx", "txt"))
+                draft = planimport.create_import_draft(campaign, request.user, upload.name, upload.data)
+            else:
+                draft = planimport.create_text_draft(campaign, request.user, form.cleaned_data["text"])
         except (UploadError, PlanImportError) as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file" if uploaded else "text", str(exc))
         else:
             return redirect(draft.get_absolute_url())
-    return render(request, "core/object_form.html", {
-        "form": form, "object": campaign, "title": _("导入实施方案：%(name)s") % {"name": campaign},
-        "cancel_url": campaign.get_absolute_url(), "submit_label": _("上传并解析")})
+    return render(request, "campaigns/plan_import.html", {
+        "form": form, "campaign": campaign, "title": _("导入实施方案：%(name)s") % {"name": campaign}})
 
 
 def _draft(request, pk) -> PlanImportDraft:
@@ -146,14 +197,20 @@ def _issue_rows(draft):
     return rows
 
 
+def _preview(request, draft: PlanImportDraft, data=None, errors=()) -> HttpResponse:
+    """The draft as it will be saved, its flagged terms, and the dimensions and phases it offers."""
+    parsed = planimport.read_draft(draft)
+    dimensions, phases = planimport.offered_structure(draft.campaign, parsed.sections)
+    return render(request, "campaigns/plan_import_preview.html", {
+        "draft": draft, "campaign": draft.campaign, "parsed": parsed, "outline": outline(parsed.sections),
+        "issues": _issue_rows(draft), "pending": sum(1 for i in draft.issues if not i["accepted"]),
+        "has_plan": draft.campaign.get_plan() is not None, "errors": errors,
+        "structure": StructureForm(draft.campaign, dimensions, phases, data)})
+
+
 @login_required
 def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    draft = _draft(request, pk)
-    sections, items = services.draft_found(draft)
-    return render(request, "campaigns/plan_import_preview.html", {
-        "draft": draft, "campaign": draft.campaign, "sections": sections, "items": items,
-        "issues": _issue_rows(draft), "pending": sum(1 for i in draft.issues if not i["accepted"]),
-        "has_plan": draft.campaign.get_plan() is not None})
+    return _preview(request, _draft(request, pk))
 
 
 @login_required
@@ -161,10 +218,7 @@ def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_import_accept(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
     which = request.POST.get("issue", "all")
-    for index, issue in enumerate(draft.issues):
-        if which == "all" or which == str(index):
-            issue["accepted"] = True
-    draft.save(update_fields=["issues"])
+    draft.accept(which)
     if request.htmx and which != "all" and which.isdigit() and int(which) < len(draft.issues):
         row = _issue_rows(draft)[int(which)]
         return render(request, "campaigns/_import_issue_row.html", {"issue": row, "draft": draft})
@@ -174,13 +228,17 @@ def plan_import_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the plan and, where ticked, the dimensions and phases as confirmed: all, or nothing."""
     draft = _draft(request, pk)
     campaign = draft.campaign
+    parsed = planimport.read_draft(draft)
+    structure = StructureForm(campaign, *planimport.offered_structure(campaign, parsed.sections), request.POST)
+    if not structure.is_valid():
+        return _preview(request, draft, request.POST, [_("请检查创建维度和活动阶段中标出的错误。")])
     try:
-        services.confirm_import(draft)
-    except PlanImportError as exc:
-        messages.error(request, str(exc))
-        return redirect(draft.get_absolute_url())
+        planimport.confirm_import(draft, request.user, *structure.offered())
+    except ValidationError as exc:
+        return _preview(request, draft, request.POST, exc.messages)
     messages.success(request, _("已导入实施方案。"))
     return redirect("campaigns:plan_detail", pk=campaign.pk)
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("terms/new/", plan_views.TermCreateView.as_view(), name="term_create"),
     path("terms/<int:pk>/edit/", plan_views.TermEditView.as_view(), name="term_edit"),
     path("terms/<int:pk>/delete/", plan_views.TermDeleteView.as_view(), name="term_delete"),
+    path("<int:pk>/plan/structure/", plan_views.plan_structure, name="plan_structure"),
 ]
