@@ -90,12 +90,18 @@ def test_an_edited_export_updates_what_was_edited(varied, login):
     workbook = load(io.BytesIO(download(login(varied.secretary))))
     sheet = workbook["人员名册"]
     names = [cell.value for cell in sheet["A"]]
-    sheet.cell(row=names.index("张伟") + 1, column=roster.HEADERS.index("岗位职务") + 1, value="变电站站长")
+    row = names.index("张伟") + 1
+    sheet.cell(row=row, column=roster.HEADERS.index("岗位职务") + 1, value="变电站站长")
+    sheet.cell(row=row, column=roster.HEADERS.index("手机号码") + 1, value="13900001111")
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = roster.import_roster(buffer.getvalue(), varied.secretary)
     assert (result["updated"], result["created"]) == (1, 0)
-    assert Person.objects.get(name="张伟").post == "变电站站长"
+    person = Person.objects.get(name="张伟")
+    assert (person.post, person.phone) == ("变电站站长", "13900001111")
+    diff = AuditEvent.objects.get(action=AuditAction.IMPORT).changes["diffs"][str(person.pk)]
+    assert diff["post"][1] == "变电站站长"
+    assert diff["phone"][1] == "139****1111" and "13900001111" not in str(diff)  # masked as model audits mask
 
 
 def test_the_export_keeps_the_people_lists_filters(varied, login):

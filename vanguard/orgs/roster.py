@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
-from vanguard.audit.services import record, serialise
+from vanguard.audit.services import mask, record, serialise
 from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
@@ -472,7 +472,7 @@ def apply_rows(valid_rows: list[ValidRow], user, progress: Progress | None = Non
         for name, value in item.fields.items():
             old = getattr(person, name)
             if old != value:
-                diff[name] = [serialise(old), serialise(value)]
+                diff[name] = [_logged(name, old), _logged(name, value)]
                 if name == "org_id":
                     moves.append((person, old))
                 setattr(person, name, value)
@@ -527,6 +527,12 @@ def apply_rows(valid_rows: list[ValidRow], user, progress: Progress | None = Non
     if progress:
         progress(total, total)
     return counts
+
+
+def _logged(name: str, value: Any) -> Any:
+    """A value as the import's audit diff keeps it: masked where Person's own audit events mask it (phone)."""
+    value = serialise(value)
+    return mask(value) if name in Person.audit_masked else value
 
 
 def _update_people(people: list[Person], names: list[str]) -> None:
