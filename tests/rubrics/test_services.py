@@ -30,6 +30,58 @@ def test_default_rubrics_load_and_validate(cast, campaign, subject):
     assert rubric.bonus_cap == 5 and rubric.bonus_items.exists() and rubric.veto_items.exists()
 
 
+@pytest.mark.parametrize("subject", ["org", "member"])
+def test_the_branch_standard_loads_its_own_default_rubrics(cast, subject):
+    from vanguard.campaigns.presets import BRANCH_FOUR_STRENGTHS
+
+    campaign = make_campaign(cast.bureau, dimensions=BRANCH_FOUR_STRENGTHS.key)
+    rubric = fresh(services.load_default(campaign, subject, cast.admin))
+    dims = list(rubric.dimensions.all())
+    assert [d.code for d in dims] == [d.code for d in BRANCH_FOUR_STRENGTHS.dimensions if d.subject == subject]
+    assert all(d.campaign_dimension.campaign_id == campaign.pk for d in dims)
+    assert rubric.total_points == 100 and sum(d.points for d in dims) == 100
+    assert services.validate_rubric(rubric) == []
+    if subject == "org":
+        assert rubric.name == "“四强”党支部创建标准"
+        assert [d.name for d in dims] == ["政治功能强", "支部班子强", "党员队伍强", "作用发挥强"]
+        indicators = {i.code: i for d in dims for i in d.indicators.all()}
+        assert indicators["PF01"].metric == "three_meetings_one_lesson_rate"
+        assert indicators["BC03"].metric == "plan_submitted_on_time"
+        assert {v.name for v in rubric.veto_items.all()} == {"发生重大安全生产责任事故", "发生严重违纪违法案件"}
+
+
+def test_a_dimension_set_of_its_own_gets_a_skeleton_to_fill_in(cast):
+    from vanguard.campaigns.structure import OfferedDimension, apply_structure
+
+    campaign = make_campaign(cast.bureau, dimensions=None)
+    apply_structure(campaign, [OfferedDimension("org", name) for name in ("政治建设强", "班组建设强", "服务保障强")]
+                    + [OfferedDimension("member", "政治素质优")], None)
+    rubric = fresh(services.load_default(campaign, "org", cast.admin))
+    assert [(d.name, d.points) for d in rubric.dimensions.all()] == [
+        ("政治建设强", Decimal("33.33")), ("班组建设强", Decimal("33.33")), ("服务保障强", Decimal("33.34"))]
+    assert not Indicator.objects.filter(rubric=rubric).exists()
+    problems = services.validate_rubric(rubric)
+    assert "维度“班组建设强”下指标分值合计 0 分，与维度分值 33.33 分不一致。" in problems
+    assert not any("各维度分值合计" in p for p in problems)
+
+
+def test_a_rubric_covers_every_dimension_of_its_campaign(cast, campaign):
+    from vanguard.campaigns.models import CampaignDimension
+
+    rubric = services.load_default(campaign, "org", cast.admin)
+    CampaignDimension.objects.create(campaign=campaign, subject="org", code="late_addition", name="后加维度",
+                                     sort_order=9)
+    assert "缺少本活动的创建维度“后加维度”。" in services.validate_rubric(fresh(rubric))
+
+
+def test_rubric_data_with_a_dimension_the_campaign_lacks_is_refused(cast, campaign):
+    data = services.default_data(campaign, "org")
+    data["dimensions"][0] = {**data["dimensions"][0], "code": "political_function"}
+    with pytest.raises(services.RubricError, match="维度代码“political_function”不是本活动的创建维度"):
+        services.create_from_data(campaign, data)
+    assert not Rubric.objects.filter(campaign=campaign).exists()
+
+
 def test_default_org_rubric_has_the_named_indicators(cast, campaign):
     rubric = services.load_default(campaign, "org", cast.admin)
     names = set(Indicator.objects.filter(rubric=rubric).values_list("name", flat=True))
@@ -61,7 +113,7 @@ def test_validation_reports_points_and_params(cast, campaign):
 
 
 def test_campaign_ready(cast, campaign):
-    assert services.campaign_ready(campaign) == ["尚未设置“四强”党组织创建标准。"]
+    assert services.campaign_ready(campaign) == ["尚未设置党组织的创建标准。"]
     rubric = services.load_default(campaign, "org", cast.admin)
     assert services.campaign_ready(campaign) == []
     Indicator.objects.filter(rubric=rubric, code="PL01").update(points=1)

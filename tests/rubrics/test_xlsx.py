@@ -72,6 +72,18 @@ def test_points_not_adding_up_saves_nothing(cast, campaign):
     assert Rubric.objects.count() == before
 
 
+def test_a_dimension_code_the_campaign_lacks_is_refused(cast, campaign):
+    """A workbook exported from a campaign of the 2010 四强 does not load into another standard's."""
+    from ..campaigns.helpers import make_campaign
+
+    rubric = services.load_default(campaign, "org", cast.admin)
+    other = make_campaign(cast.bureau, year=2027, dimensions="four_strong_branches")
+    with pytest.raises(xlsx.RubricImportError) as info:
+        xlsx.import_xlsx(xlsx.export_xlsx(rubric), other, cast.admin)
+    assert "维度代码“political_leadership”不是本活动的创建维度" in info.value.problems[0]
+    assert not Rubric.objects.filter(campaign=other).exists()
+
+
 def test_formulas_are_refused(cast, campaign):
     rubric = services.load_default(campaign, "org", cast.admin)
 

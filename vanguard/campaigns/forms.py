@@ -40,6 +40,8 @@ class StructureSourceField(forms.ChoiceField):
 
     def clean(self, value):
         value = super().clean(value)
+        if not value:
+            return None  # not required and left blank: "no change"
         kind, _sep, key = value.partition(":")
         if kind == PRESET and key in self.presets:
             return PRESET, key

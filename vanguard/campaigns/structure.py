@@ -190,15 +190,21 @@ def phase_problems(phases: list[OfferedPhase], *, require_all: bool = False) -> 
 
 
 def dimensions_in_use(dimensions) -> dict[int, list[str]]:
-    """For each dimension id that something refers to, what refers to it ("创建标准", "创建目标"…)."""
+    """For each dimension id that something refers to, what refers to it ("创建标准", "创建目标"…).
+
+    Whatever app refers to a dimension is found through the foreign keys themselves, so that this
+    app imports none of them; a referring model may name itself for this message with
+    ``campaign_dimension_usage`` (else its verbose name).
+    """
     used: dict[int, list[str]] = {}
     ids = [d.pk for d in dimensions]
     for relation in CampaignDimension._meta.related_objects:
         model = relation.related_model
+        label = str(getattr(model, "campaign_dimension_usage", model._meta.verbose_name))
         found = model._base_manager.filter(**{f"{relation.field.name}__in": ids}).values_list(
             relation.field.attname, flat=True).distinct()
         for pk in found:
-            used.setdefault(pk, []).append(str(model._meta.verbose_name))
+            used.setdefault(pk, []).append(label)
     return used
 
 

@@ -171,11 +171,17 @@ class OrgPlan(AuditedModel):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def term_issues(self) -> list[dict]:
+        """The corrupted terms in this plan's goals and tasks (``services.term_issues``), for its pages:
+        the submitter is offered to correct them, the reviewer sees them flagged."""
+        from .services import term_issues
+
+        return term_issues(self)
+
     def goals_by_dimension(self, goals=None) -> list[tuple]:
         """(dimension, its goals) for each org dimension of the campaign, in the campaign's order.
 
         ``goals``: the plan's goals already loaded (else they are read here).
-        A goal whose dimension is not among the campaign's org dimensions cannot exist (``PlanGoal.clean``).
         """
         goals = list(goals if goals is not None else self.goals.all())
         return [(dimension, [g for g in goals if g.dimension_id == dimension.pk])

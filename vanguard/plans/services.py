@@ -194,13 +194,20 @@ def _locked(plan: OrgPlan) -> OrgPlan:
 
 
 @transaction.atomic
-def submit(plan: OrgPlan, user) -> OrgPlanVersion:
-    """Draft or returned → submitted, keeping the submitted content as a new version."""
+def submit(plan: OrgPlan, user, *, correct: bool = False) -> OrgPlanVersion:
+    """Draft or returned → submitted, keeping the submitted content as a new version.
+
+    ``correct``: replace the flagged terms of goals and tasks first (the choice the submit page
+    offers with ``term_issues``); without it they are submitted as written, and the reviewer
+    sees them flagged on the plan.
+    """
     plan = _locked(plan)
     if not plan.is_editable:
         raise ValidationError(_("只有草稿或被退回的方案可以提交。"))
     if not plan.goals.exists() or not plan.tasks.exists():
         raise ValidationError(_("方案至少需要一项创建目标和一项创建任务才能提交。"))
+    if correct:
+        correct_terms(plan)
     old = plan.status
     now = timezone.now()
     number = plan.current_version + 1

@@ -186,6 +186,9 @@ class Dimension(RubricPart):
     points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
     description = models.TextField(_("说明"), blank=True)
 
+    # How a campaign names what keeps one of its dimensions from being removed.
+    campaign_dimension_usage = _("创建标准")
+
     class Meta:
         verbose_name = _("维度")
         verbose_name_plural = _("维度")

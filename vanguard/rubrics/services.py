@@ -151,7 +151,7 @@ def campaign_ready(campaign) -> list[str]:
     problems: list[str] = []
     in_force = {subject: Rubric.objects.in_force(campaign, subject) for subject in Subject.values}
     if None not in in_force[Subject.ORG]:
-        problems.append(_("尚未设置“四强”党组织创建标准。"))
+        problems.append(_("尚未设置党组织的创建标准。"))
     newest = [rubric.pk for rubrics in in_force.values() for rubric in rubrics.values()]
     for rubric in with_parts(Rubric.objects.filter(pk__in=newest)):
         for problem in validate_rubric(rubric):
