@@ -216,7 +216,8 @@ class PlanImportForm(forms.Form):
 
 
 class OfferedDimensionForm(forms.Form):
-    subject = forms.ChoiceField(label=_("对象"), choices=DimensionSubject.choices)
+    # A blank first choice, so that an added row left empty posts nothing and is skipped.
+    subject = forms.ChoiceField(label=_("对象"), choices=[("", "—")] + list(DimensionSubject.choices))
     name = forms.CharField(label=_("名称"), max_length=100)
     code = forms.CharField(label=_("代码"), max_length=40, required=False,
                            help_text=_("可留空：已有维度沿用原代码，新维度自动生成。"))
