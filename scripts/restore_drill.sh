@@ -14,7 +14,8 @@
 #      dropped and created again, and the media directory deleted;
 #   5. manage.py restore into the empty instance, fingerprint again, and diff the two;
 #   6. a second restore without --force must be refused (the instance is not empty any more).
-# Exits non-zero on the first difference. Run by scripts/test.sh ("restore drill").
+# The databases are drilled side by side (one CPU each); each prints its log when done. Exits
+# non-zero when either finds a difference. Run by scripts/test.sh ("restore drill").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,11 +25,11 @@ cd "$(dirname "$0")/.."
 PY="$PWD/.venv/bin/python"
 [ -x "$PY" ] || die "no .venv; run bash scripts/setup.sh first"
 DRILL_DATABASE="vanguard_restore_drill"
-WORK=""
+LOGS="$(mktemp -d "${TMPDIR:-/tmp}/vanguard-drill-logs.XXXXXX")"
 STARTED_PG=""
 
 cleanup() {
-    [ -n "$WORK" ] && rm -rf "$WORK"
+    rm -rf "$LOGS"
     if [ -n "$STARTED_PG" ]; then pg_test_stop; fi
 }
 trap cleanup EXIT
@@ -42,9 +43,12 @@ recreate_drill_database() {
     pg_admin -c "DROP DATABASE IF EXISTS $DRILL_DATABASE WITH (FORCE)" -c "CREATE DATABASE $DRILL_DATABASE"
 }
 
+# drill ENGINE: the whole drill in a fresh instance; run in a subshell of its own (it exports its
+# instance's environment and removes its directory on exit).
 drill() {
     local engine="$1" started=$SECONDS
     WORK="$(mktemp -d "${TMPDIR:-/tmp}/vanguard-drill.XXXXXX")"
+    trap 'rm -rf "$WORK"' EXIT
     export DJANGO_SETTINGS_MODULE=vanguard.settings
     export VANGUARD_VAR_DIR="$WORK/var"
     export MEDIA_ROOT="$WORK/var/media"
@@ -98,8 +102,6 @@ EOF
     if [ "$engine" = postgres ]; then
         pg_admin -c "DROP DATABASE IF EXISTS $DRILL_DATABASE WITH (FORCE)"
     fi
-    rm -rf "$WORK"
-    WORK=""
 }
 
 engines=("$@")
@@ -118,6 +120,14 @@ for engine in "${engines[@]}"; do
         *) die "unknown database '$engine' (sqlite or postgres)" ;;
     esac
 done
+pids=()
 for engine in "${engines[@]}"; do
-    drill "$engine"
+    (drill "$engine") >"$LOGS/$engine.log" 2>&1 &
+    pids+=($!)
 done
+failed=0
+for i in "${!engines[@]}"; do
+    wait "${pids[$i]}" || failed=1
+    cat "$LOGS/${engines[$i]}.log"
+done
+exit "$failed"
