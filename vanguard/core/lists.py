@@ -46,14 +46,21 @@ class Column:
     def export_value(self, obj) -> Any:
         return (self.export or self.value)(obj)
 
-    def render(self, obj) -> str:
+    def render(self, obj, label: str | None = None) -> str:
         """The table cell as HTML, built here rather than by template tags per cell (the
-        list pages spent most of their time in the template engine)."""
+        list pages spent most of their time in the template engine).
+
+        ``label`` is the escaped header, which a phone shows beside the value when the table
+        stacks into cards; the list passes it once per column rather than once per cell.
+        """
         # The standard library's escape: Django's lazy-aware one costs more than the rest of the cell.
         text = html.escape(str(format_cell(self.value(obj))))
         if self.link:
             text = f'<a href="{html.escape(obj.get_absolute_url())}">{text}</a>'
-        return mark_safe(f'<td class="{self.css}">{text}</td>' if self.css else f"<td>{text}</td>")
+        if label is None:
+            label = html.escape(str(self.header))
+        css = f' class="{self.css}"' if self.css else ""
+        return mark_safe(f'<td data-label="{label}"{css}>{text}</td>')
 
 
 def attr(path: str, default: Any = "") -> Callable[[Any], Any]:
@@ -143,11 +150,15 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         styled(self.form)
-        # An empty choice in a filter means "no restriction": say so instead of "---------".
+        # An empty choice in a filter means "no restriction": say so instead of "---------", or
+        # instead of "未知" (Unknown), the empty choice of the yes/no select of a BooleanFilter.
         for field in self.form.fields.values():
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("全部")
                 field.widget.choices = field.choices  # the widget holds its own copy
+            elif isinstance(field.widget, forms.NullBooleanSelect):
+                field.widget.choices = [(value, _("全部") if value == "unknown" else label)
+                                        for value, label in field.widget.choices]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -211,6 +222,15 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         return xlsx_response(stamped(str(self.export_name or self.title)), [str(c.header) for c in self.columns], rows,
                              sheet_title=str(self.title))
 
+    def active_filters(self) -> int:
+        """How many filters besides the search box are set: on a phone, where they fold away,
+        the button that opens them says so."""
+        if self.filterset is None or not self.filterset.is_bound:
+            return 0
+        cleaned = getattr(self.filterset.form, "cleaned_data", {})
+        # "全部" of a yes/no filter cleans to None, of a select to "" and of a multiple choice to [].
+        return sum(1 for name, value in cleaned.items() if name != "q" and value not in (None, "", [], ()))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         queryset = self.filtered()
@@ -221,11 +241,13 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         params.pop("export", None)
         sort_params = params.copy()
         sort_params.pop("sort", None)
+        labels = [html.escape(str(c.header)) for c in self.columns]
         context.update(
             title=self.title,
             columns=self.columns,
             page_obj=page,
-            rows=[(obj, [c.render(obj) for c in self.columns]) for obj in page.object_list],
+            rows=[(obj, [c.render(obj, label) for c, label in zip(self.columns, labels)]) for obj in page.object_list],
+            active_filters=self.active_filters(),
             filterset=self.filterset,
             query=params.urlencode(),
             sort_query=sort_params.urlencode(),
