@@ -143,7 +143,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "vanguard.accounts.backends.lockout_username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "429.html"  # vanguard/templates: the error pages share the layout
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

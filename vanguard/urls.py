@@ -10,3 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler403 = "vanguard.core.errors.permission_denied"
+handler404 = "vanguard.core.errors.page_not_found"
+handler500 = "vanguard.core.errors.server_error"
