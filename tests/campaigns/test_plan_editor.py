@@ -240,3 +240,23 @@ def test_structure_page_without_a_plan_or_offer(cast, login):
         "dim-TOTAL_FORMS": "0", "dim-INITIAL_FORMS": "0", "phase-TOTAL_FORMS": "0", "phase-INITIAL_FORMS": "0"})
     assert response.status_code == 200 and "请勾选要设置的创建维度或活动阶段" in response.content.decode()
     assert campaign.dimensions.count() == 8  # untouched
+
+
+def test_plan_pages_query_count_does_not_grow_with_the_tree(cast, login):
+    """Pages that show the tree (detail, editor, structure, exports) read it in one row, however long."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.admin)
+    counts = []
+    for year, size in ((2026, 2), (2027, 40)):
+        campaign = make_campaign(cast.bureau, year=year)
+        _plan(campaign, [PlanSection(f"第{n}节", "正文。", [PlanSection(f"{n}.{k}项强", "说明。") for k in range(3)])
+                         for n in range(size)])
+        run = []
+        for name in ("plan_detail", "plan_edit", "plan_structure", "plan_docx"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(f"campaigns:{name}", args=[campaign.pk])).status_code == 200
+            run.append(len(queries))
+        counts.append(run)
+    assert counts[0] == counts[1], counts
