@@ -23,7 +23,6 @@ from vanguard.campaigns.planimport import (
     offered_phases,
     parse_plan,
     parse_section_text,
-    plan_year,
 )
 from vanguard.campaigns.proofreading import DEFAULT_TERM_PAIRS
 
@@ -147,7 +146,7 @@ def test_branch_plan_2027_in_every_form(name, build):
     dimensions = offered_dimensions(plan.sections)
     assert _names(dimensions, "org") == BRANCH_ITEMS and _names(dimensions, "member") == []
     assert dimensions[0].description == "旗帜鲜明讲政治，严格落实“三会一课”制度，支部基础更加稳固。"
-    phases = offered_phases(plan.sections, plan_year(plan))
+    phases = offered_phases(plan.sections, 2027)
     assert [(p.name, p.starts_on, p.ends_on) for p in phases] == [
         ("动员部署", date(2027, 1, 1), date(2027, 2, 28)), ("组织实施", date(2027, 3, 1), date(2027, 10, 31)),
         ("考核验收", date(2027, 11, 1), date(2027, 11, 30)), ("总结表彰", date(2027, 12, 1), date(2027, 12, 31))]
@@ -232,6 +231,7 @@ def test_phase_dates_in_the_first_sentence_of_its_body():
     ("3月1日至15日", 2027, (date(2027, 3, 1), date(2027, 3, 15))),
     ("1月中旬—2月底", 2027, (date(2027, 1, 11), date(2027, 2, 28))),
     ("２０２７年１月～３月", None, (date(2027, 1, 1), date(2027, 3, 31))),
+    ("十一月至十二月", 2027, (date(2027, 11, 1), date(2027, 12, 31))),
 ])
 def test_date_spans(text, year, expected):
     span = date_span(text, year)

@@ -589,9 +589,9 @@ def _month_end(year: int, month: int, day: str | None, part: str | None) -> date
 
 
 def date_span(text: str, year: int | None) -> _Span | None:
-    """The first span of months (or one month) in an already normalised text; months without a
-    year are in ``year`` (None: no span unless the text names the year)."""
-    for match in _SPAN_RE.finditer(text):
+    """The first span of months (or one month) in text; months without a year are in ``year``
+    (None: no span unless the text names the year). ``where`` refers to the normalised text."""
+    for match in _SPAN_RE.finditer(_normalise_dates(text)):
         if "月" not in match.group():
             continue
         m1 = int(match["m1"])
@@ -669,14 +669,6 @@ def _unique_names(phases: list[OfferedPhase]) -> list[OfferedPhase]:
     """Phase names are unique in a campaign: a repeated one is offered once, where it first stands."""
     seen: set[str] = set()
     return [p for p in phases if not (p.name in seen or seen.add(p.name))]
-
-
-def plan_year(parsed: ParsedPlan) -> int | None:
-    """The year a plan is for: the one its title names, else its sign-off's."""
-    match = re.search(r"(20\d{2})\s*年", parsed.title)
-    if match:
-        return int(match[1])
-    return parsed.issued_on.year if parsed.issued_on else None
 
 
 # ------------------------------------------------------------------ drafts and saving
