@@ -26,6 +26,7 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
@@ -40,11 +41,13 @@ class PlanImportError(ValueError):
     """The upload cannot be imported; the message is Chinese, for the user."""
 
 
-NOT_A_PLAN = ("未识别到实施方案：文件中既没有方案标题（如“……实施方案”），也没有方案的章节"
-              "（如指导思想、总体要求、创建标准、工作步骤、保障措施）。请确认上传的是实施方案，"
-              "或在“编辑方案”中直接填写。")
-NO_STRUCTURE = ("未识别到实施方案的章节结构：方案的章节应按“一、”“二、”……编号，或使用 Word 的标题样式。"
-                "请确认上传的是实施方案，或在“编辑方案”中直接填写。")
+# Refusals of a file that is not a plan (messages for the user, who may write the plan by hand).
+NOT_A_PLAN = gettext_lazy(
+    "未识别到实施方案：文件中既没有方案标题（如“……实施方案”），也没有方案的章节"
+    "（如指导思想、总体要求、创建标准、工作步骤、保障措施）。请确认上传的是实施方案，或在“编辑方案”中直接填写。")
+NO_STRUCTURE = gettext_lazy(
+    "未识别到实施方案的章节结构：方案的章节应按“一、”“二、”……编号，或使用 Word 的标题样式。"
+    "请确认上传的是实施方案，或在“编辑方案”中直接填写。")
 
 # ---------------------------------------------------------------- extraction
 
@@ -57,10 +60,10 @@ def extract_text(filename: str, data: bytes) -> str:
     elif suffix == ".docx":
         text = _docx_text(data)
     else:
-        raise PlanImportError("仅支持 .docx 或 .txt 文件")
+        raise PlanImportError(_("仅支持 .docx 或 .txt 文件"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise PlanImportError("文件内容为空，没有可导入的实施方案文字")
+        raise PlanImportError(_("文件内容为空，没有可导入的实施方案文字"))
     return text
 
 
@@ -72,7 +75,7 @@ def _decode_txt(data: bytes) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise PlanImportError("无法识别文本文件的编码，请保存为 UTF-8 后重试") from exc
+            raise PlanImportError(_("无法识别文本文件的编码，请保存为 UTF-8 后重试")) from exc
 
 
 def _docx_text(data: bytes) -> str:
@@ -81,15 +84,15 @@ def _docx_text(data: bytes) -> str:
     try:
         with zipfile.ZipFile(buffer) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise PlanImportError("文件不是有效的 Word 文档（.docx）")
+                raise PlanImportError(_("文件不是有效的 Word 文档（.docx）"))
     except zipfile.BadZipFile as exc:
-        raise PlanImportError("文件不是有效的 Word 文档（.docx）") from exc
+        raise PlanImportError(_("文件不是有效的 Word 文档（.docx）")) from exc
     import docx  # python-docx; imported lazily so .txt imports don't need it
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises assorted errors on broken XML
-        raise PlanImportError("文件不是有效的 Word 文档（.docx）") from exc
+        raise PlanImportError(_("文件不是有效的 Word 文档（.docx）")) from exc
     return "\n".join(_numbered_lines(_docx_paragraphs(document)))
 
 
@@ -430,11 +433,11 @@ def parse_plan(text: str, pairs: TermPairs | None = None) -> ParsedPlan:
     body, issuer, issued_on = _split_signoff(text)
     markers = _find_markers(body)
     if not any(m.rank == 1 for m in markers):
-        raise PlanImportError(NO_STRUCTURE)
+        raise PlanImportError(str(NO_STRUCTURE))
     doc_number, title, preamble = _split_head(body[: markers[0].start])
     sections = _build_sections(body, markers)
     if not _looks_like_plan(title, sections, pairs):
-        raise PlanImportError(NOT_A_PLAN)
+        raise PlanImportError(str(NOT_A_PLAN))
     return ParsedPlan(title=title, preamble=preamble, sections=sections, doc_number=doc_number, issuer=issuer,
                       issued_on=issued_on, issues=find_issues(text, pairs), text=text)
 
@@ -683,7 +686,7 @@ def create_text_draft(campaign, user, text: str) -> PlanImportDraft:
     """Parse a pasted text (raises PlanImportError) and keep it for review."""
     cleaned = clean_text(text)
     if not cleaned:
-        raise PlanImportError("没有可导入的实施方案文字")
+        raise PlanImportError(_("没有可导入的实施方案文字"))
     return _keep_draft(campaign, user, _("粘贴的文本"), parse_plan(cleaned, TermCorrection.objects.pairs()))
 
 
