@@ -268,3 +268,11 @@ def test_the_workbook_is_opened_through_the_bounded_reader(cast, settings):
     assert counts() == before
     settings.ARCHIVE_MAX_PART_BYTES = 16 * 1024 * 1024
     assert roster.import_roster(data, cast.secretary)["created"] == 50
+
+
+def test_many_rows_with_one_id_number_name_a_few_of_the_others(cast):
+    first = person_row()
+    rows = [person_row(姓名=f"人员{i}", 身份证号码=first["身份证号码"]) for i in range(8)]
+    _valid, errors = roster.validate_rows(roster.parse_workbook(xlsx(rows)), cast.secretary)
+    assert len(errors) == 8
+    assert errors[0]["message"] == "身份证号码与第 3、4、5、6、7 等 7 行重复"

@@ -302,7 +302,8 @@ class _RowChecker:
             return None, None
         others = [other for other in self.rows_by_number[number] if other != row.number]
         if others:
-            self.error(row, "id_card", _("身份证号码与第 %(rows)s 行重复") % {"rows": "、".join(map(str, others))})
+            shown = "、".join(map(str, others[:5])) + (_(" 等 %(n)s") % {"n": len(others)} if len(others) > 5 else "")
+            self.error(row, "id_card", _("身份证号码与第 %(rows)s 行重复") % {"rows": shown})
         person = self.people.get(number)
         if person is not None and person.pk not in self.changeable:
             self.error(row, "id_card", _("该身份证号码不能由您导入或修改，请联系上级党组织"))

@@ -692,6 +692,7 @@ class Problems:
     table: Table
     schema: Schema
     items: list[dict[str, Any]] = field(default_factory=list)
+    _keys_by_row: dict[int, set[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -710,10 +711,11 @@ class Problems:
             "message": message,
             "_key": key,
         })
+        self._keys_by_row.setdefault(row.number, set()).add(key)
 
     def on(self, row: Row, *keys: str) -> bool:
         """Whether this row already has a problem in one of these fields."""
-        return any(item["row"] == row.number and item["_key"] in keys for item in self.items)
+        return not self._keys_by_row.get(row.number, set()).isdisjoint(keys)
 
     def check_cells(self, row: Row) -> set[str]:
         """Report formulas and error values among the row's cells; return the fields that have one."""
