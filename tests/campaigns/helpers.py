@@ -10,6 +10,7 @@ import docx
 
 from vanguard.campaigns import structure
 from vanguard.campaigns.models import Campaign, CampaignDimension, CampaignPhase, ImplementationPlan
+from vanguard.campaigns.models.plan import PlanSection
 from vanguard.campaigns.presets import DIMENSION_PRESETS, SEED_FOUR_STRENGTHS, SEED_PHASES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -53,22 +54,24 @@ def add_phases(campaign, preset: str = SEED_PHASES.key) -> None:
 
 
 def add_plan(campaign, **fields) -> ImplementationPlan:
+    """An implementation plan as the seed writes it: its four sections, its items as sub-sections."""
     defaults = dict(
         title="关于开展争创“四强”党组织、争做“四优”共产党员活动的实施方案",
-        doc_number="测党〔2026〕1号", issued_on=date(2026, 3, 1),
+        doc_number="测党〔2026〕1号", issued_on=date(2026, 3, 1), issuer="中共测试供电局委员会",
         preamble="为深入贯彻落实科学发展观，局党委决定开展本活动。",
-        guiding_ideology="坚持以科学发展观为指导，服务改革发展稳定大局。",
-        main_measures="（一）明确目标，制定方案。各单位要开展调研，层层创建。（二）深入发动，落实责任。1.召开动员会。"
-                      "要带领群众参与。2.签订责任书。",
-        activity_requirements="（一）加强领导。督促检查，及时反馈。",
-        org_dimensions={"political_leadership": "政治引领力强。认真学习理论。",
-                        "development_drive": "推动发展力强。围绕安全生产开展工作。",
-                        "reform_innovation": "改革创新力强。创新活动方式。",
-                        "cohesion_support": "凝聚保障力强。加强队伍建设。"},
-        member_dimensions={"political_quality": "政治素质优。坚定理想信念。",
-                           "job_skill": "岗位技能优。开展技术练兵。",
-                           "work_performance": "工作业绩优。带领群众完成任务。",
-                           "mass_evaluation": "群众评价优。全心全意为群众服务。"},
     )
     defaults.update(fields)
-    return ImplementationPlan.objects.create(campaign=campaign, **defaults)
+    plan = ImplementationPlan(campaign=campaign, **defaults)
+    plan.set_sections([
+        PlanSection("指导思想", "坚持以科学发展观为指导，服务改革发展稳定大局。"),
+        PlanSection("基本内容", "", [
+            PlanSection("争创“四强”党组织的基本内容", "", [PlanSection(name, f"{name}。") for name in (
+                "政治引领力强", "推动发展力强", "改革创新力强", "凝聚保障力强")]),
+            PlanSection("争做“四优”共产党员的基本内容", "", [PlanSection(name, f"{name}。") for name in (
+                "政治素质优", "岗位技能优", "工作业绩优", "群众评价优")])]),
+        PlanSection("主要措施", "", [PlanSection("明确目标，制定方案", "各单位要开展调研，层层创建。"),
+                                     PlanSection("深入发动，落实责任", "召开动员会，签订责任书。")]),
+        PlanSection("活动要求", "加强领导，督促检查，及时反馈。"),
+    ])
+    plan.save()
+    return plan

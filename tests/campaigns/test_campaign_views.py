@@ -1,4 +1,5 @@
-"""Campaign pages: create/edit/advance permissions, phases validation, launch checks, plan editor."""
+"""Campaign pages: create/edit/advance permissions, phases validation, launch checks (the plan editor:
+test_plan_editor.py)."""
 
 from datetime import date
 
@@ -7,8 +8,7 @@ from django.urls import reverse
 
 from tests.factories import make_user
 from vanguard.audit.models import AuditAction, AuditEvent
-from vanguard.campaigns.models import Campaign, CampaignPhase, CampaignStatus, ImplementationPlan
-from vanguard.campaigns.proofreading import find_issues
+from vanguard.campaigns.models import Campaign, CampaignPhase, CampaignStatus
 from vanguard.core.roles import Role
 
 from .helpers import add_phases, add_plan, make_campaign
@@ -173,57 +173,6 @@ def test_a_launched_campaign_keeps_every_purpose(cast, login):
     response = login(cast.admin).post(reverse("campaigns:campaign_phases", args=[campaign.pk]), data)
     assert response.status_code == 200 and "必须保留用途为“总结表彰”的阶段" in response.content.decode()
     assert campaign.phases.count() == 4
-
-
-def test_plan_editor_flags_and_accepts(cast, login):
-    campaign = make_campaign(cast.bureau)
-    plan = add_plan(campaign, guiding_ideology="以科学开展观为指导，开展活动。效劳大局，效劳群众。",
-                    member_dimensions={"political_quality": "坚决理想信念。"})
-    client = login(cast.admin)
-    page = client.get(reverse("campaigns:plan_edit", args=[campaign.pk])).content.decode()
-    assert "科学开展观" in page and "科学发展观" in page and "坚决理想信念" in page
-    issues = find_issues(plan.guiding_ideology)
-    second = [i for i in issues if i.wrong == "效劳"][1]
-    client.post(reverse("campaigns:plan_correct", args=[campaign.pk]),
-                {"field": "guiding_ideology", "start": second.start, "end": second.end, "wrong": second.wrong})
-    plan.refresh_from_db()
-    assert plan.guiding_ideology == "以科学开展观为指导，开展活动。效劳大局，服务群众。"
-    # a stale offset does nothing
-    client.post(reverse("campaigns:plan_correct", args=[campaign.pk]),
-                {"field": "guiding_ideology", "start": 0, "end": 2, "wrong": "效劳"})
-    plan.refresh_from_db()
-    assert plan.guiding_ideology == "以科学开展观为指导，开展活动。效劳大局，服务群众。"
-    client.post(reverse("campaigns:plan_correct_all", args=[campaign.pk]))
-    plan.refresh_from_db()
-    assert plan.guiding_ideology == "以科学发展观为指导，开展活动。服务大局，服务群众。"
-    assert plan.member_dimensions["political_quality"] == "坚定理想信念。"
-    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="campaigns.implementationplan").count() == 2
-
-
-def test_plan_corrections_outside_scope_are_404_and_change_nothing(cast, login):
-    campaign = make_campaign(cast.unit_b)
-    plan = add_plan(campaign, guiding_ideology="效劳大局。")
-    client = login(make_user("unit_admin", Role.ADMIN, cast.unit_a))  # an admin, of the other unit
-    issue = find_issues(plan.guiding_ideology)[0]
-    assert client.post(reverse("campaigns:plan_correct", args=[campaign.pk]), {
-        "field": "guiding_ideology", "start": issue.start, "end": issue.end, "wrong": issue.wrong}).status_code == 404
-    assert client.post(reverse("campaigns:plan_correct_all", args=[campaign.pk])).status_code == 404
-    plan.refresh_from_db()
-    assert plan.guiding_ideology == "效劳大局。"
-    assert login(cast.secretary).post(reverse("campaigns:plan_correct_all", args=[campaign.pk])).status_code == 403
-
-
-def test_plan_edit_saves_dimensions(cast, login):
-    campaign = make_campaign(cast.bureau)
-    client = login(cast.admin)
-    response = client.post(reverse("campaigns:plan_edit", args=[campaign.pk]), {
-        "title": "实施方案", "doc_number": "〔2026〕1号", "issued_on": "2026-03-01",
-        "guiding_ideology": "指导", "org__political_leadership": "学习理论。", "member__job_skill": "练兵。"})
-    assert response.status_code == 302
-    plan = ImplementationPlan.objects.get(campaign=campaign)
-    assert plan.org_dimensions == {"political_leadership": "学习理论。"}
-    assert plan.member_dimensions == {"job_skill": "练兵。"} and plan.issued_on == date(2026, 3, 1)
-    assert login(cast.secretary).get(reverse("campaigns:plan_edit", args=[campaign.pk])).status_code == 403
 
 
 def test_campaign_list_query_count(cast, login, django_assert_max_num_queries):

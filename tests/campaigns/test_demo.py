@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from vanguard.accounts.models import User
 from vanguard.activities.models import AttendanceStatus, Meeting
-from vanguard.campaigns import services
 from vanguard.campaigns.demo import CAMPAIGN_NAME, DOC_NUMBER, GOALS, SAMPLE_PLAN, TASKS
 from vanguard.campaigns.models import REQUIRED_PURPOSES, Campaign, CampaignStatus
 from vanguard.campaigns.presets import SEED_FOUR_STRENGTHS
@@ -49,11 +48,12 @@ def test_one_active_campaign_with_the_proofread_plan(seeded):
         campaign.pk}
     plan = campaign.get_plan()
     assert plan.doc_number == DOC_NUMBER and plan.issued_on.year == 2026
-    text = "\n".join(value for _key, _label, value in services.plan_parts(plan))
+    text = "\n".join(value for _key, _label, value in plan.text_parts())
     assert "科学发展观" in text
-    for wrong, _right in DEFAULT_TERM_PAIRS:
-        assert wrong not in text, wrong
-    assert services.plan_issues(plan) == []
+    assert find_issues(text, DEFAULT_TERM_PAIRS) == []
+    assert plan.issues(DEFAULT_TERM_PAIRS) == []
+    # The plan's wording of each item became the campaign's description of that dimension.
+    assert campaign.dimensions.get(code="political_leadership").description.startswith("坚持用中国特色社会主义理论体系武装头脑")
     # The sample file itself keeps the corrupted terms (it demonstrates the importer).
     assert find_issues(SAMPLE_PLAN.read_text(encoding="utf-8"), DEFAULT_TERM_PAIRS)
     assert "demo campaign" not in seeded and "2026年争创" in seeded

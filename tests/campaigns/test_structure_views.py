@@ -178,3 +178,12 @@ def test_the_other_campaigns_offered_as_sources_are_those_the_user_sees(cast, lo
     assert f"campaign:{seen.pk}" in offered
     assert f"campaign:{unseen.pk}" not in offered and f"campaign:{campaign.pk}" not in offered
 
+
+
+def test_a_launched_campaign_keeps_its_year(cast, login):
+    campaign = make_campaign(cast.bureau, status=CampaignStatus.ACTIVE)
+    client = login(cast.admin)
+    url = reverse("campaigns:campaign_edit", args=[campaign.pk])
+    response = client.post(url, {"name": campaign.name, "year": 2027, "scope_org": cast.bureau.pk})
+    assert response.status_code == 200 and "活动已启动，不能修改年度" in response.content.decode()
+    assert client.post(url, {"name": "改名", "year": 2026, "scope_org": cast.bureau.pk}).status_code == 302

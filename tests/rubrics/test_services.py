@@ -65,6 +65,17 @@ def test_a_dimension_set_of_its_own_gets_a_skeleton_to_fill_in(cast):
     assert not any("各维度分值合计" in p for p in problems)
 
 
+def test_no_default_rubric_without_dimensions(cast, login):
+    from django.urls import reverse
+
+    campaign = make_campaign(cast.bureau, dimensions=None)
+    with pytest.raises(services.RubricError, match="该活动尚未设置党员的创建维度"):
+        services.load_default(campaign, "member", cast.admin)
+    response = login(cast.admin).post(reverse("rubrics:rubric_create"), {"campaign": campaign.pk, "subject": "org"})
+    assert response.status_code == 200 and "该活动尚未设置组织的创建维度" in response.content.decode()
+    assert not Rubric.objects.exists()
+
+
 def test_a_rubric_covers_every_dimension_of_its_campaign(cast, campaign):
     from vanguard.campaigns.models import CampaignDimension
 

@@ -35,14 +35,11 @@ class DimensionOut(Schema):
 class PlanOut(Schema):
     title: str
     doc_number: str
-    issued_on: date | None
     preamble: str
-    guiding_ideology: str
-    basic_content: str
-    main_measures: str
-    activity_requirements: str
-    org_dimensions: dict[str, str]
-    member_dimensions: dict[str, str]
+    # The section tree as stored: [{"heading", "body", "children": [...]}]
+    sections: list[dict]
+    issuer: str
+    issued_on: date | None
 
 
 class CampaignOut(Schema):

@@ -42,8 +42,7 @@ from vanguard.rubrics.models import Indicator
 from vanguard.rubrics.rules import Subject
 from vanguard.rubrics.services import load_default
 
-from . import services
-from . import structure
+from . import planimport, services, structure
 from .models import Campaign
 from .presets import SEED_FOUR_STRENGTHS, SEED_PHASES
 
@@ -188,10 +187,12 @@ class _Builder:
                 f"{acknowledged}/{letters} letters acknowledged; {meetings} meetings")
 
     def import_plan(self, campaign: Campaign) -> int:
-        draft = services.create_import_draft(campaign, self.admin, SAMPLE_PLAN.name, SAMPLE_PLAN.read_bytes())
+        draft = planimport.create_import_draft(campaign, self.admin, SAMPLE_PLAN.name, SAMPLE_PLAN.read_bytes())
         draft.issues = [{**issue, "accepted": True} for issue in draft.issues]
         draft.save(update_fields=["issues"])
-        plan = services.confirm_import(draft)
+        # The plan's 四强/四优 items are the preset's: confirmed as offered, they bring their wording.
+        dimensions, _phases = planimport.offered_structure(campaign, planimport.read_draft(draft).sections)
+        plan = planimport.confirm_import(draft, self.admin, dimensions or None, None)
         plan.doc_number = DOC_NUMBER
         plan.issued_on = ISSUED_ON
         plan.save()

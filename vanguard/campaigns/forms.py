@@ -12,7 +12,7 @@ from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.orgs.forms import DateInput
 
 from . import structure
-from .models import Campaign, CampaignDimension, CampaignPhase, DimensionSubject
+from .models import Campaign, CampaignDimension, CampaignPhase, CampaignStatus, DimensionSubject
 from .presets import DEFAULT_DIMENSION_PRESET, DEFAULT_PHASE_PRESET, DIMENSION_PRESETS, PHASE_PRESETS
 
 # A structure source is a preset ("preset:<key>") or another campaign ("campaign:<pk>").
@@ -88,7 +88,9 @@ class CampaignForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk is not None and "year" in self.changed_data and self.instance.status != "draft":
+        # The phases' dates lie in the year; once launched, moving the year would strand them.
+        if self.instance.pk is not None and "year" in self.changed_data and \
+                self.instance.status != CampaignStatus.DRAFT:
             self.add_error("year", _("活动已启动，不能修改年度。"))
         return data
 
@@ -101,9 +103,6 @@ class CampaignForm(forms.ModelForm):
 
 class StructureLoadForm(forms.Form):
     """Replace a draft campaign's dimensions and/or phases by a preset's or another campaign's."""
-
-    dimension_source = forms.CharField(required=False)
-    phase_source = forms.CharField(required=False)
 
     def __init__(self, *args, campaign: Campaign, user, **kwargs):
         super().__init__(*args, **kwargs)

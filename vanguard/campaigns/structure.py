@@ -163,6 +163,8 @@ def phase_problems(phases: list[OfferedPhase], *, require_all: bool = False) -> 
     for phase in phases:
         if not phase.name:
             problems.append(_("阶段名称不能为空。"))
+        elif len(phase.name) > 100:
+            problems.append(_("阶段名称“%(name)s”超过 100 个字。") % {"name": phase.name[:20]})
         if phase.purpose not in PhasePurpose.values:
             problems.append(_("阶段“%(name)s”的用途无效。") % {"name": phase.name})
         if phase.starts_on is None or phase.ends_on is None:

@@ -104,10 +104,10 @@ def _texts(plan: OrgPlan):
 
 def term_issues(plan: OrgPlan) -> list[dict]:
     """Corrupted or non-standard terms in a plan's goals and tasks, with the correct term."""
+    from vanguard.campaigns.models import TermCorrection
     from vanguard.campaigns.proofreading import find_issues
-    from vanguard.campaigns.services import term_pairs
 
-    pairs = term_pairs()
+    pairs = TermCorrection.objects.pairs()
     return [
         {"where": label, "wrong": issue.wrong, "right": issue.right, "context": issue.context}
         for obj, field, label in _texts(plan)
@@ -118,11 +118,11 @@ def term_issues(plan: OrgPlan) -> list[dict]:
 @transaction.atomic
 def correct_terms(plan: OrgPlan) -> int:
     """Replace every flagged term in goals and tasks (each change audit-logged by its model)."""
+    from vanguard.campaigns.models import TermCorrection
     from vanguard.campaigns.proofreading import correct_all
-    from vanguard.campaigns.services import term_pairs
 
     ensure_editable(plan)
-    pairs = term_pairs()
+    pairs = TermCorrection.objects.pairs()
     changed = 0
     for obj, field, _label in _texts(plan):
         corrected = correct_all(getattr(obj, field), pairs)

@@ -247,6 +247,9 @@ def create_from_data(campaign, data: dict, *, category=None, base=None) -> Rubri
 
 def load_default(campaign, subject: str, user=None) -> Rubric:
     """Create the default rubric for the campaign's dimensions (version 1, or the next version)."""
+    if not campaign.dimensions.of(subject).exists():
+        raise RubricError(_("该活动尚未设置%(subject)s的创建维度，请先在活动中设置维度。")
+                          % {"subject": Subject(subject).label})
     data = default_data(campaign, subject)
     # The dimensions read as the campaign describes them (its preset, or its implementation plan).
     descriptions = {d.code: d.description for d in campaign.dimensions.of(subject) if d.description}

@@ -207,7 +207,11 @@ class RubricCreateView(LoginRequiredMixin, View):
         form = LoadDefaultForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.show(form)
-        rubric = services.load_default(form.cleaned_data["campaign"], form.cleaned_data["subject"], request.user)
+        try:
+            rubric = services.load_default(form.cleaned_data["campaign"], form.cleaned_data["subject"], request.user)
+        except services.RubricError as exc:
+            form.add_error(None, str(exc))
+            return self.show(form)
         messages.success(request, _("已载入默认标准“%(r)s”。") % {"r": rubric})
         return redirect(rubric.get_absolute_url())
 
