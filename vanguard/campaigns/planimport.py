@@ -754,10 +754,3 @@ def parse_section_text(heading: str, text: str) -> PlanSection:
     section = _build_sections(body, _find_markers(body))[0]
     return PlanSection(heading=heading, body=section.body, children=section.children)
 
-
-# Transitional, until services.py (another developer's file) drops its old plan functions (plan_parts …
-# confirm_import, reported for removal): the names it imports at module level. Nothing here reads them.
-STANDARD_SECTIONS: dict[str, str] = {}
-ORG_DIMENSIONS: dict[str, str] = {}
-MEMBER_DIMENSIONS: dict[str, str] = {}
-Section = PlanSection
