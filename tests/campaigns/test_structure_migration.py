@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("campaigns", "0002_termcorrection_implementationplan_planimportdraft"), ("rubrics", "0001_initial"),
           ("plans", "0001_initial")]
-AFTER = [("campaigns", "0003_campaign_dimensions_and_phase_purposes"), ("rubrics", "0002_dimensions_of_the_campaign"),
-         ("plans", "0002_goal_dimension_of_the_campaign")]
+AFTER = [("campaigns", "0003_campaign_dimensions_and_phase_purposes"), ("rubrics", "0003_campaign_dimension_required"),
+         ("plans", "0003_goal_dimension_required")]
 
 
 def migrate(targets):

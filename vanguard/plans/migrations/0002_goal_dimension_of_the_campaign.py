@@ -3,7 +3,8 @@
 Each goal is attached to the campaign dimension of its old code (created by ``campaigns.0003``
 for every campaign); a code the campaign lacks becomes a campaign dimension named by the old
 label. Submitted versions keep each goal's dimension name in their snapshot, so that a later
-rename of a dimension does not rewrite what was submitted.
+rename of a dimension does not rewrite what was submitted. The old column goes in 0003:
+PostgreSQL alters no table in the transaction that wrote rows it refers to.
 """
 
 import django.db.models.deletion
@@ -65,17 +66,4 @@ class Migration(migrations.Migration):
                                     to="campaigns.campaigndimension"),
         ),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name="plangoal", name="dimension"),
-        migrations.RenameField(model_name="plangoal", old_name="dimension_ref", new_name="dimension"),
-        migrations.AlterField(
-            model_name="plangoal",
-            name="dimension",
-            field=models.ForeignKey(limit_choices_to={"subject": "org"}, on_delete=django.db.models.deletion.PROTECT,
-                                    related_name="plan_goals", to="campaigns.campaigndimension", verbose_name="维度"),
-        ),
-        migrations.AlterModelOptions(
-            name="plangoal",
-            options={"ordering": ["plan", "dimension__sort_order", "sort_order", "id"], "verbose_name": "创建目标",
-                     "verbose_name_plural": "创建目标"},
-        ),
     ]

@@ -2,7 +2,8 @@
 
 Each rubric dimension is attached to the campaign dimension of its code and subject (created by
 ``campaigns.0003`` for every campaign with the seed's codes); a code the campaign lacks becomes a
-campaign dimension with the rubric's name and order, so nothing is lost.
+campaign dimension with the rubric's name and order, so nothing is lost. The old columns go in
+0003: PostgreSQL alters no table in the transaction that wrote rows it refers to.
 """
 
 import django.db.models.deletion
@@ -45,29 +46,4 @@ class Migration(migrations.Migration):
                                     verbose_name="活动维度"),
         ),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveConstraint(model_name="dimension", name="dimension_code_unique_in_rubric"),
-        migrations.AlterModelOptions(
-            name="dimension",
-            options={"ordering": ["rubric", "campaign_dimension__sort_order", "id"], "verbose_name": "维度",
-                     "verbose_name_plural": "维度"},
-        ),
-        migrations.AlterModelOptions(
-            name="indicator",
-            options={"ordering": ["rubric", "dimension__campaign_dimension__sort_order", "sort_order", "id"],
-                     "verbose_name": "指标", "verbose_name_plural": "指标"},
-        ),
-        migrations.RemoveField(model_name="dimension", name="code"),
-        migrations.RemoveField(model_name="dimension", name="name"),
-        migrations.RemoveField(model_name="dimension", name="sort_order"),
-        migrations.AlterField(
-            model_name="dimension",
-            name="campaign_dimension",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="rubric_dimensions",
-                                    to="campaigns.campaigndimension", verbose_name="活动维度"),
-        ),
-        migrations.AddConstraint(
-            model_name="dimension",
-            constraint=models.UniqueConstraint(fields=("rubric", "campaign_dimension"),
-                                               name="one_rubric_dimension_per_campaign_dimension"),
-        ),
     ]
