@@ -21,7 +21,9 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789")
+# The development key: production settings refuse to start with it (or any short key).
+DEVELOPMENT_SECRET_KEY = "dev-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -64,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vanguard.core.middleware.IdleSessionMiddleware",
+    "vanguard.core.middleware.NoStoreMiddleware",
+    "vanguard.core.middleware.UrlIntegerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -127,6 +132,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A signed-in session ends after this many minutes without a request (vanguard.core.middleware).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_ENGINE = "vanguard.core.sessions"
+# Exact ID or phone number searches a day by a user who sees those numbers masked: each one is
+# audit-logged, and past the limit they match only people the user may edit (vanguard.audit.services).
+EXACT_LOOKUPS_PER_DAY = int(os.environ.get("EXACT_LOOKUPS_PER_DAY", "20"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -178,6 +190,11 @@ ARCHIVE_MAX_BYTES = int(os.environ.get("ARCHIVE_MAX_BYTES", str(128 * 1024 * 102
 ARCHIVE_MAX_MEMBERS = int(os.environ.get("ARCHIVE_MAX_MEMBERS", "2000"))
 ARCHIVE_MAX_RATIO = int(os.environ.get("ARCHIVE_MAX_RATIO", "200"))  # inflated : compressed, per large part
 ARCHIVE_MAX_PART_BYTES = int(os.environ.get("ARCHIVE_MAX_PART_BYTES", str(16 * 1024 * 1024)))  # read whole
+
+# Form input (vanguard.core.validators): the longest text a field without a limit of its own takes,
+# and how many years ahead a date may lie.
+TEXT_MAX_LENGTH = int(os.environ.get("TEXT_MAX_LENGTH", "20000"))
+DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD", "10"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

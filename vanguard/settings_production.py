@@ -2,11 +2,21 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F401,F403
-from .settings import env_bool
+from .settings import DEVELOPMENT_SECRET_KEY, env_bool
 
 DEBUG = False
-SECRET_KEY = os.environ["SECRET_KEY"]
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Sessions and the edit forms' version tokens are signed with this key: a short
+# or published one lets anyone forge them. The thresholds are Django's own (check security.W009).
+if (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of at least 50 characters (not the development key); "
+        "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
