@@ -2,8 +2,8 @@
 
 Events are written through ``record`` (explicit: logins, imports, moves,
 grants) or by the signals of ``AuditedModel`` (every create, update and delete
-of domain data). The model refuses updates and deletes, and on PostgreSQL a
-trigger refuses them in the database too.
+of domain data). The model refuses updates and deletes, and triggers refuse
+them in the database too (PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class AuditAction(models.TextChoices):
     WORKFLOW = "workflow", _("流程操作")
     PASSWORD = "password", _("修改密码")
     TOKEN = "token", _("API 令牌")
+    # Reads of personal data (等保 2.0: who saw what): a person's full numbers, an exact-number search.
+    VIEW = "view", _("查看个人信息")
+    LOOKUP = "lookup", _("号码精确查询")
 
 
 class AppendOnlyError(Exception):

@@ -7,9 +7,12 @@ import decimal
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .context import Actor, current_actor
+from .context import Actor, actor_for, current_actor
 from .models import AuditAction, AuditEvent
 
 
@@ -35,6 +38,16 @@ def mask(value: Any) -> Any:
     if not isinstance(value, str) or len(value) < 8:
         return value and "*" * len(str(value))
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def logged_value(model, name: str, value: Any) -> Any:
+    """A field's value as the log keeps it: serialised, and masked if the model masks the field.
+
+    For code that writes its own diffs (bulk updates, imports), so that they mask what the
+    model's own events mask.
+    """
+    value = serialise(value)
+    return mask(value) if name in getattr(model, "audit_masked", ()) else value
 
 
 def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -84,4 +97,22 @@ def record(
     )
 
 
-__all__ = ["AuditAction", "record", "snapshot", "diff"]
+def exact_lookup_allowed(user, number: str, object_type: str) -> bool:
+    """Whether an exact search for a personal number may run over every record; logged either way.
+
+    For searches by a user who sees such numbers masked: each answers yes or no for a guessed
+    full number, and with the visible digits of a masked number a few guesses would confirm the
+    hidden ones. Every one is logged (the number masked, as everywhere in the log); past
+    ``EXACT_LOOKUPS_PER_DAY`` in a day the caller runs it only over the records whose numbers
+    the user may see in full.
+    """
+    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = AuditEvent.objects.filter(actor_id=user.pk, action=AuditAction.LOOKUP, at__gte=day_start).count()
+    allowed = used < settings.EXACT_LOOKUPS_PER_DAY
+    record(AuditAction.LOOKUP, object_type=object_type, object_repr=mask(number),
+           message=_("精确查询号码") if allowed else _("精确查询号码：超出当日次数，仅在可编辑的人员中查询"),
+           actor=actor_for(user, current_actor().ip))
+    return allowed
+
+
+__all__ = ["AuditAction", "record", "snapshot", "diff", "logged_value", "exact_lookup_allowed"]
