@@ -79,6 +79,9 @@ class PersonForm(ScopedModelForm):
         fields = ["name", "gender", "ethnicity", "birth_date", "id_card", "phone", "education", "post", "unit",
                   "org", "status", "join_date", "full_date", "is_needy", "is_production_backbone",
                   "is_technical_backbone", "is_management_backbone", "is_active"]
+        # One message whoever holds the number, inside the user's scope or not: the form must not
+        # tell an editor which org (or whether their own) a number they typed belongs to.
+        error_messages = {"id_card": {"unique": _("该身份证号码已经登记，不能重复建档；人员调入请办理组织关系转接。")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
-from vanguard.core.policy import Anywhere, Assigned, Own, OwnOrg, Policy, Subtree
+from vanguard.core.policy import Anywhere, Assigned, Own, OwnOrg, Policy, Subtree, can
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES, SUBTREE_ROLES
-from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.scoping import CHANGE, ScopedQuerySet
 
 from . import idcard
 
@@ -237,6 +237,20 @@ class Person(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:person_detail", args=[self.pk])
+
+    def shows_full_numbers_to(self, user) -> bool:
+        """Whether ``user`` reads this person's ID and phone numbers in full: those who may edit them."""
+        return can(user, self, CHANGE)
+
+    @property
+    def birth_year(self) -> int | None:
+        """The birth date as readers of the masked numbers see it.
+
+        The mask hides digits 5–14 of an ID number, eight of which are the birth date: shown in
+        full beside it, two digits would remain hidden, about ten candidates once the check
+        digit is applied, and one exact search would confirm the right one.
+        """
+        return self.birth_date.year if self.birth_date else None
 
     @property
     def id_card_masked(self) -> str:

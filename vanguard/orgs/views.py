@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vanguard.audit.models import AuditAction
+from vanguard.audit.services import record
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import get_scoped, require, scoped
 from vanguard.core.scoping import CHANGE
@@ -164,8 +166,12 @@ class PersonListView(ObjectListView):
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_scoped(request, Person.objects.select_related("org", "org__category"), pk=pk)
+    full_numbers = person.shows_full_numbers_to(request.user)
+    if full_numbers and (person.id_card or person.phone):
+        record(AuditAction.VIEW, person, message=_("查看完整的身份证号码和手机号码"))
     return render(request, "orgs/person_detail.html", {
         "person": person,
+        "full_numbers": full_numbers,
         "memberships": person.memberships.select_related("org"),
     })
 
