@@ -285,8 +285,19 @@ def _store_evidence(task: PlanTask, checked) -> str:
     return field.storage.save(name, ContentFile(checked.data), max_length=field.max_length)
 
 
+def _lock(task: PlanTask) -> None:
+    """Lock the task's row until the transaction ends, and read it again into ``task``.
+
+    A double click (or two people) on the same step: the second waits for the first and then
+    sees its result, so a step is recorded once (and a second file is not left behind).
+    """
+    PlanTask.objects.select_for_update().filter(pk=task.pk).values_list("pk").get()
+    task.refresh_from_db()
+
+
 @transaction.atomic
 def _record_completion(task: PlanTask, user, evidence: str, stored: str) -> PlanTask:
+    _lock(task)
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("该任务已登记完成。"))
     if task.plan.status != PlanStatus.APPROVED:
@@ -312,17 +323,19 @@ def reopen_task(task: PlanTask, user) -> PlanTask:
     is being inspected and assessed, what was registered stays as it is. The file is deleted
     once the withdrawal is saved, outside the transaction: a refused or failed withdrawal keeps it.
     """
-    stored = task.evidence_file.name
-    task = _record_reopening(task, user)
+    stored = _record_reopening(task, user)
     if stored:
         task.evidence_file.storage.delete(stored)
     return task
 
 
 @transaction.atomic
-def _record_reopening(task: PlanTask, user) -> PlanTask:
+def _record_reopening(task: PlanTask, user) -> str:
+    """Withdraw the completion; the name of the file it had, read under the lock."""
     from vanguard.campaigns.models import CampaignStatus
 
+    _lock(task)
+    stored = task.evidence_file.name
     if task.status != TaskStatus.DONE:
         raise ValidationError(_("该任务尚未登记完成，无需撤回。"))
     if task.plan.campaign.status in (CampaignStatus.ASSESSING, CampaignStatus.CLOSED):
@@ -335,7 +348,7 @@ def _record_reopening(task: PlanTask, user) -> PlanTask:
     task.save()
     record(AuditAction.WORKFLOW, task, message=_("撤回任务完成登记"),
            changes={"status": [TaskStatus.DONE, TaskStatus.OPEN]})
-    return task
+    return stored
 
 
 # ---------------------------------------------------------------- responsibility letters
@@ -360,6 +373,9 @@ def generate_letters(campaign, user, issued_on: date | None = None) -> int:
 
 @transaction.atomic
 def acknowledge_letter(letter: ResponsibilityLetter, user) -> ResponsibilityLetter:
+    # Locked and read again: of two clicks, the second finds the letter acknowledged.
+    ResponsibilityLetter.objects.select_for_update().filter(pk=letter.pk).values_list("pk").get()
+    letter.refresh_from_db()
     if letter.is_acknowledged:
         raise ValidationError(_("该责任书已确认。"))
     letter.acknowledged_at = timezone.now()
