@@ -38,10 +38,17 @@ class UserCreateForm(forms.ModelForm):
     def clean_phone(self):
         return (self.cleaned_data.get("phone") or "").strip() or None
 
-    def clean_initial_password(self):
-        password = self.cleaned_data["initial_password"]
-        password_validation.validate_password(password)
-        return password
+    def _post_clean(self):
+        # Validated once the instance holds the username and names, as a password the user
+        # chooses is: the similarity check compares it with them (Django's UserCreationForm
+        # validates here for the same reason).
+        super()._post_clean()
+        password = self.cleaned_data.get("initial_password")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("initial_password", error)
 
     def save(self, commit=True):
         user = super().save(commit=False)
@@ -53,11 +60,17 @@ class UserCreateForm(forms.ModelForm):
 
 
 class PasswordResetByAdminForm(forms.Form):
+    """A new initial password for ``user``, held to the rules of one the user chooses."""
+
     new_password = forms.CharField(label=_("新的初始密码"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_new_password(self):
         password = self.cleaned_data["new_password"]
-        password_validation.validate_password(password)
+        password_validation.validate_password(password, self.user)
         return password
 
 
