@@ -119,7 +119,7 @@ GRANT_ROWS = {  # grants on orgs of the admin's subtree
                    ("unit_admin", "admin"), ("two_grants", "secretary"), ("expired", "secretary"),
                    ("member_clerk", "member"), ("member_clerk", "clerk")},
 }
-TERM_ROWS = {**ONLY_ADMINS, "admin": {"term"}, "unit_admin": {"term"}}
+TERM_ROWS = {**ONLY_ADMINS, "admin": {"term"}}  # bureau-wide: not a unit's admin
 
 
 def _campaigns(w):

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 
 from tests.matrix import (
-    ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, SIGNED_IN, Case, Write, post_data,
+    ADMINS, ADMINS_OF_UNIT, GRANTED, REACH_OF_UNIT, ROOT_ADMINS, SIGNED_IN, Case, Write, post_data,
 )
 from vanguard.campaigns import planimport
 from vanguard.campaigns.models import Campaign, CampaignStatus
@@ -162,13 +162,14 @@ CASES: dict[str, Case] = {
         lambda w, inside: {"issue": "all"}, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
     "campaigns:plan_import_confirm": Case(SIGNED_IN, kwargs=draft_kw, **POST_ONLY,
                                           post=Write(nothing, allowed=ADMINS, seen=ADMINS_OF_UNIT)),
-    # Terminology is bureau-wide reference data (Anywhere(ADMIN_ROLES)): inside and outside are one term.
-    "campaigns:term_list": Case(ADMINS),
-    "campaigns:term_create": Case(ADMINS, post=Write(lambda w, inside: {
+    # Terminology is bureau-wide reference data that rewrites every unit's plans (AtRoot(ADMIN_ROLES)):
+    # inside and outside are one term, and a unit's admin keeps none of it.
+    "campaigns:term_list": Case(ROOT_ADMINS),
+    "campaigns:term_create": Case(ROOT_ADMINS, post=Write(lambda w, inside: {
         "wrong": "矩阵错词", "right": "矩阵正词", "note": "", "is_active": "on"})),
-    "campaigns:term_edit": Case(ADMINS, kwargs=term_kw, post=Write(lambda w, inside: {
+    "campaigns:term_edit": Case(ROOT_ADMINS, kwargs=term_kw, post=Write(lambda w, inside: {
         "wrong": w.term.wrong, "right": "矩阵改正", "note": "", "is_active": "on"})),
-    "campaigns:term_delete": Case(ADMINS, kwargs=term_kw, post=Write(nothing)),
+    "campaigns:term_delete": Case(ROOT_ADMINS, kwargs=term_kw, post=Write(nothing)),
     "api:list_campaigns": Case(GRANTED, api=True),
     "api:get_campaign": Case(GRANTED, REACH_OF_UNIT, api=True, kwargs=api_campaign_kw),
 }
