@@ -1,4 +1,4 @@
-"""Migration 0004: plans of the fixed-field model become section trees with nothing lost."""
+"""Migrations 0004–0005: plans of the fixed-field model become section trees with nothing lost."""
 
 from datetime import date
 
@@ -13,7 +13,7 @@ from vanguard.orgs.models import OrgType
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("campaigns", "0003_campaign_dimensions_and_phase_purposes")
-AFTER = ("campaigns", "0004_plan_sections")
+AFTER = ("campaigns", "0005_remove_fixed_plan_fields")
 SEED_DIMENSIONS = [("org", "political_leadership", "政治引领力强"), ("org", "development_drive", "推动发展力强"),
                    ("member", "political_quality", "政治素质优"), ("member", "job_skill", "岗位技能优")]
 

@@ -6,7 +6,8 @@ did. 基本内容's items, kept apart in ``org_dimensions`` / ``member_dimension
 sub-sections （一）争创“四强”党组织的基本内容 / （二）争做“四优”共产党员的基本内容 where its own text
 does not already hold them, and each item's text becomes the description of the campaign's
 dimension with that code (the descriptions rubrics were loaded with). A plan's sign-off gets an
-issuer field. Import drafts no longer store a parse (the preview parses the text again).
+issuer field. The old columns go in 0005 (PostgreSQL alters no table in the transaction that
+wrote its rows).
 
 The parser is imported from ``planimport`` rather than copied: it is the function the old export
 used to split these texts (``body_blocks``), and what is parsed here is exactly that old data.
@@ -108,12 +109,4 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, max_length=100, verbose_name="落款单位"),
         ),
         migrations.RunPython(forwards, backwards),
-        migrations.RemoveField(model_name="implementationplan", name="guiding_ideology"),
-        migrations.RemoveField(model_name="implementationplan", name="basic_content"),
-        migrations.RemoveField(model_name="implementationplan", name="main_measures"),
-        migrations.RemoveField(model_name="implementationplan", name="activity_requirements"),
-        migrations.RemoveField(model_name="implementationplan", name="org_dimensions"),
-        migrations.RemoveField(model_name="implementationplan", name="member_dimensions"),
-        migrations.RemoveField(model_name="planimportdraft", name="sections"),
-        migrations.RemoveField(model_name="planimportdraft", name="missing"),
     ]
