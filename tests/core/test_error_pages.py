@@ -162,8 +162,11 @@ def test_the_500_page_is_english_for_a_user_who_chose_english(english):
 def test_the_500_page_renders_without_the_database_or_the_requests_context():
     # No db fixture: pytest-django makes any query fail. No session, no user: no middleware ran.
     request = RequestFactory().get("/plans/", HTTP_REFERER="http://testserver/plans/?page=2")
-    response = errors.server_error(request)
-    assert response.status_code == 500 and "系统出错" in response.content.decode()
+    with translation.override(settings.LANGUAGE_CODE):  # what the locale middleware had activated
+        response = errors.server_error(request)
+    body = response.content.decode()
+    assert response.status_code == 500 and "系统出错" in body
+    assert 'href="http://testserver/plans/?page=2"' in body  # back to where the user was
 
 
 def test_a_lockout_is_a_429_page_in_the_layout_with_the_way_back_to_the_login(client, cast):
