@@ -215,7 +215,7 @@ def test_issue_four_models_log_create_update_delete(cast):
     from vanguard.campaigns.models import Campaign, CampaignPhase, TermCorrection
 
     campaign = Campaign.objects.create(name="2026年活动", year=2026, scope_org=cast.bureau)
-    phase = CampaignPhase.objects.create(campaign=campaign, phase="mobilise", starts_on=date(2026, 3, 1),
+    phase = CampaignPhase.objects.create(campaign=campaign, name="动员部署", starts_on=date(2026, 3, 1),
                                          ends_on=date(2026, 3, 31))
     phase.ends_on = date(2026, 4, 5)
     phase.save()
