@@ -250,6 +250,8 @@ def build_world() -> SimpleNamespace:
     """
     from vanguard.activities.models import Attendance, Meeting, MeetingKind
     from vanguard.campaigns.models import Campaign, CampaignStatus, ImplementationPlan, TermCorrection
+    from vanguard.campaigns import structure
+    from vanguard.campaigns.models.plan import PlanSection
     from vanguard.plans.models import OrgPlan, OrgPlanVersion, PlanGoal, PlanStatus, PlanTask, ResponsibilityLetter
     from vanguard.rubrics import services as rubrics
 
@@ -273,9 +275,11 @@ def build_world() -> SimpleNamespace:
     w.campaign_bureau = Campaign.objects.create(name="全局2026年创建活动", year=2026, scope_org=w.bureau,
                                                 status=CampaignStatus.ACTIVE)
     for campaign in (w.campaign_a, w.campaign_b):
-        ImplementationPlan.objects.create(
-            campaign=campaign, title="实施方案", issued_on=date(2026, 3, 1),
-            guiding_ideology="以科学开展观为指导。", org_dimensions={"political_leadership": "学习理论。"})
+        structure.apply_structure(campaign, structure.preset_dimensions("four_strengths_2010"), None)
+        plan = ImplementationPlan(campaign=campaign, title="实施方案", issued_on=date(2026, 3, 1))
+        plan.set_sections([PlanSection("指导思想", "以科学开展观为指导。"),
+                           PlanSection("基本内容", children=[PlanSection("政治引领力强", "学习理论。")])])
+        plan.save()
     # Each unit campaign: a draft org rubric and a frozen member rubric (for "新建版本").
     w.rubrics = {}
     for key, campaign in (("a", w.campaign_a), ("b", w.campaign_b)):
@@ -296,7 +300,8 @@ def build_world() -> SimpleNamespace:
         # Returned after two submissions: editable, submittable, with two versions to compare.
         plan = w.plans[key] = OrgPlan.objects.create(campaign=campaign, org=org, rubric=rubric,
                                                      status=PlanStatus.RETURNED, current_version=2)
-        PlanGoal.objects.create(plan=plan, dimension="political_leadership", text=f"理论学习（{org.name}）")
+        PlanGoal.objects.create(plan=plan, dimension=campaign.dimensions.get(code="political_leadership"),
+                                text=f"理论学习（{org.name}）")
         w.tasks[key] = PlanTask.objects.create(plan=plan, title=f"规范三会一课（{org.name}）",
                                                responsible=responsible, due_on=due)
         for number in (1, 2):

@@ -61,16 +61,11 @@ def rubric_chooser(campaign) -> Callable[[Org], object]:
     The newest org rubric of the org's category, else the newest base org rubric (or None).
     The campaign's rubrics load once, so choosing for every org costs one query.
     """
-    from vanguard.rubrics.models import Rubric
+    from vanguard.rubrics.models import Rubric, applicable
     from vanguard.rubrics.rules import Subject
 
-    base, variants = None, {}
-    for rubric in Rubric.objects.filter(campaign=campaign, subject=Subject.ORG).order_by("-version"):
-        if rubric.category_id is None:
-            base = base or rubric
-        else:
-            variants.setdefault(rubric.category_id, rubric)
-    return lambda org: variants.get(org.category_id, base)
+    in_force = Rubric.objects.in_force(campaign, Subject.ORG)
+    return lambda org: applicable(in_force, org.category_id)
 
 
 def create_plan(campaign, org) -> OrgPlan:
