@@ -62,3 +62,15 @@ def test_the_reviewer_sees_the_flagged_terms_of_a_submitted_plan(cast, login, pl
 def test_the_editor_sees_them_before_submitting(cast, login, plan):
     page = login(cast.clerk).get(plan.get_absolute_url()).content.decode()
     assert "方案中有不规范用语，提交前请更正" in page and "<del>平安生产</del>" in page
+
+
+def test_the_submit_page_flags_the_terms_and_submits_with_the_corrections_chosen(cast, login, plan):
+    client = login(cast.clerk)
+    url = f"/plans/{plan.pk}/submit/"
+    page = client.get(url).content.decode()
+    assert "<del>科学开展观</del>" in page and 'name="correct_terms"' in page
+    assert client.post(url, {"correct_terms": "1"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUBMITTED
+    assert plan.versions.get().snapshot["goals"][0]["text"] == CORRECTED
+    assert plan.term_issues() == []

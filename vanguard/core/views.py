@@ -124,7 +124,7 @@ class ScopedFormView(LoginRequiredMixin, View):
         sent = form.cleaned_data.get(VERSION_FIELD) if self.object is not None else None
         if not sent:
             return True
-        stored = type(self.object)._base_manager.select_for_update().filter(pk=self.object.pk).first()
+        stored = type(self.object)._base_manager.select_for_update(of=("self",)).filter(pk=self.object.pk).first()
         return stored is not None and record_version(stored) == sent
 
     def save(self, form):
@@ -178,7 +178,7 @@ class ScopedDeleteView(LoginRequiredMixin, View):
             with transaction.atomic():
                 # A second click (or a second person) finds the row gone: nothing is deleted or
                 # logged twice. The lock makes the two wait for each other.
-                if type(self.object)._base_manager.select_for_update().filter(pk=self.object.pk).first() is None:
+                if type(self.object)._base_manager.select_for_update(of=("self",)).filter(pk=self.object.pk).first() is None:
                     messages.info(request, _("“%(obj)s”已被删除。") % {"obj": label})
                     return redirect(self.success_url())
                 self.object.delete()

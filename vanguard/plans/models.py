@@ -23,14 +23,6 @@ from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF
 from vanguard.core.scoping import ScopedQuerySet
 
 
-class Dimension:
-    """Transitional: ``plans/views.py`` still imports this name for ``plan_detail``, whose template
-    now reads ``plan.goals_by_dimension`` (the campaign's own dimensions). No fixed dimensions are
-    left; remove this class together with that import and line of the view."""
-
-    choices: list = []
-
-
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交待审核")

@@ -27,7 +27,7 @@ from .filters import LetterFilterSet, PlanFilterSet
 from .forms import (
     DeadlineForm, GoalFormSet, PlanCreateForm, ReviewForm, TaskCompleteForm, TaskFormSet, task_choices,
 )
-from .models import Dimension, OrgPlan, PlanTask, ResponsibilityLetter, TaskStatus
+from .models import OrgPlan, PlanTask, ResponsibilityLetter, TaskStatus
 
 
 def _errors(exc: ValidationError) -> str:
@@ -118,12 +118,10 @@ def _plan(request, pk, action="view"):
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    goals = list(plan.goals.all())
-    by_dimension = [(label, [g for g in goals if g.dimension == code]) for code, label in Dimension.choices]
     tasks = list(plan.tasks.select_related("responsible", "indicator", "completed_by"))
     versions = list(plan.versions.select_related("submitted_by", "reviewed_by"))
     return render(request, "plans/plan_detail.html", {
-        "plan": plan, "by_dimension": by_dimension, "tasks": tasks, "versions": versions,
+        "plan": plan, "tasks": tasks, "versions": versions,
         "review_form": styled(ReviewForm()),
     })
 
@@ -166,15 +164,14 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, "submit")
     if request.method == "POST":
         try:
-            version = services.submit(plan, request.user)
+            version = services.submit(plan, request.user, correct="correct_terms" in request.POST)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("方案已提交（第 %(n)d 版），等待上级党组织审核。") % {"n": version.number})
         return redirect(plan.get_absolute_url())
-    return _confirm(request, title=_("提交方案"),
-                    text=_("提交后方案将交上一级党组织审核，审核期间不能修改。确定提交“%(p)s”吗？") % {"p": plan},
-                    action_label=_("确认提交"), cancel_url=plan.get_absolute_url())
+    # Corrupted terms are flagged here too, with the choice to correct them before submitting.
+    return render(request, "plans/plan_submit_confirm.html", {"plan": plan, "term_issues": services.term_issues(plan)})
 
 
 @login_required
