@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from vanguard.campaigns.models import Phase
 from vanguard.core.roles import Role
 
 from ..factories import PASSWORD, build_cast, make_user
@@ -19,11 +18,12 @@ SEED_PLAN = Path(__file__).resolve().parent.parent / "fixtures" / "seed_plan.txt
 SECTIONS = ["指导思想", "基本内容", "主要措施", "活动要求"]
 ITEMS = ["政治引领力强", "推动发展力强", "改革创新力强", "凝聚保障力强",
          "政治素质优", "岗位技能优", "工作业绩优", "群众评价优"]
+# The seed preset's four phases, by name, moved to the dates this campaign runs by.
 PHASE_DATES = {
-    Phase.MOBILISE: ("2026-01-05", "2026-02-28"),
-    Phase.CARRY_OUT: ("2026-03-01", "2026-10-31"),
-    Phase.INSPECT_ASSESS: ("2026-11-01", "2026-11-30"),
-    Phase.SUM_UP: ("2026-12-01", "2026-12-31"),
+    "动员部署": ("2026-01-05", "2026-02-28"),
+    "组织实施": ("2026-03-01", "2026-10-31"),
+    "督查考核": ("2026-11-01", "2026-11-30"),
+    "总结表彰": ("2026-12-01", "2026-12-31"),
 }
 RETURN_COMMENT = "请补充推动发展力强和凝聚保障力强两个维度的目标。"
 
@@ -43,11 +43,13 @@ def admin_launches_campaign(page, cast) -> int:
     """Create, import the seed plan with all corrections, set phases, load the rubric, launch; the campaign pk."""
     switch_user(page, "admin")
 
-    # Create the campaign for the bureau.
+    # Create the campaign for the bureau, with the seed's 四强/四优 dimensions and four phases.
     page.goto(f"{page.base_url}/campaigns/new/")
     page.get_by_label("名称").fill("2026年争创“四强四优”活动")
     page.get_by_label("年度").fill("2026")
     page.get_by_label("活动范围").select_option(label=cast.bureau.name)
+    page.get_by_label("创建维度").select_option(value="preset:four_strengths_2010")
+    page.get_by_label("活动阶段").select_option(value="preset:seed_four_phases")
     submit(page, "保存")
     match = re.search(r"/campaigns/(\d+)/$", page.url)
     assert match, page.url
@@ -60,12 +62,6 @@ def admin_launches_campaign(page, cast) -> int:
     submit(page, "上传并解析")
     sections = page.get_by_test_id("found-sections")
     sections.wait_for()
-    items = page.get_by_test_id("found-items")
-    for name in SECTIONS:
-        assert name in sections.inner_text()
-    for name in ITEMS:
-        assert name in items.inner_text()
-    assert "未找到" not in sections.inner_text() + items.inner_text()
     issues = page.get_by_test_id("import-issue")
     assert issues.count() >= 10
     flagged = page.locator("[data-testid=import-issue] del").all_inner_texts()
@@ -77,6 +73,14 @@ def admin_launches_campaign(page, cast) -> int:
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("accept-all").count() == 0
     assert issues.count() == issues.filter(has_text="已接受").count()
+    # The preview shows the plan as it will be saved: every section and item found, under its corrected
+    # heading, and every item offered as one of the campaign's dimensions, in the seed's order.
+    tree = sections.inner_text()
+    for name in SECTIONS + ITEMS:
+        assert name in tree, name
+    dimensions = page.get_by_test_id("offered-dimension")
+    offered = [dimensions.nth(i).locator("input[name$='-name']").input_value() for i in range(dimensions.count())]
+    assert offered[:len(ITEMS)] == ITEMS and not any(offered[len(ITEMS):])  # then blank rows to add more
     page.get_by_test_id("confirm-import").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/campaigns/{campaign_pk}/plan/")
@@ -85,15 +89,19 @@ def admin_launches_campaign(page, cast) -> int:
     assert "科学开展观" not in text
     assert "开展活动" in text  # correct text is untouched
 
-    # The four phases.
+    # The four phases' dates.
     page.goto(f"{page.base_url}/campaigns/{campaign_pk}/")
-    page.get_by_role("link", name="设置阶段").click()
-    for phase, (start, end) in PHASE_DATES.items():
-        page.locator(f"#id_{phase.value}_starts_on").fill(start)
-        page.locator(f"#id_{phase.value}_ends_on").fill(end)
+    page.get_by_test_id("edit-phases").click()
+    rows = page.locator("[data-testid=phases-form] tbody tr")
+    for name, (start, end) in PHASE_DATES.items():
+        row = rows.filter(has=page.locator(f"input[name$=-name][value='{name}']"))
+        row.locator("input[name$=-starts_on]").fill(start)
+        row.locator("input[name$=-ends_on]").fill(end)
     submit(page, "保存")
     assert page.url.endswith(f"/campaigns/{campaign_pk}/")
-    assert page.get_by_test_id("phases").locator("li").count() == 4
+    phases = page.get_by_test_id("phases")
+    assert phases.locator("li").count() == 4
+    assert "2026年1月5日" in phases.inner_text() and "2026年12月31日" in phases.inner_text()
 
     # The default 四强 rubric (subject: organisation).
     page.goto(f"{page.base_url}/rubrics/new/")
