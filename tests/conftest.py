@@ -27,3 +27,14 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request with the English cookie activates English for its thread, as in production,
+    where the next request activates its own language; here the next test would inherit it."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
