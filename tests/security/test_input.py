@@ -117,7 +117,6 @@ def formset_data(formset) -> dict:
     return data
 
 
-@pytest.mark.xfail(strict=True, reason="needs vanguard.core.lists.styled() to call validators.harden (see the report)")
 def test_a_plan_goal_of_a_million_characters_is_refused(cast, login):
     from ..plans.helpers import make_campaign, make_plan
 

@@ -45,7 +45,6 @@ class TestExactLookups:
         assert {e.object_repr for e in events} == {number[:3] + "*" * 11 + number[-4:]}
         assert exact_lookup_allowed(cast.clerk, number, "orgs.person")  # a budget per user
 
-    @pytest.mark.xfail(strict=True, reason="needs orgs.filters.PersonFilterSet.search to call exact_lookup_allowed")
     def test_the_roster_search_stops_confirming_numbers_past_the_budget(self, cast, login, settings):
         settings.EXACT_LOOKUPS_PER_DAY = 2
         client = login(cast.leader)

@@ -29,6 +29,7 @@ from django.views.generic import TemplateView
 
 from .exports import stamped, xlsx_response
 from .policy import could, require
+from .validators import harden
 from .scoping import CHANGE, VIEW
 from .signals import list_exported
 from .templatetags.vanguard import cell as format_cell
@@ -98,7 +99,9 @@ def choice_labels(model, field_name: str) -> dict:
 
 
 def styled(form: forms.Form) -> forms.Form:
-    """Give every widget its Bootstrap class once, instead of in each template."""
+    """Give every widget its Bootstrap class once, instead of in each template, and every field the
+    input rules every form shares (``validators.harden``: no control characters, lengths, date ranges)."""
+    harden(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
@@ -208,9 +211,10 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         return queryset.order_by(*self.ordering) if self.ordering else queryset
 
     def get(self, request, *args, **kwargs):
-        queryset = self.filtered()
+        # Filtered once per request: a search may log and count (an exact number lookup).
+        self.rows_queryset = self.filtered()
         if request.GET.get("export") == "xlsx":
-            return self.export(queryset)
+            return self.export(self.rows_queryset)
         return super().get(request, *args, **kwargs)
 
     def export(self, queryset):
@@ -233,7 +237,7 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.filtered()
+        queryset = self.rows_queryset
         paginator = Paginator(queryset, self.paginate_by or settings.PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.lists import FastSelect, SearchFilterSet
+from vanguard.audit.services import exact_lookup_allowed
 from vanguard.core.scoping import CHANGE
 
 from .models import MemberStatus, Org, OrgCategory, OrgType, Person
@@ -80,9 +81,16 @@ class PersonFilterSet(SearchFilterSet):
             # Lists mask ID and phone numbers; a partial match would let a viewer recover the
             # hidden digits one by one, so partial numbers match only people one may edit.
             number = value.upper()
-            editable = Person.objects.for_user(self.request.user, CHANGE).values("pk")
+            user = self.request.user
+            editable = Person.objects.for_user(user, CHANGE).values("pk")
             partial = (Q(phone__contains=number) | Q(id_card__contains=number)) & Q(pk__in=editable)
-            return queryset.filter(partial | Q(phone=number) | Q(id_card=number))
+            exact = Q(phone=number) | Q(id_card=number)
+            # An exact match over masked records confirms a guessed number: such lookups are
+            # logged, and past the day's budget they run over the editable records only.
+            reads_masked = queryset.exclude(pk__in=editable).exists()
+            if reads_masked and not exact_lookup_allowed(user, number, "orgs.person"):
+                exact &= Q(pk__in=editable)
+            return queryset.filter(partial | exact)
         return queryset.filter(Q(name__contains=value) | Q(post__icontains=value) | Q(unit__icontains=value))
 
     def filter_status(self, queryset, name, value):
