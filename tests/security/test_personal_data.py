@@ -73,3 +73,13 @@ class TestIdNumberAlreadyRegistered:
         inside, outside = error_for(cast.person_a1), error_for(cast.person_b1)
         assert inside == outside == ["该身份证号码已经登记，不能重复建档；人员调入请办理组织关系转接。"]
         assert Person.objects.filter(name="赵敏").count() == 0
+
+
+def test_the_api_gives_masked_readers_the_birth_year_only(cast, login):
+    from django.urls import reverse as url_for
+
+    person = cast.person_a2
+    read = login(cast.leader).get(url_for("api:get_person", kwargs={"person_id": person.pk})).json()
+    assert read["birth_date"] is None and read["birth_year"] == person.birth_date.year
+    edit = login(cast.secretary).get(url_for("api:get_person", kwargs={"person_id": person.pk})).json()
+    assert edit["birth_date"] == person.birth_date.isoformat()

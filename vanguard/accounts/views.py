@@ -199,7 +199,7 @@ class UserCreateView(ScopedFormView):
 @login_required
 @scoped(User, CHANGE, as_="target")
 def user_password_reset(request: HttpRequest, target: User) -> HttpResponse:
-    form = styled(PasswordResetByAdminForm(request.POST or None))
+    form = styled(PasswordResetByAdminForm(request.POST or None, user=target))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             target.set_password(form.cleaned_data["new_password"])

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the access-policy check)
+        from . import validators  # noqa: F401  (registers the bounded integer lookups, for commands and jobs too)
         from .registry import discover
 
         # Every app's registrations.py and metrics.py, once all models are loaded.

@@ -60,9 +60,16 @@ class PersonOut(Schema):
     is_management_backbone: bool
     is_active: bool
 
+    birth_year: int | None
+
     @staticmethod
     def resolve_org_name(obj: Person) -> str:
         return obj.org.name
+
+    @staticmethod
+    def resolve_birth_date(obj: Person, context) -> date | None:
+        # The full date would fill the masked digits of the ID number: only for those who may edit.
+        return obj.birth_date if obj.shows_full_numbers_to(context["request"].user) else None
 
 
 class MeOut(Schema):
