@@ -488,7 +488,7 @@ def offered_dimensions(sections: list[PlanSection], pairs: TermPairs | None = No
     more: 政治功能强, 支部班子强 …; the first such list of each kind); else the sub-items of the first
     section about 标准 or 内容 (a sub-section per subject when it has them: （一）争创“四强”党组织 /
     （二）争做“四优”党员); else an inline list of three or more "…强" / "…优" items in the text.
-    The description of an item is its text; names are proofread (推动开展力强 → 推动发展力强).
+    The description of an item is its text; names are proofread with the term corrections.
     """
     found: dict[str, list[OfferedDimension]] = {}
     entries = _walk(sections)

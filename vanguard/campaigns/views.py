@@ -111,16 +111,22 @@ def campaign_dimensions(request: HttpRequest, campaign: Campaign) -> HttpRespons
     forms = StructureForms(campaign, request.POST if request.method == "POST" else None)
     problems: list[str] = []
     if request.method == "POST" and forms.is_valid():
-        try:
-            structure.apply_structure(campaign, forms.offered(), None, request.user)
-        except ValidationError as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, _("已保存创建维度。"))
+        problems = _apply(request, campaign, forms.offered(), None, _("已保存创建维度。"))
+        if problems is None:
             return redirect(campaign.get_absolute_url())
     return render(request, "campaigns/dimensions_form.html", {
         "campaign": campaign, "forms": forms, "problems": problems,
         "title": _("创建维度：%(name)s") % {"name": campaign}})
+
+
+def _apply(request, campaign, dimensions, phases, success: str) -> list[str] | None:
+    """Save confirmed dimensions and/or phases: None when saved, else the refusal's messages."""
+    try:
+        structure.apply_structure(campaign, dimensions, phases, request.user)
+    except ValidationError as exc:
+        return exc.messages
+    messages.success(request, success)
+    return None
 
 
 @login_required
@@ -133,12 +139,8 @@ def campaign_phases(request: HttpRequest, campaign: Campaign) -> HttpResponse:
                            queryset=campaign.phases.all())
     problems: list[str] = []
     if request.method == "POST" and formset.is_valid():
-        try:
-            structure.apply_structure(campaign, None, offered_phase_rows(formset), request.user)
-        except ValidationError as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, _("已保存活动阶段。"))
+        problems = _apply(request, campaign, None, offered_phase_rows(formset), _("已保存活动阶段。"))
+        if problems is None:
             return redirect(campaign.get_absolute_url())
     return render(request, "campaigns/phases_form.html", {
         "campaign": campaign, "formset": formset, "problems": problems,
@@ -155,14 +157,11 @@ def campaign_structure_load(request: HttpRequest, campaign: Campaign) -> HttpRes
         return _refused(request, campaign, exc)
     form = styled(StructureLoadForm(request.POST or None, campaign=campaign, user=request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            structure.apply_structure(campaign, *form.structure(), request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("已载入创建维度和活动阶段。"))
+        problems = _apply(request, campaign, *form.structure(), _("已载入创建维度和活动阶段。"))
+        if problems is None:
             return redirect(campaign.get_absolute_url())
+        for message in problems:
+            form.add_error(None, message)
     return render(request, "campaigns/structure_load.html", {
         "campaign": campaign, "form": form, "title": _("载入预设或复制：%(name)s") % {"name": campaign}})
 
