@@ -202,16 +202,21 @@ class Case:
 
 # ------------------------------------------------------------------------------ the registry
 
-def registry() -> dict[str, Case]:
-    """Every app's cases: the ``CASES`` dict of each ``tests/<app>/authz.py``."""
-    cases: dict[str, Case] = {}
+def authz_modules():
+    """Every ``tests/<app>/authz.py`` module, in a stable order."""
     root = Path(__file__).parent
     for package in sorted(pkgutil.iter_modules([str(root)])):
         if package.ispkg and (root / package.name / "authz.py").exists():
-            module = importlib.import_module(f"tests.{package.name}.authz")
-            clash = cases.keys() & module.CASES.keys()
-            assert not clash, f"URLs in two authz modules: {sorted(clash)}"
-            cases.update(module.CASES)
+            yield importlib.import_module(f"tests.{package.name}.authz")
+
+
+def registry() -> dict[str, Case]:
+    """Every app's cases: the ``CASES`` dict of each ``tests/<app>/authz.py``."""
+    cases: dict[str, Case] = {}
+    for module in authz_modules():
+        clash = cases.keys() & module.CASES.keys()
+        assert not clash, f"URLs in two authz modules: {sorted(clash)}"
+        cases.update(module.CASES)
     return cases
 
 
@@ -329,6 +334,12 @@ def build_world() -> SimpleNamespace:
 
     w.event = AuditEvent.objects.filter(object_type="orgs.person", object_id=str(w.person_b1.pk)).first()
     w.me = None
+    # An app's own objects: the optional ``extend_world(w)`` of its tests/<app>/authz.py adds
+    # them (inside: unit A / branch A1, outside: unit B / branch B1), so each app keeps its part.
+    for module in authz_modules():
+        extend = getattr(module, "extend_world", None)
+        if extend is not None:
+            extend(w)
     return w
 
 

@@ -7,15 +7,13 @@ the API) are compared with a set written by hand from the world's structure (see
 ``tests.matrix.build_world``): "the secretary of unit A: the people of unit A's subtree", not
 computed by the policy's own query. None means the role gets 403.
 
-Adding a list: add a ``Listing`` to ``LISTINGS`` with the world's objects by label and, per
-role, the labels it must see.
+Adding a list: add a ``Listing`` (tests/rows.py) to the ``LISTINGS`` of the app's
+tests/<app>/authz.py, with the world's objects by label and, per role, the labels it must see.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import reverse
@@ -24,37 +22,10 @@ from openpyxl import load_workbook
 from vanguard.accounts.models import RoleGrant
 from vanguard.core.roles import Role
 
-from .matrix import ANONYMOUS, ROLES, act_as, world_fixture
+from .matrix import ANONYMOUS, ROLES, act_as, authz_modules, world_fixture
+from .rows import ALL_ORGS, UNIT_A_ORGS, Listing, plan_like
 
 world = world_fixture()
-
-ALL_ORGS = {"bureau", "unit_a", "branch_a1", "group_a1", "branch_a2", "unit_b", "branch_b1"}
-UNIT_A_ORGS = {"unit_a", "branch_a1", "group_a1", "branch_a2"}
-
-
-def _plan_like(every: set[str]) -> dict:
-    """Plans, their tasks and meetings follow one rule: staff of the subtree, a member's own
-    branch and what concerns her (刘洋 holds tasks in A1's and unit A's plans and was expected
-    at A1's and unit A's meetings). Keys: a1, unit_a, a2, b1."""
-    unit_a = {"a1", "unit_a", "a2"} & every
-    return {
-        "admin": every, "inspector": None, "secretary": unit_a, "clerk": {"a1"},
-        "member": {"a1", "unit_a"} & every, "leader": unit_a, "unit_admin": unit_a,
-        "two_grants": {"a2", "b1"} & every, "expired": None, "future": None, "member_clerk": {"a1", "a2"} & every,
-    }
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One list: where it is, the world's rows by label, and the labels each role sees."""
-
-    name: str  # URL name of the list page or API list
-    objects: Callable  # world -> {label: object}
-    expected: dict  # role -> set of labels, or None for 403
-    key: Callable  # object -> the tuple of export cells that identifies it
-    headers: tuple[str, ...] = ()  # export columns that make up ``key``
-    api: bool = False
-
 
 def _orgs(w):
     return {name: getattr(w, name) for name in ALL_ORGS}
@@ -100,8 +71,8 @@ RUBRIC_ROWS = {  # as campaigns, for staff and inspectors; members read no rubri
     "member": None, "leader": {"a", "a_member"}, "unit_admin": {"a", "a_member"}, "two_grants": EVERY_RUBRIC,
     "expired": None, "future": None, "member_clerk": {"a", "a_member"},
 }
-PLAN_ROWS = _plan_like({"a1", "unit_a", "a2", "b1"})
-LETTER_ROWS = _plan_like({"a1", "a2", "b1"})  # unit A has no letter; 刘洋 signs A1's, 陈静 A2's
+PLAN_ROWS = plan_like({"a1", "unit_a", "a2", "b1"})
+LETTER_ROWS = plan_like({"a1", "a2", "b1"})  # unit A has no letter; 刘洋 signs A1's, 陈静 A2's
 EVERY_ACCOUNT = {"admin", "inspector", "secretary", "clerk", "member", "leader", "unit_admin", "outsider",
                  "two_grants", "expired", "future", "member_clerk"}
 ONLY_ADMINS = {role: None for role in ROLES}
@@ -154,6 +125,8 @@ LISTINGS = [
     Listing("campaigns:term_list", lambda w: {"term": w.term}, TERM_ROWS, key=lambda t: (t.wrong,),
             headers=("错误用语",)),
 ]
+# Each app's own lists, from the ``LISTINGS`` of its tests/<app>/authz.py.
+LISTINGS += [listing for module in authz_modules() for listing in getattr(module, "LISTINGS", [])]
 
 
 # Lists checked elsewhere, each with the reason.

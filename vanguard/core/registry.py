@@ -10,6 +10,12 @@ Adding an app is its folder plus one line in ``INSTALLED_APPS``.
 - ``register_menu`` / ``register_nav``: top-bar menus and their entries; an entry is shown to
   those whom the policy of its model could allow its action (the same test the page applies,
   so no link leads to a 403);
+- ``register_card``: a card of the home page, ``context(request) -> dict | None`` (None: not
+  shown to this user) rendered with its template; members' cards (my tasks, my next meetings,
+  check-in, commitments, ballots, points) and staff cards alike;
+- ``register_person_section``: a section of a person's page (``orgs:person_detail``),
+  ``context(request, person) -> dict | None`` rendered with its template: meetings attended,
+  activities, commitments … each from the app that keeps them;
 - ``register_todo``: a to-do count, ``queryset(user) -> QuerySet`` of the waiting items; the
   badge and the home page count every registered kind (one query per kind, whatever the data);
 - ``register_api``: a django-ninja router mounted under ``/api/v1/``;
@@ -91,6 +97,19 @@ class Todo:
 
 
 @dataclass(frozen=True)
+class Card:
+    """A block of a page that an app contributes: its template and the context it needs."""
+
+    key: str
+    template: str
+    context: Callable[..., dict | None] | str  # (request[, person]) -> its context, or None: not shown
+    order: int = 100
+
+    def render_context(self, *args) -> dict | None:
+        return resolve(self.context)(*args)
+
+
+@dataclass(frozen=True)
 class DemoStep:
     name: str
     step: Callable[[Any], str] | str  # context -> its summary line
@@ -129,6 +148,8 @@ class Registry:
     menus: dict[str, Menu] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
     todos: dict[str, Todo] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=dict)
+    person_sections: dict[str, Card] = field(default_factory=dict)
     api_routers: list[tuple[str, Any]] = field(default_factory=list)
     demo_steps: dict[str, DemoStep] = field(default_factory=dict)
     jobs: dict[str, JobKind] = field(default_factory=dict)
@@ -184,6 +205,16 @@ def register_nav(menu: str, label, url_name: str, icon: str, *, model=None, acti
 def register_todo(key: str, label, url_name: str, queryset, *, icon: str = "check2-square", order: int = 100,
                   overdue: Callable[[date], Q] | None = None) -> None:
     _unique(REGISTRY.todos, key, Todo(key, label, url_name, queryset, icon, order, overdue), "to-do")
+
+
+def register_card(key: str, template: str, context, *, order: int = 100) -> None:
+    """A home-page card: ``context(request) -> dict | None`` (None: not shown to this user)."""
+    _unique(REGISTRY.cards, key, Card(key, template, context, order), "home card")
+
+
+def register_person_section(key: str, template: str, context, *, order: int = 100) -> None:
+    """A section of a person's page: ``context(request, person) -> dict | None``."""
+    _unique(REGISTRY.person_sections, key, Card(key, template, context, order), "person section")
 
 
 def register_api(router, prefix: str = "/v1/") -> None:
@@ -256,6 +287,27 @@ def todo_counts(user, path: str = "") -> dict:
     return {"items": items, "total": sum(i["count"] for i in items),
             "overdue": sum(i["overdue"] for i in items),
             "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
+
+
+def _shown(cards: dict[str, Card], *args) -> list[dict]:
+    shown = []
+    for card in sorted(cards.values(), key=lambda c: (c.order, c.key)):
+        context = card.render_context(*args)
+        if context is not None:
+            shown.append({"key": card.key, "template": card.template, "context": context})
+    return shown
+
+
+def home_cards(request) -> list[dict]:
+    """The registered home cards this user sees, in order, each with its template and context."""
+    discover()
+    return _shown(REGISTRY.cards, request)
+
+
+def person_sections(request, person) -> list[dict]:
+    """The registered sections of ``person``'s page that this user sees."""
+    discover()
+    return _shown(REGISTRY.person_sections, request, person)
 
 
 def metrics(subject: str) -> dict[str, Metric]:

@@ -3,17 +3,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vanguard.audit.models import AuditAction
-from vanguard.audit.services import record
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.policy import get_scoped, require, scoped
+from vanguard.core.policy import require, scoped
 from vanguard.core.scoping import CHANGE
 from vanguard.core.signals import list_exported
 from vanguard.core.views import ScopedFormView
@@ -21,7 +19,7 @@ from vanguard.core.views import ScopedFormView
 from . import roster, services
 from .filters import OrgFilterSet, PersonFilterSet
 from .forms import OrgForm, OrgMoveForm, PersonForm, TransferForm
-from .models import MemberStatus, Org, Person
+from .models import Org, Person
 
 
 @login_required
@@ -52,32 +50,6 @@ def org_children(request: HttpRequest, org: Org) -> HttpResponse:
         list(children.order_by("sort_order", "name")), Person.objects.for_user(request.user).current()
     )
     return render(request, "orgs/_tree_nodes.html", {"nodes": children})
-
-
-@login_required
-def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_scoped(request, Org.objects.select_related("category", "secretary", "parent"), pk=pk)
-    visible = Org.objects.for_user(request.user)
-    people = Person.objects.for_user(request.user).in_subtree(org).current()
-    by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
-    figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
-    children = services.attach_tree_counts(
-        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")),
-        Person.objects.for_user(request.user).current(),
-    )
-    return render(
-        request,
-        "orgs/org_detail.html",
-        {
-            "org": org,
-            "ancestors": visible.filter(pk__in=org.ancestor_ids()).order_by("depth"),
-            "children": children,
-            "figures": figures,
-            "people_total": sum(by_status.values()),
-            "direct_people": people.filter(org=org).order_by("name")[:20],
-            "moves": org.moves.select_related("from_parent", "to_parent")[:10],
-        },
-    )
 
 
 class OrgListView(ObjectListView):
@@ -161,19 +133,6 @@ class PersonListView(ObjectListView):
         Column(gettext_lazy("身份证号码"), attr("id_card_masked"), css="font-monospace"),
         Column(gettext_lazy("手机号码"), attr("phone_masked"), css="font-monospace"),
     ]
-
-
-@login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_scoped(request, Person.objects.select_related("org", "org__category"), pk=pk)
-    full_numbers = person.shows_full_numbers_to(request.user)
-    if full_numbers and (person.id_card or person.phone):
-        record(AuditAction.VIEW, person, message=_("查看完整的身份证号码和手机号码"))
-    return render(request, "orgs/person_detail.html", {
-        "person": person,
-        "full_numbers": full_numbers,
-        "memberships": person.memberships.select_related("org"),
-    })
 
 
 class PersonCreateView(ScopedFormView):
