@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vanguard.rubrics",
     "vanguard.plans",
     "vanguard.activities",
+    "vanguard.attachments",
     "vanguard.committees",
     "vanguard.compliance",
     "vanguard.improvements",
