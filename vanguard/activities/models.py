@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.attachments.models import Attachment
 from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Own, OwnOrg, Policy, Subtree
 from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
@@ -27,6 +28,7 @@ class MeetingKind(models.TextChoices):
     THEMED_DAY = "themed_day", _("主题党日")
     ORG_LIFE_MEETING = "org_life_meeting", _("组织生活会")
     DEMOCRATIC_APPRAISAL = "democratic_appraisal", _("民主评议党员")
+    HEART_TO_HEART = "heart_to_heart", _("谈心谈话")
     MOBILISATION = "mobilisation", _("动员部署会")
     SYMPOSIUM = "symposium", _("座谈会")
     DISCUSSION = "discussion", _("专题讨论")
@@ -47,6 +49,14 @@ HELD_BY_GROUPS = frozenset({MeetingKind.GROUP_MEETING})
 MOBILISATION_KINDS = frozenset({MeetingKind.MOBILISATION, MeetingKind.SYMPOSIUM, MeetingKind.DISCUSSION})
 
 
+class MeetingStatus(models.TextChoices):
+    # Held is the default: a meeting recorded after the fact (the usual case, and every bulk
+    # import or back-fill) is held; a plan is entered as planned and later held or cancelled.
+    PLANNED = "planned", _("计划")
+    HELD = "held", _("已召开")
+    CANCELLED = "cancelled", _("已取消")
+
+
 class AttendanceStatus(models.TextChoices):
     UNMARKED = "", _("未登记")
     PRESENT = "present", _("出席")
@@ -55,10 +65,16 @@ class AttendanceStatus(models.TextChoices):
 
 
 def counted_q() -> Q:
-    """The condition of ``Meeting.objects.counted()``, for conditional counts over meetings."""
-    unmarked = Attendance.objects.filter(meeting=OuterRef("pk"), status=AttendanceStatus.UNMARKED)
+    """The condition of ``Meeting.objects.counted()``, for conditional counts over meetings.
+
+    Held (not planned, not cancelled), dated, with a topic and minutes, and every expected person
+    marked — a QR check-in still waiting for the recorder's confirmation is not marked yet.
+    """
+    unmarked = Attendance.objects.filter(meeting=OuterRef("pk")).filter(
+        Q(status=AttendanceStatus.UNMARKED) | Q(provisional=True))
     anyone = Attendance.objects.filter(meeting=OuterRef("pk"))
-    return Q(Exists(anyone), held_on__isnull=False) & ~Q(topic="") & ~Q(minutes="") & ~Q(Exists(unmarked))
+    return (Q(Exists(anyone), held_on__isnull=False, status=MeetingStatus.HELD) & ~Q(topic="") & ~Q(minutes="")
+            & ~Q(Exists(unmarked)))
 
 
 class MeetingQuerySet(ScopedQuerySet):
@@ -70,6 +86,7 @@ class MeetingQuerySet(ScopedQuerySet):
             excused_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.EXCUSED)),
             absent_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ABSENT)),
             unmarked_count=Count("attendances", filter=Q(attendances__status=AttendanceStatus.UNMARKED)),
+            provisional_count=Count("attendances", filter=Q(attendances__provisional=True)),
         )
 
     def counted(self):
@@ -87,15 +104,28 @@ class Meeting(AuditedModel):
         related_name="meetings",
     )
     kind = models.CharField(_("类型"), max_length=30, choices=MeetingKind.choices, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.HELD,
+                              db_index=True)
     topic = models.CharField(_("主题"), max_length=200)
+    planned_on = models.DateField(_("计划日期"), null=True, blank=True)
     held_on = models.DateField(_("召开日期"), null=True, blank=True, db_index=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     location = models.CharField(_("地点"), max_length=200, blank=True)
     host = models.ForeignKey(
         "orgs.Person", verbose_name=_("主持人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    recorder = models.ForeignKey(
+        "orgs.Person", verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     lecturer = models.ForeignKey(
         "orgs.Person", verbose_name=_("授课人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 技术党课: a 党课 on the job's technique; it counts as a 党课 like any other.
+    is_technical = models.BooleanField(_("技术党课"), default=False)
+    # Set from the committee's history when a 党课 is saved (the lecturer was the org's secretary
+    # on the day), so "the secretary lectures once a year" is a plain filter.
+    by_secretary = models.BooleanField(_("书记讲党课"), default=False)
+    # Sanitised HTML (vanguard.activities.richtext), never rendered unsanitised.
     minutes = models.TextField(_("会议记录"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -170,6 +200,11 @@ class Meeting(AuditedModel):
     def is_mobilisation(self) -> bool:
         return self.kind in MOBILISATION_KINDS and self.campaign_id is not None
 
+    @property
+    def date(self):
+        """The day the meeting is about: held on, or planned for."""
+        return self.held_on or self.planned_on
+
 
 class Attendance(models.Model):
     """One expected person at one meeting; written in bulk, audited per save by the meeting's events."""
@@ -180,6 +215,9 @@ class Attendance(models.Model):
     status = models.CharField(_("出席情况"), max_length=10, choices=AttendanceStatus.choices, blank=True,
                               default=AttendanceStatus.UNMARKED)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # A QR check-in: present until the recorder confirms the list (a forwarded code is caught there).
+    provisional = models.BooleanField(_("待确认"), default=False)
+    checked_in_at = models.DateTimeField(_("扫码签到时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     # Marked through the meeting's page (activities.services.mark_attendance); read like it.
@@ -194,3 +232,76 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.meeting_id}: {self.status or '-'}"
+
+
+class GuestKind(models.TextChoices):
+    MASSES = "masses", _("群众")
+    LEADER = "leader", _("上级领导")
+    OTHER = "other", _("其他")
+
+
+class MeetingGuest(models.Model):
+    """Someone present who was not expected (群众, a leader of the level above); never in the attendance rate."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests", verbose_name=_("会议"))
+    kind = models.CharField(_("身份"), max_length=10, choices=GuestKind.choices, default=GuestKind.MASSES)
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("单位职务"), max_length=100, blank=True)
+    person = models.ForeignKey("orgs.Person", verbose_name=_("人员"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    policy = Policy(org="meeting__org", view=Subtree(STAFF_ROLES) | OwnOrg(), change=EDITOR_ROLES)
+
+    class Meta:
+        verbose_name = _("列席人员")
+        verbose_name_plural = _("列席人员")
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TalkPair(models.Model):
+    """One conversation of a 谈心谈话 record: who talked with whom (the date and topic are the record's)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="talks", verbose_name=_("谈心谈话"))
+    talker = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="talks_given",
+                               verbose_name=_("谈话人"))
+    talkee = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="talks_received",
+                               verbose_name=_("谈话对象"))
+    note = models.CharField(_("谈话要点"), max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Staff of the subtree; each side reads their own talks.
+    policy = Policy(org="meeting__org", person="talkee",
+                    view=Subtree(STAFF_ROLES) | Own("talker") | Own("talkee"), change=EDITOR_ROLES)
+
+    class Meta:
+        verbose_name = _("谈话记录")
+        verbose_name_plural = _("谈话记录")
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "talker", "talkee"], name="one_talk_per_pair_per_record"),
+            models.CheckConstraint(condition=~Q(talker=models.F("talkee")), name="talk_between_two_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.talker_id} → {self.talkee_id}"
+
+
+class MeetingAttachment(Attachment):
+    """Photos, scanned sign-in sheets, slides of a meeting: seen by whoever sees the meeting."""
+
+    owner_field = "meeting"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments",
+                                verbose_name=_("会议"))
+
+    objects = ScopedQuerySet.as_manager()
+    policy = Policy(org="meeting__org",
+                    view=Subtree(STAFF_ROLES) | OwnOrg() | Own("meeting__attendances__person", many=True),
+                    change=EDITOR_ROLES)
+
+    class Meta(Attachment.Meta):
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
