@@ -239,7 +239,8 @@ class Grid:
                     .values("org_id", "kind", "month")
                     .annotate(n=Count("pk"), n_sec=Count("pk", filter=Q(by_secretary=True))))
         held_sql, held_params = _compiled(meetings)
-        ctes.append(f"held (org_id, kind, month, n, n_sec) AS (SELECT org_id, kind, month, n, n_sec FROM ({held_sql}) h0)")
+        ctes.append("held (org_id, kind, month, n, n_sec) AS "
+                    f"(SELECT org_id, kind, month, n, n_sec FROM ({held_sql}) h0)")
         params += list(held_params)
 
         applies, applies_params = self.applies_sql()
