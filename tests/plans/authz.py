@@ -12,6 +12,7 @@ from tests.matrix import (
     ADMINS, ADMINS_OF_UNIT, ABOVE_BRANCH, EDITORS, EDITORS_OF_BRANCH, MEMBER_OF_BRANCH, OWN_RECORD, REVIEWERS,
     SIGNED_IN, STAFF, STAFF_OF_BRANCH, WITH_PERSON, Case, Write,
 )
+from tests.rows import Listing
 from vanguard.orgs.models import Org, OrgType
 from vanguard.plans.models import OrgPlan, PlanStatus, PlanTask, TaskStatus
 
@@ -117,6 +118,7 @@ CASES: dict[str, Case] = {
     "plans:plan_create": Case(EDITORS, post=Write(new_plan, seen=EDITORS_OF_BRANCH, unseen=200, outside=True)),
     "plans:plan_generate": Case(ADMINS, ADMINS_OF_UNIT, kwargs=generate_kw, post=Write(nothing)),
     "plans:coverage": Case(STAFF),
+    "plans:coverage_orgs": Case(STAFF),
     "plans:todo": Case(SIGNED_IN),
     "plans:plan_detail": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
     "plans:plan_edit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw, post=Write(plan_edit)),
@@ -126,7 +128,10 @@ CASES: dict[str, Case] = {
     "plans:plan_review": Case(REVIEWERS, ABOVE_BRANCH, kwargs=submitted_kw, visible=PLAN_VIEW, post=Write(
         lambda w, inside: {"decision": "approve", "comment": "同意"})),
     "plans:plan_diff": Case(READERS, PLAN_VIEW, kwargs=plan_kw),
+    # The editor's search for a responsible person: those who may edit the plan.
+    "plans:assignable_people": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=plan_kw),
     "plans:task_list": Case(READERS),
+    "plans:responsible_search": Case(READERS),
     # Only the responsible person reports a task done (Own()); accounts without a person: 403;
     # 陈静, clerk of A1, reads A1's task but is not responsible for it: 403.
     "plans:task_complete": Case(WITH_PERSON, OWN_RECORD, kwargs=approved_task_kw, visible=PLAN_VIEW, post=Write(
@@ -134,6 +139,9 @@ CASES: dict[str, Case] = {
     "plans:task_evidence": Case(READERS, PLAN_VIEW, kwargs=evidence_kw),
     "plans:task_reopen": Case(WITH_PERSON, OWN_RECORD, kwargs=done_task_kw, visible=PLAN_VIEW, post=Write(nothing)),
     "plans:letter_list": Case(READERS),
+    # Read, printed and exported before anyone confirms: the letter's readers (staff, its signatory).
+    "plans:letter_detail": Case(READERS, LETTER_VIEW, kwargs=letter_kw),
+    "plans:letter_pdf": Case(READERS, LETTER_VIEW, kwargs=letter_kw),
     "plans:letter_generate": Case(ADMINS, ADMINS_OF_UNIT, kwargs=campaign_kw, post=Write(nothing)),
     "plans:letter_acknowledge": Case(WITH_PERSON, OWN_RECORD, kwargs=letter_kw, visible=LETTER_VIEW,
                                      post=Write(nothing)),
@@ -146,3 +154,23 @@ CASES: dict[str, Case] = {
         lambda w, inside: {"decision": "approve", "comment": ""}, ok=200, allowed=REVIEWERS, seen=ABOVE_BRANCH,
         visible=PLAN_VIEW, json=True)),
 }
+
+
+def _orgs(w):
+    return {name: getattr(w, name) for name in ("bureau", "unit_a", "branch_a1", "group_a1", "branch_a2", "unit_b",
+                                                "branch_b1")}
+
+
+UNIT_A_PLANNING = {"unit_a", "branch_a1", "branch_a2"}
+# The coverage list without a campaign opens the newest the user sees: the bureau's (created last).
+# Its rows are the orgs that write a plan in it (committees and branches, not the bureau nor a
+# group) whose plans the user monitors (staff of a subtree); a member monitors nothing.
+COVERAGE_ROWS = {
+    "admin": UNIT_A_PLANNING | {"unit_b", "branch_b1"}, "inspector": None, "secretary": UNIT_A_PLANNING,
+    "clerk": {"branch_a1"}, "member": None, "leader": UNIT_A_PLANNING, "unit_admin": UNIT_A_PLANNING,
+    "two_grants": {"branch_a2", "branch_b1"}, "expired": None, "future": None, "member_clerk": {"branch_a1"},
+}
+
+LISTINGS = [
+    Listing("plans:coverage_orgs", _orgs, COVERAGE_ROWS, key=lambda o: (o.name,), headers=("组织",)),
+]

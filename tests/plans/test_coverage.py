@@ -70,7 +70,7 @@ def test_coverage_page_drills_down_and_exports(cast, login):
     campaign = _setup(cast)
     client = login(cast.admin)
     page = client.get(f"/plans/coverage/?campaign={campaign.pk}").content.decode()
-    assert f"campaign={campaign.pk}&amp;late=true" in page
+    assert f"/plans/coverage/orgs/?campaign={campaign.pk}&amp;state=late" in page
     late = client.get(f"/plans/?campaign={campaign.pk}&late=true").content.decode()
     assert cast.branch_a2.name in late and cast.branch_a1.name not in late
     approved = client.get(f"/plans/?campaign={campaign.pk}&status=approved").content.decode()

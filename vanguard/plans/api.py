@@ -1,5 +1,5 @@
 """Plans and tasks endpoints, loaded through the same policy as the pages; the workflow goes through
-``plans.services``. The plan list filters with the list page's FilterSet.
+``plans.services``. The plan and task lists filter with their list pages' FilterSets.
 
 No ``from __future__ import annotations`` here: ninja must see the schema types as real types.
 """
@@ -14,7 +14,7 @@ from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from . import services
-from .filters import PlanFilterSet
+from .filters import PlanFilterSet, TaskFilterSet
 from .models import OrgPlan, PlanTask
 
 router = Router(tags=["plans"])
@@ -119,17 +119,12 @@ def get_plan(request, plan_id: int):
     return _plan(request, plan_id)
 
 
-@router.get("tasks", response=list[TaskOut], summary="创建任务列表")
+@router.get("tasks", response=list[TaskOut], summary="创建任务列表", openapi_extra=query_parameters(TaskFilterSet))
 @paginate(PageNumberPagination, page_size=50)
-def list_tasks(request, mine: bool = False, plan: int | None = None):
-    # The task page has no FilterSet yet: ``mine`` is its ``?mine=1``.
+def list_tasks(request):
     require(request, PlanTask)
     queryset = PlanTask.objects.for_user(request.user).select_related("responsible").order_by("due_on", "pk")
-    if mine:
-        queryset &= services.my_tasks(request.user)
-    if plan:
-        queryset = queryset.filter(plan_id=plan)
-    return queryset
+    return filtered(TaskFilterSet, request, queryset)
 
 
 @router.post("plans/{plan_id}/submit", response=PlanOut, summary="提交方案")

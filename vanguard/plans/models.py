@@ -13,14 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import DateField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
-from vanguard.core.policy import Above, Own, OwnOrg, Policy, Subtree
-from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF_ROLES
-from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.policy import Above, Custom, Own, OwnOrg, Policy, Subtree
+from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF_ROLES, Role
+from vanguard.core.scoping import NOTHING, ScopedQuerySet
 
 
 class PlanStatus(models.TextChoices):
@@ -53,11 +54,50 @@ def plan_readers(to_plan: str = ""):
     return Subtree(STAFF_ROLES) | OwnOrg() | Own(f"{to_plan}tasks__responsible", many=True)
 
 
+# Who writes an org's plan: its own secretary and clerk. The levels above review it and an admin
+# may edit it, but a returned plan or an overdue draft waits on the writers' to-do lists only.
+WRITER_ROLES = frozenset({Role.SECRETARY, Role.CLERK})
+
+
+def plan_writers(to_plan: str = ""):
+    """Granted secretary or clerk on the plan's org itself (``to_plan`` leads to the plan).
+
+    A Custom rule because no core rule means "exactly this org": ``Subtree`` reaches every org
+    below the grant, so the unit's secretary, who reviews a branch's plan, would count as its writer.
+    """
+    field = f"{to_plan}org_id__in"
+
+    def granted_on_the_org(scope):
+        ids = sorted({grant.org_id for grant in scope.grants if grant.role in WRITER_ROLES})
+        return Q(**{field: ids}) if ids else NOTHING
+
+    return Custom(granted_on_the_org, could=lambda scope: scope.has_role(WRITER_ROLES))
+
+
 # A plan counts as started once it left the draft state or was submitted at least once
 # (a returned plan was started even if it is being revised).
 STARTED = ~Q(status=PlanStatus.DRAFT) | Q(first_submitted_at__isnull=False)
 # Stands in for "no deadline" in SQL, so that a missing deadline is never NULL in a comparison.
 NO_DEADLINE = date.max
+
+
+def submission_deadline(deadline: date | None = None):
+    """A plan's deadline as an SQL expression: ``deadline`` if given, else the end of its campaign's
+    phase whose purpose is the plan deadline (动员部署), else ``NO_DEADLINE``."""
+    if deadline is not None:
+        value = Value(deadline, output_field=DateField())
+    else:
+        from vanguard.campaigns.models import CampaignPhase, PhasePurpose
+
+        ends = CampaignPhase.objects.filter(campaign=OuterRef("campaign"), purpose=PhasePurpose.PLAN_DEADLINE)
+        value = Subquery(ends.values("ends_on")[:1], output_field=DateField())
+    return Coalesce(value, Value(NO_DEADLINE, output_field=DateField()))
+
+
+def overdue_draft_q(today: date | None = None) -> Q:
+    """A plan never submitted whose deadline has passed (a condition with no annotation to rely on:
+    the to-do registry counts it inside its own query)."""
+    return Q(status=PlanStatus.DRAFT) & Q(LessThan(submission_deadline(), today or timezone.localdate()))
 
 
 def deadline_passed(deadline: date | None, today: date | None = None) -> bool:
@@ -85,21 +125,18 @@ class OrgPlanQuerySet(ScopedQuerySet):
         purpose is the plan deadline (动员部署); a campaign without that phase has no deadline,
         so none of its plans is late.
         """
-        return self._with_deadline(deadline).filter(self._late(today))
+        return self.with_deadline(deadline).filter(self._late(today))
 
     def not_late(self, deadline: date | None = None, today: date | None = None):
-        return self._with_deadline(deadline).exclude(self._late(today))
+        return self.with_deadline(deadline).exclude(self._late(today))
 
-    def _with_deadline(self, deadline):
-        if deadline is not None:
-            value = Value(deadline, output_field=DateField())
-        else:
-            from vanguard.campaigns.models import CampaignPhase, PhasePurpose
+    def to_write(self, today: date | None = None):
+        """What waits on the plans' writers: returned for revision, or still a draft after the deadline."""
+        return self.filter(Q(status=PlanStatus.RETURNED) | overdue_draft_q(today))
 
-            ends = (CampaignPhase.objects.filter(campaign=OuterRef("campaign"), purpose=PhasePurpose.PLAN_DEADLINE)
-                    .values("ends_on"))
-            value = Subquery(ends[:1], output_field=DateField())
-        return self.annotate(submission_deadline=Coalesce(value, Value(NO_DEADLINE, output_field=DateField())))
+    def with_deadline(self, deadline: date | None = None):
+        """Each plan's ``submission_deadline`` (``submission_deadline``)."""
+        return self.annotate(submission_deadline=submission_deadline(deadline))
 
     @staticmethod
     def _late(today):
@@ -149,6 +186,8 @@ class OrgPlan(AuditedModel):
             # Following plan coverage (方案覆盖情况) is for the staff of a subtree: a member reads
             # their own branch's plan, not figures about orgs.
             "monitor": Subtree(STAFF_ROLES),
+            # Its writers (the org's own secretary and clerk): the to-do of returned and overdue plans.
+            "write": plan_writers(),
         },
         refusals={
             "submit": _("只有本组织的书记、党务工作者或管理员可以提交方案。"),
@@ -288,8 +327,9 @@ class PlanTask(PlanPart):
         org="plan__org", person="responsible",
         view=plan_readers("plan__"),
         change=EDITOR_ROLES,
-        # Only the responsible person reports a task done or withdraws that report.
-        actions={"complete": Own()},
+        # Only the responsible person reports a task done or withdraws that report; the plan's
+        # writers follow every task of it (their to-do lists the overdue ones).
+        actions={"complete": Own(), "follow": plan_writers("plan__")},
         refusals={"complete": _("只有任务责任人可以登记或撤回完成情况。")},
     )
 
@@ -363,7 +403,7 @@ class ResponsibilityLetter(AuditedModel):
     )
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:letter_list") + f"?campaign={self.campaign_id}"
+        return reverse("plans:letter_detail", args=[self.pk])
 
     @property
     def is_acknowledged(self) -> bool:

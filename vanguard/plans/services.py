@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
-from vanguard.orgs.models import Org, OrgType
+from vanguard.orgs.models import Org, OrgType, Person
 
 from .models import (
     OrgPlan, OrgPlanVersion, PlanStatus, PlanTask, ResponsibilityLetter,
@@ -41,6 +42,27 @@ EVIDENCE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx")
 def ensure_editable(plan: OrgPlan) -> None:
     if not plan.is_editable:
         raise ValidationError(_("方案已提交或已通过，不能修改；只有草稿或被退回的方案可以编辑。"))
+
+
+def content_version(plan: OrgPlan, goals, tasks) -> str:
+    """A token that changes whenever the plan or any of its goals and tasks changes (or one is
+    added or removed): the editor's optimistic lock, as ``record_version`` is one record's."""
+    from vanguard.core.views import record_version
+
+    rows = [record_version(plan)] + [f"{kind}{obj.pk}:{record_version(obj)}"
+                                     for kind, objs in (("g", goals), ("t", tasks))
+                                     for obj in sorted(objs, key=lambda o: o.pk)]
+    return salted_hmac("vanguard.plans.services.content_version", "|".join(rows), algorithm="sha256").hexdigest()
+
+
+def lock_content(plan: OrgPlan, version: str) -> None:
+    """Inside the editor's transaction: lock the plan's row, then refuse to save when the plan is no
+    longer editable (submitted meanwhile) or its content is no longer the version the editor loaded
+    (someone else saved first). A post without a version (a script) is not checked."""
+    locked = OrgPlan.objects.select_for_update().get(pk=plan.pk)
+    ensure_editable(locked)
+    if version and version != content_version(locked, locked.goals.all(), locked.tasks.all()):
+        raise ValidationError(_("此记录已被他人修改，请刷新后再改"))
 
 
 # ---------------------------------------------------------------- which orgs, which rubric
@@ -212,7 +234,11 @@ def submit(plan: OrgPlan, user, *, correct: bool = False) -> OrgPlanVersion:
     plan.current_version = number
     plan.submitted_at = now
     plan.first_submitted_at = plan.first_submitted_at or now
-    plan.save(update_fields=["status", "current_version", "submitted_at", "first_submitted_at"])
+    # The plan's review fields describe the version under review, which has none yet; the review of
+    # the returned version stays on that version's row (the plan's history).
+    plan.reviewed_at, plan.reviewed_by, plan.review_comment = None, None, ""
+    plan.save(update_fields=["status", "current_version", "submitted_at", "first_submitted_at",
+                             "reviewed_at", "reviewed_by", "review_comment"])
     message = _("提交方案（第 %(n)d 版）") if old == PlanStatus.DRAFT else _("重新提交方案（第 %(n)d 版）")
     record(AuditAction.WORKFLOW, plan, message=message % {"n": number}, changes={"status": [old, plan.status]})
     return version
@@ -382,6 +408,13 @@ def acknowledge_letter(letter: ResponsibilityLetter, user) -> ResponsibilityLett
 
 # ---------------------------------------------------------------- coverage
 
+def default_campaign(user):
+    """The campaign the coverage page and its list open with: the newest the user sees."""
+    from vanguard.campaigns.models import Campaign
+
+    return Campaign.objects.for_user(user).select_related("scope_org").first()
+
+
 def plan_deadline(campaign) -> date | None:
     """When plans are due: the end of the campaign's plan-deadline phase (动员部署), if it has one."""
     from vanguard.campaigns.models import CampaignPhase, PhasePurpose
@@ -415,18 +448,47 @@ def _finish(row: dict) -> dict:
     return row
 
 
+def coverage_orgs(campaign, user, state: str = "", deadline: date | None = None, today: date | None = None):
+    """The orgs that a figure of the coverage page counts, which its link lists.
+
+    The expected orgs of the campaign whose plans the user monitors; ``state`` narrows them to one
+    figure ("not_started", "submitted", "approved", "returned", "late"; "" for all of them).
+    """
+    orgs = expected_orgs(campaign) & orgs_for(user, OrgPlan, "monitor")
+    if not state:
+        return orgs
+    today = today or timezone.localdate()
+    deadline = deadline or plan_deadline(campaign)
+    facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
+    if state == "not_started":
+        return orgs.exclude(pk__in=facts["started"].values("org_id"))
+    if state == "late":
+        return orgs.exclude(pk__in=facts["on_time"].values("org_id")) if "on_time" in facts else orgs.none()
+    return orgs.filter(pk__in=facts[state].values("org_id"))
+
+
+COVERAGE_STATES = ("not_started", "submitted", "approved", "returned", "late")
+
+
+def coverage_tasks(campaign, user):
+    """The tasks that the coverage page's task figures count: those the task list shows the user
+    for the campaign (``?campaign=``), so that each figure links to exactly its rows."""
+    return PlanTask.objects.for_user(user).filter(plan__campaign=campaign)
+
+
 def coverage(campaign, user, deadline: date | None = None, today: date | None = None) -> dict:
     """Plan coverage of a campaign by org type and by unit, in a fixed handful of aggregate queries.
 
-    Figures cover the expected orgs whose plans the user monitors (the staff of a subtree).
+    Org figures cover the expected orgs whose plans the user monitors (the staff of a subtree,
+    ``coverage_orgs``); task figures the campaign's tasks the user reads (``coverage_tasks``).
     """
     today = today or timezone.localdate()
     if deadline is None:
         deadline = plan_deadline(campaign)
     facts = _plan_facts(campaign, deadline, deadline_passed(deadline, today))
     monitored = orgs_for(user, OrgPlan, "monitor")
-    orgs = expected_orgs(campaign) & monitored
-    tasks = PlanTask.objects.filter(plan__campaign=campaign, plan__org__in=orgs.values("pk"))
+    orgs = coverage_orgs(campaign, user)
+    tasks = coverage_tasks(campaign, user)
 
     org_counts = {"expected": Count("pk"),
                   **{key: Count("pk", filter=Q(pk__in=plans.values("org_id"))) for key, plans in facts.items()}}
@@ -439,7 +501,9 @@ def coverage(campaign, user, deadline: date | None = None, today: date | None = 
     by_type_rows = {row.pop("org_type"): _finish(row) | dict.fromkeys(TASK_KEYS, 0)
                     for row in orgs.order_by().values("org_type").annotate(**org_counts)}
     for row in tasks.order_by().values("plan__org__org_type").annotate(**task_counts):
-        by_type_rows[row.pop("plan__org__org_type")].update(row)
+        org_type = row.pop("plan__org__org_type")
+        if org_type in by_type_rows:  # a level the user monitors no org of has no row
+            by_type_rows[org_type].update(row)
     labels = dict(OrgType.choices)
     by_type = [by_type_rows[t] | {"org_type": t, "label": str(labels[t])}
                for t in PLANNING_ORG_TYPES if t in by_type_rows]  # three org types, not rows
@@ -485,3 +549,42 @@ def plans_to_review(user):
 
 def letters_to_acknowledge(user):
     return ResponsibilityLetter.objects.for_user(user, "acknowledge").pending()
+
+
+def plans_to_write(user):
+    """Plans waiting on the user as their writer: returned for revision, or drafts past the deadline."""
+    return OrgPlan.objects.for_user(user, "write").to_write()
+
+
+def org_overdue_tasks(user):
+    """Overdue tasks of the plans the user writes, whoever is responsible for them.
+
+    The user's own are left out: they are already under 我负责的任务, and the badge would count them twice.
+    """
+    tasks = PlanTask.objects.for_user(user, "follow").overdue()
+    person_id = getattr(user, "person_id", None)
+    return tasks.exclude(responsible_id=person_id) if person_id else tasks
+
+
+# ---------------------------------------------------------------- responsible people
+
+SEARCH_LIMIT = 20  # people offered for one name: enough to tell namesakes apart by their org
+
+
+def assignable_people(plan: OrgPlan, user):
+    """Whom ``user`` may make responsible for a task of ``plan``: the active people of the plan's org
+    subtree (``PlanTask.clean``) that the user reads on the roster (the Person policy's ``roster``)."""
+    return Person.objects.for_user(user, "roster").filter(org__path__startswith=plan.org.path, is_active=True)
+
+
+def responsible_people(user):
+    """The people responsible for the tasks the user reads: the choices of the task list's filter."""
+    return Person.objects.filter(pk__in=PlanTask.objects.for_user(user).values("responsible_id"))
+
+
+def find_people(people, name: str):
+    """The first ``SEARCH_LIMIT`` of ``people`` whose name contains ``name``, with their org."""
+    name = (name or "").strip()
+    if not name:
+        return people.none()
+    return people.filter(name__icontains=name).select_related("org").order_by("name", "org__path", "pk")[:SEARCH_LIMIT]

@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vanguard.audit.models import AuditAction
+from vanguard.audit.services import record
 from vanguard.campaigns.models import Campaign
 from vanguard.core.exports import stamped, xlsx_response
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import could, get_scoped, require
 from vanguard.core.scoping import CHANGE
 from vanguard.core.uploads import UploadError
+from vanguard.orgs.models import Org
 from vanguard.core.views import ScopedFormView
 
-from . import services
-from .filters import LetterFilterSet, PlanFilterSet
-from .forms import (
-    DeadlineForm, GoalFormSet, PlanCreateForm, ReviewForm, TaskCompleteForm, TaskFormSet, task_choices,
-)
-from .models import OrgPlan, PlanTask, ResponsibilityLetter, TaskStatus
+from . import documents, services
+from .filters import CoverageFilterSet, LetterFilterSet, PlanFilterSet, TaskFilterSet
+from .forms import DeadlineForm, PlanCreateForm, PlanEditor, ReviewForm, TaskCompleteForm, person_label
+from .models import OrgPlan, PlanStatus, PlanTask, ResponsibilityLetter, TaskStatus
 
 
 def _errors(exc: ValidationError) -> str:
@@ -128,7 +130,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Goals and tasks of a draft or returned plan, as two formsets on one page."""
+    """Goals and tasks of a draft or returned plan, edited on one page and saved together.
+
+    A button with an ``op`` adds or removes a row without saving (``PlanEditor``); through htmx only
+    the editor is sent back and swapped in place, without it the whole page.
+    """
     plan = _plan(request, pk, CHANGE)
     try:
         services.ensure_editable(plan)
@@ -139,24 +145,63 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         changed = services.correct_terms(plan)
         messages.success(request, _("已更正 %(n)d 处用语。") % {"n": changed})
         return redirect("plans:plan_edit", pk=plan.pk)
-    choices = task_choices(plan)
-    data = request.POST if request.method == "POST" else None
-    goals = GoalFormSet(data, instance=plan, prefix="goals")
-    tasks = TaskFormSet(data, instance=plan, prefix="tasks", form_kwargs=choices,
-                        queryset=plan.tasks.select_related("responsible", "indicator"))
-    if data is not None and goals.is_valid() and tasks.is_valid():
+    posted = request.method == "POST"
+    op = request.POST.get("op", "") if posted else ""
+    editor = PlanEditor(plan, request.user, request.POST if posted else None, op=op)
+    refusal = ""
+    if posted and not op and editor.is_valid():
         try:
-            with transaction.atomic():  # submitted meanwhile by someone else: nothing is saved
-                services.ensure_editable(OrgPlan.objects.select_for_update().get(pk=plan.pk))
-                goals.save()
-                tasks.save()
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            editor.save()
+        except ValidationError as exc:  # submitted or saved by someone else meanwhile: nothing is saved
+            refusal = _errors(exc)
         else:
             messages.success(request, _("方案内容已保存。"))
-        return redirect(plan.get_absolute_url())
-    return render(request, "plans/plan_edit.html", {
-        "plan": plan, "goals": goals, "tasks": tasks, "term_issues": services.term_issues(plan)})
+            return redirect(plan.get_absolute_url())
+    context = {"plan": plan, "editor": editor, "checked": posted and not op, "refusal": refusal,
+               "added": op.startswith("add:")}
+    if request.htmx and op:
+        return render(request, "plans/_plan_editor.html", context)
+    return render(request, "plans/plan_edit.html", {**context, "term_issues": services.term_issues(plan)})
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+
+
+def _people_select(request, people, empty_label: str) -> HttpResponse:
+    """The select of a person field, with the people whose name contains ``?name=`` (htmx swaps it in).
+
+    ``?field=`` names the field (its name and id are kept); its current value, sent along, stays
+    chosen when that person is still among ``people``.
+    """
+    field = request.GET.get("field") or "responsible"
+    if not _FIELD_NAME.match(field):
+        raise Http404(_("没有该字段。"))
+    name = request.GET.get("name", "").strip()[:50]
+    current_id = request.GET.get(field, "")
+    current = (people.select_related("org").filter(pk=current_id).first()
+               if current_id.isdigit() and len(current_id) < 19 else None)
+    found = [p for p in services.find_people(people, name) if current is None or p.pk != current.pk] if name else []
+    if name:
+        count = len(found) + (current is not None and name in current.name)
+        note = (_("找到 %(n)d 人") % {"n": count}) if count else (_("未找到“%(name)s”") % {"name": name})
+        empty_label = _("%(choice)s（%(found)s）") % {"choice": empty_label, "found": note}
+    options = [(p.pk, person_label(p)) for p in ([current] if current else []) + found]
+    return render(request, "plans/_person_select.html", {
+        "field": field, "empty_label": empty_label, "options": options, "current": current})
+
+
+@login_required
+def assignable_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whom the editor may make responsible for a task of this plan, by name."""
+    plan = _plan(request, pk, CHANGE)
+    return _people_select(request, services.assignable_people(plan, request.user), _("请选择责任人"))
+
+
+@login_required
+def responsible_search(request: HttpRequest) -> HttpResponse:
+    """The task list's filter: the people responsible for the tasks the user reads, by name."""
+    require(request, PlanTask)
+    return _people_select(request, services.responsible_people(request.user), _("全部"))
 
 
 @login_required
@@ -265,27 +310,23 @@ def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class TaskListView(ObjectListView):
-    """Every task in scope; ``?mine=1`` for one's own."""
+    """Every task in scope: search, status, overdue, org, responsible person, mine (``TaskFilterSet``)."""
 
     model = PlanTask
-    related = ("plan", "plan__org", "plan__campaign", "responsible")
+    filterset_class = TaskFilterSet
+    related = ("plan", "plan__org", "plan__campaign", "responsible", "responsible__org")
     ordering = ("status", "due_on", "pk")
     title = gettext_lazy("创建任务")
     export_name = gettext_lazy("创建任务")
     columns = [
         Column(gettext_lazy("任务"), attr("title"), link=True, sort="title"),
         Column(gettext_lazy("组织"), attr("plan.org.name"), sort="plan__org__path"),
-        Column(gettext_lazy("责任人"), attr("responsible.name")),
+        Column(gettext_lazy("创建活动"), attr("plan.campaign.name")),
+        Column(gettext_lazy("责任人"), lambda t: person_label(t.responsible)),
         Column(gettext_lazy("完成时限"), attr("due_on", None), sort="due_on"),
         Column(gettext_lazy("状态"), attr("get_status_display"), sort="status"),
         Column(gettext_lazy("逾期"), attr("is_overdue")),
     ]
-
-    def base_queryset(self):
-        qs = super().base_queryset()
-        if self.request.GET.get("mine"):
-            qs &= services.my_tasks(self.request.user)
-        return qs
 
 
 # ---------------------------------------------------------------- coverage
@@ -296,7 +337,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     require(request, OrgPlan, "monitor")
     campaigns = Campaign.objects.for_user(request.user).select_related("scope_org")
     pk = request.GET.get("campaign")
-    campaign = _campaign(request, pk) if pk and pk.isdigit() else campaigns.first()
+    campaign = _campaign(request, pk) if pk and pk.isdigit() else services.default_campaign(request.user)
     form = DeadlineForm(request.GET or None)
     deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
     if campaign is None:
@@ -313,10 +354,60 @@ def coverage(request: HttpRequest) -> HttpResponse:
     base = {"campaign": campaign.pk}
     if deadline:
         base["deadline"] = deadline.isoformat()
+    # Each figure links to its rows: org figures to the coverage list, task figures to the task list,
+    # each row's narrowed to its level or its unit.
+    for row in data["by_type"]:
+        row["scope"] = urlencode({"org_type": row["org_type"]})
+    for row in data["by_unit"]:
+        row["scope"] = urlencode({"org": row["unit"].pk})
     return render(request, "plans/coverage.html", {
         "campaign": campaign, "campaigns": campaigns, "data": data, "deadline_form": styled(form),
-        "base_query": urlencode(base), "deadline": data["deadline"],
+        "base_query": urlencode(base), "task_query": urlencode({"campaign": campaign.pk}), "deadline": data["deadline"],
     })
+
+
+class CoverageOrgListView(ObjectListView):
+    """The orgs behind a figure of the coverage page: the expected orgs one monitors, by plan state.
+
+    Without ``?campaign=`` the campaign is the one the coverage page opens with.
+    """
+
+    model = OrgPlan
+    action = "monitor"  # the coverage page's gate; the rows are orgs (``services.coverage_orgs``)
+    filterset_class = CoverageFilterSet
+    ordering = ("path",)
+    title = gettext_lazy("方案覆盖明细")
+    export_name = gettext_lazy("方案覆盖明细")
+    template_name = "plans/coverage_org_list.html"
+    columns = [
+        Column(gettext_lazy("组织"), attr("name"), link=True, sort="path"),
+        Column(gettext_lazy("组织类型"), attr("get_org_type_display")),
+        Column(gettext_lazy("方案状态"), lambda o: PlanStatus(o.plan_status).label if o.plan_status
+               else gettext_lazy("未生成方案")),
+        Column(gettext_lazy("首次提交"), attr("plan_first_submitted_at", None)),
+    ]
+
+    def base_queryset(self):
+        params = self.request.GET
+        pk = params.get("campaign", "")
+        self.campaign = (_campaign(self.request, pk) if pk.isdigit() and len(pk) < 19
+                         else services.default_campaign(self.request.user))
+        if self.campaign is None:
+            return Org.objects.none()  # no campaign: no org is expected to write a plan
+        form = DeadlineForm(params)
+        deadline = form.cleaned_data.get("deadline") if form.is_valid() else None
+        state = params.get("state", "")
+        orgs = services.coverage_orgs(self.campaign, self.request.user,
+                                      state if state in services.COVERAGE_STATES else "", deadline)
+        plans = OrgPlan.objects.filter(campaign=self.campaign, org=OuterRef("pk"))
+        return orgs.annotate(plan_pk=Subquery(plans.values("pk")[:1]),
+                             plan_status=Subquery(plans.values("status")[:1]),
+                             plan_first_submitted_at=Subquery(plans.values("first_submitted_at")[:1]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaign"] = self.campaign
+        return context
 
 
 # ---------------------------------------------------------------- responsibility letters
@@ -330,7 +421,7 @@ class LetterListView(ObjectListView):
     export_name = gettext_lazy("责任书")
     template_name = "plans/letter_list.html"
     columns = [
-        Column(gettext_lazy("组织"), attr("org.name"), sort="org__path"),
+        Column(gettext_lazy("组织"), attr("org.name"), link=True, sort="org__path"),  # the letter's text
         Column(gettext_lazy("创建活动"), attr("campaign.name")),
         Column(gettext_lazy("第一责任人"), attr("responsible.name")),
         Column(gettext_lazy("签发日期"), attr("issued_on", None), sort="issued_on"),
@@ -360,9 +451,31 @@ def letter_generate(request: HttpRequest, campaign: int) -> HttpResponse:
                     action_label=_("确认生成"), cancel_url=reverse("plans:letter_list"))
 
 
+def _letter(request, pk, action="view"):
+    return get_scoped(request, ResponsibilityLetter.objects.select_related(
+        "org", "campaign", "campaign__scope_org", "responsible", "acknowledged_by"), action, pk=pk)
+
+
+@login_required
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter's text, to read and print (print CSS) before and after it is confirmed."""
+    letter = _letter(request, pk)
+    return render(request, "plans/letter_detail.html", documents.letter_context(letter))
+
+
+@login_required
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = _letter(request, pk)
+    data = documents.render_letter_pdf(letter)
+    record(AuditAction.EXPORT, letter, message="pdf")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, documents.letter_filename(letter))
+    return response
+
+
 @login_required
 def letter_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_scoped(request, ResponsibilityLetter.objects.select_related("org", "campaign"), "acknowledge", pk=pk)
+    letter = _letter(request, pk, "acknowledge")
     if request.method == "POST":
         try:
             services.acknowledge_letter(letter, request.user)
@@ -371,10 +484,11 @@ def letter_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已确认责任书。"))
         return redirect(reverse("plans:todo"))
-    return _confirm(request, title=_("确认责任书"),
-                    text=_("本人作为“%(org)s”第一责任人，确认已知悉并承担“%(c)s”创建工作责任。") % {
-                        "org": letter.org, "c": letter.campaign},
-                    action_label=_("确认"), cancel_url=reverse("plans:todo"))
+    # The letter is shown in full above the confirmation: one confirms what one has read.
+    return render(request, "plans/letter_acknowledge.html", {
+        **documents.letter_context(letter),
+        "text": _("本人作为“%(org)s”第一责任人，确认已知悉并承担“%(c)s”创建工作责任。") % {
+            "org": letter.org, "c": letter.campaign}})
 
 
 # ---------------------------------------------------------------- to-do
@@ -386,7 +500,12 @@ def todo(request: HttpRequest) -> HttpResponse:
                  .order_by("due_on", "pk"))  # the earliest due first: overdue ones lead
     reviews = list(services.plans_to_review(user).select_related("org", "campaign").order_by("submitted_at"))
     letters = list(services.letters_to_acknowledge(user).select_related("org", "campaign"))
+    to_write = list(services.plans_to_write(user).with_deadline().select_related("org", "campaign")
+                    .order_by("status", "org__path"))
+    org_tasks = list(services.org_overdue_tasks(user).select_related("plan", "plan__org", "responsible", "indicator")
+                     .order_by("due_on", "pk"))
     return render(request, "plans/todo.html", {
-        "tasks": tasks, "reviews": reviews, "letters": letters,
+        "tasks": tasks, "reviews": reviews, "letters": letters, "to_write": to_write, "org_tasks": org_tasks,
+        "is_writer": could(user, OrgPlan, "write"),
         "counts": {"tasks": len(tasks), "overdue": sum(t.is_overdue for t in tasks), "reviews": len(reviews),
-                   "letters": len(letters)}})
+                   "letters": len(letters), "to_write": len(to_write), "org_tasks": len(org_tasks)}})
