@@ -110,13 +110,14 @@ class RegisterDeleteView(WhileEditable, ScopedDeleteView):
         return reverse(self.list_url)
 
 
-def _step(request, obj, form, run: Callable[[dict], object], *, title, submit_label, done, intro="",
-          danger=False) -> HttpResponse:
+def _step(request, obj, form_class, run: Callable[[dict], object], *, title, submit_label, done, intro="",
+          danger=False, **form_kwargs) -> HttpResponse:
     """One workflow step: its form on GET (the confirmation), the service on a valid POST.
 
     A rule the service refuses comes back on the form, on the field it names.
     """
-    form = styled(form)
+    data = request.POST if request.method == "POST" else None
+    form = styled(form_class(data, **form_kwargs))
     if request.method == "POST" and form.is_valid():
         try:
             run(form.cleaned_data)
@@ -202,7 +203,7 @@ def repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def repair_verify(request: HttpRequest, pk: int) -> HttpResponse:
     repair = _repair(request, pk, "verify")
-    return _step(request, repair, VerifyForm(request.POST or None),
+    return _step(request, repair, VerifyForm,
                  lambda data: services.verify_repair(repair, request.user, data["note"]),
                  title=_("核实修旧利废：%(r)s") % {"r": repair}, submit_label=_("确认核实"),
                  intro=_("核实后该记录的节约金额计入考核，记录不能再修改。节约金额：%(s)s 元。") % {"s": yuan(repair.savings)},
@@ -212,7 +213,7 @@ def repair_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def repair_return(request: HttpRequest, pk: int) -> HttpResponse:
     repair = _repair(request, pk, "verify")
-    return _step(request, repair, ReturnForm(request.POST or None),
+    return _step(request, repair, ReturnForm,
                  lambda data: services.return_repair(repair, request.user, data["reason"]),
                  title=_("退回修旧利废：%(r)s") % {"r": repair}, submit_label=_("确认退回"), danger=True,
                  intro=_("退回后由登记人更正，更正后重新核实；已核实的记录退回后不再计入节约金额。"),
@@ -292,7 +293,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk, "review")
-    return _step(request, proposal, ReviewForm(request.POST or None),
+    return _step(request, proposal, ReviewForm,
                  lambda data: services.review_proposal(proposal, request.user, data["decision"], data["comment"],
                                                        data["on"]),
                  title=_("审查合理化建议：%(p)s") % {"p": proposal}, submit_label=_("提交审查结果"),
@@ -303,7 +304,7 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_implement(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk, "review")
-    return _step(request, proposal, ImplementForm(request.POST or None),
+    return _step(request, proposal, ImplementForm,
                  lambda data: services.implement_proposal(proposal, request.user, data["on"], data["note"]),
                  title=_("登记实施：%(p)s") % {"p": proposal}, submit_label=_("确认实施"),
                  done=_("已登记“%(p)s”实施。") % {"p": proposal})
@@ -313,12 +314,12 @@ def proposal_implement(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_measure(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk, "review")
     initial = {"savings": proposal.savings, "note": proposal.measurement_note} if proposal.savings is not None else None
-    return _step(request, proposal, MeasureForm(request.POST or None, initial=initial),
+    return _step(request, proposal, MeasureForm,
                  lambda data: services.measure_proposal(proposal, request.user, data["savings"], data["on"],
                                                         data["note"]),
                  title=_("测算效益：%(p)s") % {"p": proposal}, submit_label=_("保存测算结果"),
                  intro=_("已测算的建议再次测算时，以新的节约金额为准，原数值记入审计日志。"),
-                 done=_("已保存“%(p)s”的效益测算。") % {"p": proposal})
+                 done=_("已保存“%(p)s”的效益测算。") % {"p": proposal}, initial=initial)
 
 
 # ------------------------------------------------------------------------------------------ 技术党课/练兵/攻关
@@ -405,7 +406,7 @@ def project_team(request: HttpRequest, pk: int) -> HttpResponse:
     current = {row.person_id: row for row in project.participants.all()}
     candidates = list(Person.objects.filter(Q(org__path__startswith=project.org.path, is_active=True)
                                             | Q(pk__in=list(current))).order_by("name", "pk"))
-    form = styled(TeamForm(request.POST or None, project=project, candidates=candidates, current=current))
+    form = styled(TeamForm(request.POST if request.method == "POST" else None, project=project, candidates=candidates, current=current))
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.save_team(project, form.team())
@@ -420,18 +421,18 @@ def project_team(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_complete(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, CHANGE)
-    return _step(request, project, CompleteForm(request.POST or None, project=project),
+    return _step(request, project, CompleteForm,
                  lambda data: services.complete_project(project, request.user, data["on"], data["result"],
                                                         data.get("outcome", "")),
                  title=_("登记完成：%(p)s") % {"p": project}, submit_label=_("确认完成"),
                  intro=_("完成后参加人员的学时计入培训学时，项目不能再修改。"),
-                 done=_("已登记“%(p)s”完成。") % {"p": project})
+                 done=_("已登记“%(p)s”完成。") % {"p": project}, project=project)
 
 
 @login_required
 def project_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk, CHANGE)
-    return _step(request, project, forms.Form(request.POST or None),
+    return _step(request, project, forms.Form,
                  lambda data: services.reopen_project(project, request.user),
                  title=_("撤销完成：%(p)s") % {"p": project}, submit_label=_("确认撤销"), danger=True,
                  intro=_("撤销后项目回到进行中，可更正参加人员、学时和成果；重新登记完成前，其学时不计入培训学时。"),
