@@ -12,6 +12,7 @@ from datetime import date
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from vanguard.care.access import may_know_needy_of
 from vanguard.core.api import filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 from vanguard.core.scoping import get_scope
@@ -54,7 +55,8 @@ class PersonOut(Schema):
     full_date: date | None
     id_card_masked: str
     phone_masked: str
-    is_needy: bool
+    # null for whoever may not know of a member's hardship (the care policy, ``care.access``)
+    is_needy: bool | None
     is_production_backbone: bool
     is_technical_backbone: bool
     is_management_backbone: bool
@@ -65,6 +67,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_org_name(obj: Person) -> str:
         return obj.org.name
+
+    @staticmethod
+    def resolve_is_needy(obj: Person, context) -> bool | None:
+        return obj.is_needy if may_know_needy_of(context["request"].user, obj) else None
 
     @staticmethod
     def resolve_birth_date(obj: Person, context) -> date | None:

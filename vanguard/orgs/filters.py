@@ -3,8 +3,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.core.lists import FastSelect, SearchFilterSet
 from vanguard.audit.services import exact_lookup_allowed
+from vanguard.care.access import may_know_needy, needy_q
+from vanguard.core.lists import FastSelect, SearchFilterSet
 from vanguard.core.scoping import CHANGE
 
 from .models import MemberStatus, Org, OrgCategory, OrgType, Person
@@ -68,6 +69,14 @@ class PersonFilterSet(SearchFilterSet):
         model = Person
         fields = ["q", "org", "status", "flag", "category", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who is in hardship is for the care roles only: nobody else is offered (or may send) the
+        # 困难党员 choice.
+        if self.request is None or not may_know_needy(self.request.user):
+            field = self.form.fields["flag"]
+            field.choices = [(value, label) for value, label in field.choices if value != "needy"]
+
     def search(self, queryset, name, value):
         """Digits search phone and ID numbers; anything else names, posts and units.
 
@@ -99,8 +108,9 @@ class PersonFilterSet(SearchFilterSet):
         return queryset.filter(status=value)
 
     def filter_flag(self, queryset, name, value):
+        if value == "needy":  # offered to the care roles only; selects the people of the orgs it allows
+            return queryset.filter(needy_q(self.request.user))
         fields = {
-            "needy": Q(is_needy=True),
             "production": Q(is_production_backbone=True),
             "technical": Q(is_technical_backbone=True),
             "management": Q(is_management_backbone=True),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.care.access import may_know_needy, may_know_needy_of, needy_org_ids
 from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
@@ -88,6 +89,13 @@ class PersonForm(ScopedModelForm):
         if self.instance.pk:
             # Changing org is a transfer (history, dates), not an edit.
             del self.fields["org"]
+        # The 困难党员 flag is for the care roles only (``care.access``): others neither see nor set it.
+        if self.instance.pk:
+            may_set_needy = may_know_needy_of(self.user, self.instance, CHANGE)
+        else:
+            may_set_needy = may_know_needy(self.user, CHANGE)
+        if not may_set_needy:
+            del self.fields["is_needy"]
 
     def clean_id_card(self):
         value = idcard.normalise(self.cleaned_data.get("id_card") or "")
@@ -101,6 +109,9 @@ class PersonForm(ScopedModelForm):
 
     def clean(self):
         data = super().clean()
+        org = data.get("org")
+        if data.get("is_needy") and org is not None and org.pk not in needy_org_ids(self.user, CHANGE):
+            self.add_error("is_needy", _("您无权为该组织的人员登记困难党员标记。"))
         card, born = data.get("id_card"), data.get("birth_date")
         if card and born and idcard.is_valid(card) and idcard.birth_date(card) != born:
             self.add_error("birth_date", _("出生日期与身份证号码不一致。"))

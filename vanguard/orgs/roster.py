@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import mask, record, serialise
+from vanguard.care.access import needy_org_ids
 from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 
@@ -258,6 +259,7 @@ class _RowChecker:
                 self.rows_by_number.setdefault(number, []).append(row.number)
         self.people, self.changeable = _load_people(
             [n for n in self.rows_by_number if idcard.is_valid(n)], user)
+        self.needy_orgs = needy_org_ids(user, CHANGE)
 
     def error(self, row: Row, name: str, message: str, value: Any = None) -> None:
         self.problems.add(row, name, message, value)
@@ -272,6 +274,7 @@ class _RowChecker:
         birth = self.dates(row, bad, cleaned)
         self.phone_and_flags(row, bad, cleaned)
         self.org(row, bad, cleaned, person)
+        self.needy_flag(row, cleaned, person)
         self.across_fields(row, cleaned, number, person, birth)
         if len(self.problems) == before and number:
             return ValidRow(row=row.number, id_card=number, fields=cleaned, person=person)
@@ -403,6 +406,16 @@ class _RowChecker:
             self.error(row, "org", _("所在组织已撤销，不能导入人员"))
         else:
             cleaned["org_id"] = found.pk
+
+    def needy_flag(self, row: Row, cleaned: dict, person: Person | None) -> None:
+        """The 困难党员 flag is for the care roles only (``care.access``): a user they do not include
+        for the person's org (or the org they are imported into) must leave the cell blank."""
+        if "is_needy" not in cleaned:
+            return
+        orgs = {cleaned.get("org_id"), person.org_id if person is not None else None} - {None}
+        if not orgs <= self.needy_orgs:
+            self.error(row, "is_needy", _("您无权登记该人员的困难党员标记，请保持空白"))
+            del cleaned["is_needy"]
 
     def across_fields(self, row: Row, cleaned: dict, number: str | None, person: Person | None,
                       birth: tabular.ParsedDate | None) -> None:
@@ -640,6 +653,8 @@ def export_rows(people, user) -> Iterator[list[Any]]:
     """
     orgs = OrgResolver(user)
     yes, no = _("是"), _("否")
+    # Blank where the user may not know of the person's hardship: re-imported blank, it keeps the stored flag.
+    needy_orgs = needy_org_ids(user)
     for person in people.iterator(chunk_size=2000):
         values = {
             "name": person.name, "gender": person.get_gender_display(), "ethnicity": person.ethnicity,
@@ -649,6 +664,8 @@ def export_rows(people, user) -> Iterator[list[Any]]:
             "join_date": person.join_date, "full_date": person.full_date,
             **{name: yes if getattr(person, name) else no for name in FLAG_FIELDS},
         }
+        if person.org_id not in needy_orgs:
+            values["is_needy"] = None
         yield [values[name] for _header, name, _req in COLUMNS]
 
 
@@ -687,6 +704,7 @@ def guide_rows() -> list[tuple[str, str, str, str]]:
         "status": _("可填：%(labels)s（也可写 中共党员、中共预备党员、积极分子）") % {"labels": _labels(MemberStatus)},
         "join_date": date_rule + _("；正式党员、预备党员必填"),
         "full_date": date_rule + _("；不能早于入党日期"),
+        "is_needy": yes_no + _("；只有本组织的书记、党务工作者和管理员可以填写，其他人导出时为空白，导入时请保持空白"),
     }
     rows = []
     for header, name, is_required in COLUMNS:
