@@ -3,31 +3,46 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
-from vanguard.core.policy import get_scoped
+from vanguard.core.policy import could, get_scoped, orgs_for
 from vanguard.core.registry import person_sections
 
 from . import services
-from .models import MemberStatus, Org, Person
+from .models import MemberStatus, Org, OrgMove, Person
+
+
+def _roster_gaps(user):
+    """Orgs where ``user`` may not read the roster (the people list's own rule), as a subquery."""
+    return Org.objects.exclude(pk__in=orgs_for(user, Person, "roster").values("pk"))
 
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_scoped(request, Org.objects.select_related("category", "secretary", "parent"), pk=pk)
-    visible = Org.objects.for_user(request.user)
-    people = Person.objects.for_user(request.user).in_subtree(org).current()
+    """An org's page; its figures are the org's own, its links only those the policy opens.
+
+    Whoever may see an org sees how many people it has (a member, her branch's 22, not the
+    1 record she may open); the figures link to the roster only where the roster would list
+    exactly those people, that is where the user reads the roster of the whole subtree.
+    """
+    user = request.user
+    org = get_scoped(request, Org.objects.select_related("category", "secretary__org", "parent"), pk=pk)
+    visible = Org.objects.for_user(user)
+    gaps = _roster_gaps(user)
+    people = Person.objects.in_subtree(org).current()  # the org's figures, not the user's rows
     by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
     figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
     children = services.attach_tree_counts(
-        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")),
-        Person.objects.for_user(request.user).current(),
+        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")
+             .annotate(roster_complete=~Exists(gaps.filter(path__startswith=OuterRef("path"))))),
+        Person.objects.current(),  # each child's own figures, like the org's
     )
+    reads_roster = could(user, Person, "roster")
     return render(
         request,
         "orgs/org_detail.html",
@@ -37,8 +52,11 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children,
             "figures": figures,
             "people_total": sum(by_status.values()),
-            "direct_people": people.filter(org=org).order_by("name")[:20],
-            "moves": org.moves.select_related("from_parent", "to_parent")[:10],
+            "roster_complete": reads_roster and not gaps.filter(path__startswith=org.path).exists(),
+            # The people of this org the user may list, as on the roster (a member lists nobody).
+            "direct_people": (Person.objects.for_user(user, "roster").filter(org=org).current().order_by("name")[:20]
+                              if reads_roster else None),
+            "moves": OrgMove.objects.for_user(user).filter(org=org).select_related("from_parent", "to_parent")[:10],
         },
     )
 
@@ -52,6 +70,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/person_detail.html", {
         "person": person,
         "full_numbers": full_numbers,
+        "roster_listed": could(request.user, Person, "roster"),  # a member opens her record, not the roster
         "memberships": person.memberships.select_related("org"),
         # What other apps keep about this person (meetings, activities, commitments …).
         "sections": person_sections(request, person),
