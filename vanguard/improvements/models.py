@@ -142,16 +142,9 @@ class RepairRecord(AuditedModel):
             raise ValidationError(_("已核实的记录不能修改或删除；如需更正，请核实人先退回。"))
 
     def check_verifier(self, user) -> None:
-        """A second person verifies: not the account that recorded it, nor another account of its person."""
+        """A second person verifies, not the account that recorded it (one account per person)."""
         if user.pk == self.recorded_by_id:
             raise ValidationError(_("核实人不能是登记人本人，请由另一名党务工作者核实。"))
-        person_id = getattr(user, "person_id", None)
-        if person_id and self.recorded_by_id and person_id == self._recorder_person_id():
-            raise ValidationError(_("核实人不能是登记人本人，请由另一名党务工作者核实。"))
-
-    def _recorder_person_id(self):
-        recorder = self.recorded_by if self.recorded_by_id else None
-        return getattr(recorder, "person_id", None)
 
     def may_be_verified_by(self, user) -> bool:
         try:
