@@ -50,6 +50,15 @@ class AuditEventQuerySet(ScopedQuerySet):
     def delete(self):
         raise AppendOnlyError("audit events cannot be deleted")
 
+    def readable(self):
+        """These events, each with the names of the rows its diff points to: a page of the log, or a
+        chunk of its export, costs one query per model referred to (``display.ReadableEventIterable``)."""
+        from .display import ReadableEventIterable
+
+        clone = self.all()
+        clone._iterable_class = ReadableEventIterable
+        return clone
+
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -59,6 +68,13 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # The org the object belonged to when the event was written (the path its access policy names):
+    # the log filters by an org's subtree through it. No constraint and no cascade: an org deleted
+    # later leaves its events as they were (the log is never updated).
+    org = models.ForeignKey(
+        settings.VANGUARD_ORG_MODEL, verbose_name=_("所属组织"), null=True, blank=True,
+        on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+    )
     action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -81,6 +97,25 @@ class AuditEvent(models.Model):
         from django.urls import reverse
 
         return reverse("audit:event_detail", args=[self.pk])
+
+    # --- the event in words (vanguard.audit.display reads it against today's models) -----------
+
+    @property
+    def actor_label(self) -> str:
+        from .display import actor_label
+
+        return actor_label(self)
+
+    @property
+    def object_type_label(self) -> str:
+        from .display import object_type_label
+
+        return object_type_label(self.object_type)
+
+    def readable_changes(self):
+        from .display import readable_changes
+
+        return readable_changes(self)
 
     # The audit log is the bureau's: only admins of the whole tree read it (an admin of one unit
     # would otherwise read every unit's changes); nobody writes it by hand.
@@ -106,3 +141,15 @@ class AuditedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def audit_field(cls, key: str) -> models.Field | None:
+        """The field whose name, choices and kind of value describe ``key`` of this model's diffs.
+
+        A diff's keys are the model's field names (``org_id`` for a foreign key); a model whose
+        hand-written diffs use other keys overrides this, e.g. a meeting's attendance keyed by
+        person, whose values are ``Attendance.status``. None: the key is shown as it is.
+        """
+        from .display import concrete_field
+
+        return concrete_field(cls, key)

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +69,29 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+def org_of(obj: models.Model) -> int | None:
+    """The id of the org an object belongs to, along the path its access policy names.
+
+    None when the policy names none (accounts, reference data) or the path leads nowhere. The
+    relations on the way are usually loaded already; when not, each costs a query.
+    """
+    path = getattr(getattr(type(obj), "policy", None), "org", None)
+    if path is None:
+        return None
+    if path == "":  # the org itself
+        return obj.pk
+    *parents, last = path.split("__")
+    value = obj
+    try:
+        for part in parents:
+            value = getattr(value, part)
+            if value is None:
+                return None
+        return getattr(value, value._meta.get_field(last).attname)
+    except (ObjectDoesNotExist, FieldDoesNotExist, AttributeError):
+        return None
+
+
 def record(
     action: str,
     obj: models.Model | None = None,
@@ -80,14 +104,17 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     actor = actor or current_actor()
+    org_id = None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
+        org_id = org_of(obj)
     return AuditEvent.objects.create(
         actor_id=actor.user_id,
         actor_name=actor.username[:150],
         ip=actor.ip,
+        org_id=org_id,
         action=action,
         object_type=object_type,
         object_id=object_id,
