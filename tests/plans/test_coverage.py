@@ -147,3 +147,76 @@ def test_coverage_is_for_the_staff_of_a_subtree(cast, login):
     assert "覆盖情况" in client.get(f"/plans/?campaign={campaign.pk}").content.decode()
     assert client.get(f"/plans/coverage/?campaign={campaign.pk}").status_code == 200
     assert services.coverage(campaign, cast.leader)["total"]["expected"] == 3  # unit A and its branches
+
+
+def _figures(page: str) -> list[tuple[str, str, int]]:
+    """(row, link, shown count) of every figure of the coverage table."""
+    import html
+    import re
+
+    table = page[page.index('data-testid="coverage"'):page.index("</table>", page.index('data-testid="coverage"'))]
+    figures = []
+    for row in re.findall(r'<tr[^>]*data-row="([^"]+)"[^>]*>(.*?)</tr>', table, re.S):
+        for href, figure, count in re.findall(r'<a href="([^"]+)" data-figure="([^"]+)">(\d+)</a>', row[1]):
+            figures.append((f"{row[0]}:{figure}", html.unescape(href), int(count)))
+    return figures
+
+
+@pytest.mark.parametrize("who", ["admin", "secretary", "member_clerk"])
+def test_every_figure_links_to_a_list_of_exactly_the_rows_it_counts(cast, login, who):
+    from vanguard.accounts.models import RoleGrant
+    from vanguard.core.roles import Role
+
+    from ..factories import make_user
+
+    campaign = _setup(cast)
+    make_plan(campaign, cast.unit_b)  # a draft: started? no; expected and not started
+    done = make_plan(campaign, cast.branch_b1, task_for=cast.person_b1)
+    done.tasks.update(status="done")
+    # A clerk of branch A1 whose own record is in branch A2: she reads A2's plan as her branch's,
+    # but monitors A1 only (the figures are a subtree's).
+    member_clerk = make_user("member_clerk", Role.MEMBER, cast.branch_a2, person=cast.person_a2)
+    RoleGrant.objects.create(user=member_clerk, role=Role.CLERK, org=cast.branch_a1)
+    user = {"admin": cast.admin, "secretary": cast.secretary, "member_clerk": member_clerk}[who]
+    client = login(user)
+    figures = _figures(client.get(f"/plans/coverage/?campaign={campaign.pk}").content.decode())
+    assert len(figures) >= 8 * 2  # the total and at least one level row, eight figures each
+    assert any(count for _name, _href, count in figures)
+    for name, href, count in figures:
+        response = client.get(href)
+        assert response.status_code == 200, (name, href)
+        assert response.context["page_obj"].paginator.count == count, (name, href)
+
+
+def test_the_coverage_list_shows_the_orgs_without_a_plan_and_exports_them(cast, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    campaign = _setup(cast)
+    client = login(cast.admin)
+    response = client.get(f"/plans/coverage/orgs/?campaign={campaign.pk}&state=not_started")
+    names = {org.name for org in response.context["page_obj"].object_list}
+    assert names == {cast.unit_a.name, cast.unit_b.name, cast.branch_b1.name}
+    assert "未生成方案" in response.content.decode()
+    late = client.get(f"/plans/coverage/orgs/?campaign={campaign.pk}&state=late&org_type=branch")
+    assert {o.name for o in late.context["page_obj"].object_list} == {cast.branch_a2.name, cast.branch_b1.name}
+    export = client.get(f"/plans/coverage/orgs/?campaign={campaign.pk}&state=late&org_type=branch&export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    assert sorted(row[0] for row in rows[1:]) == sorted([cast.branch_a2.name, cast.branch_b1.name])
+    # A deadline still ahead: nobody late.
+    ahead = (timezone.localdate() + timedelta(days=5)).isoformat()
+    none_late = client.get(f"/plans/coverage/orgs/?campaign={campaign.pk}&state=late&deadline={ahead}")
+    assert none_late.context["page_obj"].paginator.count == 0
+
+
+def test_the_coverage_list_runs_the_same_queries_for_10_or_200_orgs(cast, login):
+    campaign = _setup(cast)
+    client = login(cast.admin)
+    url = f"/plans/coverage/orgs/?campaign={campaign.pk}"
+    _grow(cast, campaign, 10)
+    few = _count(client, url)
+    for i in range(190):  # expected orgs without a plan yet
+        make_org(f"又一支部{i}", cast.unit_a, OrgType.BRANCH)
+    assert _count(client, url) == few

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.db import transaction
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -242,6 +243,8 @@ class PlanEditor:
         # record version of ScopedFormView's edit forms; it is read off the rows already loaded.
         self.version = (data.get(VERSION_FIELD, "") if data is not None
                         else content_version(plan, self.goals.get_queryset(), self.tasks.get_queryset()))
+        if op:
+            self._unchecked()
         if op.startswith("add:"):  # the new row takes the focus when it is swapped in
             formset, first = (self.goals, "dimension") if op == "add:goals" else (self.tasks, "title")
             if formset.forms:
@@ -278,6 +281,14 @@ class PlanEditor:
             data[delete_key] = "on"  # a saved row: deleted when the editor saves
         else:
             _drop_row(data, prefix, index, total)
+
+    def _unchecked(self) -> None:
+        """Rows being added or removed are shown as typed, not checked: Django validates a bound form
+        as soon as one of its fields renders (to mark it ``aria-invalid``), which would flag a row the
+        user has not finished and cost a few queries per row. Errors are shown when saving."""
+        for formset in (self.goals, self.tasks):
+            for form in formset.forms:
+                form._errors = ErrorDict()
 
     # -- saving
 
