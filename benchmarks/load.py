@@ -1,12 +1,23 @@
-"""Latency of the busiest pages under concurrent load (standard library only).
+"""Throughput and latency of every busy page, as ratios to a bare view (standard library only).
 
     python benchmarks/load.py --base http://127.0.0.1:8000 [--requests 400] [--concurrency 16]
 
+The server must run with ``DJANGO_SETTINGS_MODULE=benchmarks.settings``, which adds the bare view
+``/bench/bare/`` (the middleware stack, the session and the user: two queries, no template). Each
+page is measured with one client (its service time, p50) and with ``--concurrency`` clients
+(throughput), and reported as a multiple of the bare view's latency and a share of its
+throughput measured in the same run, so the figures hold on any machine. The bare view is
+measured first and last; the ratios use the mean of the two, and both are printed to show how
+steady the machine was.
+
+Targets (issue 10): at 16 clients every list page and API list serves at least 15% of the bare
+view's requests per second; with one client the layout alone (the profile page) takes at most
+2x the bare view's time and each list at most 8x.
+
 Logs in through the login form (csrftoken cookie, then POST), shares the session cookie among
-the clients of one scenario, sends ``--requests`` GETs from ``--concurrency`` threads (each with
-its own connection) and prints p50/p95/p99/max latency (ms, to the last byte) and throughput.
-Any answer other than 200 is an error: the script reports it and exits non-zero. Each scenario is
-bounded by ``--max-seconds``. Only loopback addresses are accepted as targets.
+the clients of one scenario, each client with its own connection. Any answer other than 200 is
+an error: the script reports it and exits non-zero. Each scenario is bounded by
+``--max-seconds``. Only loopback addresses are accepted as targets.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import re
+import statistics
 import sys
 import threading
 import time
@@ -22,15 +34,42 @@ from http.cookies import SimpleCookie
 from urllib.parse import quote, urlencode, urlsplit
 
 DEMO_PASSWORD = "Vanguard@2026"
-TARGET_P95_MS = 150.0
+BARE_PATH = "/bench/bare/"
 
-# (label, user, path)
+# Targets as ratios to the bare view (issue 10 §6).
+LIST_MIN_SHARE = 0.15  # of the bare view's req/s at --concurrency clients
+LIST_MAX_MULTIPLE = 8.0  # of the bare view's p50 with one client
+LAYOUT_MAX_MULTIPLE = 2.0
+
+BARE, LAYOUT, LIST, OTHER = "bare", "layout", "list", "other"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    user: str
+    path: str
+    kind: str
+
+
 SCENARIOS = (
-    ("people list", "admin", "/orgs/people/"),
-    ("people list ?q=王", "admin", "/orgs/people/?q=" + quote("王")),
-    ("org tree", "admin", "/orgs/"),
-    ("API people list", "admin", "/api/v1/people"),
-    ("people list (secretary)", "secretary", "/orgs/people/"),
+    Scenario("profile (layout)", "admin", "/accounts/profile/", LAYOUT),
+    Scenario("home", "admin", "/", OTHER),
+    Scenario("people list", "admin", "/orgs/people/", LIST),
+    Scenario("people list ?q=王", "admin", "/orgs/people/?q=" + quote("王"), LIST),
+    Scenario("people list (secretary)", "secretary", "/orgs/people/", LIST),
+    Scenario("org tree", "admin", "/orgs/", LIST),
+    Scenario("org list", "admin", "/orgs/list/", LIST),
+    Scenario("plans list", "admin", "/plans/", LIST),
+    Scenario("meetings list", "admin", "/activities/meetings/", LIST),
+    Scenario("tasks list", "admin", "/plans/tasks/", LIST),
+    Scenario("API people", "admin", "/api/v1/people", LIST),
+    Scenario("API orgs", "admin", "/api/v1/orgs", LIST),
+    Scenario("API plans", "admin", "/api/v1/plans", LIST),
+    Scenario("API tasks", "admin", "/api/v1/tasks", LIST),
+    Scenario("API meetings", "admin", "/api/v1/meetings", LIST),
+    Scenario("API campaigns", "admin", "/api/v1/campaigns", LIST),
+    Scenario("API rubrics", "admin", "/api/v1/rubrics", LIST),
 )
 
 
@@ -164,63 +203,105 @@ def run_scenario(host: str, port: int, label: str, path: str, cookie: str, reque
     return result
 
 
-def report(results: list[Result], concurrency: int, baseline: dict[str, Result]) -> None:
-    print(f"\n{'scenario':<26} {'n':>5} {'err':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} {'req/s':>7}  "
-          f"target p95<{TARGET_P95_MS:.0f}ms   (ms, {concurrency} concurrent clients)")
-    for r in results:
-        ms = [v * 1000 for v in r.latencies]
-        p95 = percentile(ms, 95)
-        verdict = "ok" if ms and p95 < TARGET_P95_MS else "MISSED"
-        rate = len(ms) / r.elapsed if r.elapsed else 0.0
-        print(f"{r.label:<26} {len(ms):>5} {len(r.errors):>4} {percentile(ms, 50):>8.1f} {p95:>8.1f} "
-              f"{percentile(ms, 99):>8.1f} {max(ms) if ms else float('nan'):>8.1f} {rate:>7.1f}  {verdict}"
-              f"   ({r.bytes // max(1, len(ms)) // 1024} KiB/resp)")
-    if baseline:
-        print(f"\n{'one client at a time':<26} {'n':>5} {'err':>4} {'p50':>8} {'p95':>8} {'max':>8}   "
-              "(ms: the service time of one request without queueing)")
-        for r in baseline.values():
-            ms = [v * 1000 for v in r.latencies]
-            print(f"{r.label:<26} {len(ms):>5} {len(r.errors):>4} {percentile(ms, 50):>8.1f} {percentile(ms, 95):>8.1f} "
-                  f"{max(ms) if ms else float('nan'):>8.1f}")
+@dataclass
+class Measured:
+    scenario: Scenario
+    single: Result  # one client: the service time
+    loaded: Result  # --concurrency clients: the throughput
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.single.latencies, 50)
+
+    @property
+    def rate(self) -> float:
+        return len(self.loaded.latencies) / self.loaded.elapsed if self.loaded.elapsed else 0.0
+
+
+def measure(host: str, port: int, scenario: Scenario, cookie: str, args) -> Measured:
+    single = run_scenario(host, port, scenario.label, scenario.path, cookie, args.single, 1, args.max_seconds / 2, 8)
+    loaded = run_scenario(host, port, scenario.label, scenario.path, cookie, args.requests, args.concurrency,
+                          args.max_seconds, args.warmup)
+    return Measured(scenario, single, loaded)
+
+
+def verdict(m: Measured, bare_p50: float, bare_rate: float) -> str:
+    """Whether a page meets its targets (ratios to the bare view), and which it misses."""
+    multiple, share = m.p50 / bare_p50, m.rate / bare_rate
+    if m.scenario.kind == LAYOUT:
+        return "ok" if multiple <= LAYOUT_MAX_MULTIPLE else f"MISSED (1 client > {LAYOUT_MAX_MULTIPLE:.0f}x)"
+    if m.scenario.kind != LIST:
+        return ""
+    missed = []
+    if multiple > LIST_MAX_MULTIPLE:
+        missed.append(f"1 client > {LIST_MAX_MULTIPLE:.0f}x")
+    if share < LIST_MIN_SHARE:
+        missed.append(f"share < {LIST_MIN_SHARE:.0%}")
+    return f"MISSED ({', '.join(missed)})" if missed else "ok"
+
+
+def report(measured: list[Measured], bare: list[Measured], concurrency: int) -> None:
+    bare_p50 = statistics.mean(b.p50 for b in bare)
+    bare_rate = statistics.mean(b.rate for b in bare)
+    print(f"\nbare view {BARE_PATH}: 1 client p50 " + " / ".join(f"{b.p50 * 1000:.2f}" for b in bare)
+          + f" ms (first / last run), {concurrency} clients " + " / ".join(f"{b.rate:.0f}" for b in bare)
+          + f" req/s; ratios below use the means, {bare_p50 * 1000:.2f} ms and {bare_rate:.0f} req/s")
+    print(f"\n{'page':<26} {'1 client p50':>12} {'x bare':>7}   {concurrency:>2} clients: {'req/s':>7} "
+          f"{'% bare':>7} {'p50':>7} {'p95':>7} {'KiB':>5}  target (list: <= {LIST_MAX_MULTIPLE:.0f}x, "
+          f">= {LIST_MIN_SHARE:.0%}; layout: <= {LAYOUT_MAX_MULTIPLE:.0f}x)")
+    for m in measured:
+        ms = [v * 1000 for v in m.loaded.latencies]
+        size = m.loaded.bytes // max(1, len(ms)) // 1024
+        print(f"{m.scenario.label:<26} {m.p50 * 1000:>9.1f} ms {m.p50 / bare_p50:>6.1f}x   {'':>11}"
+              f"{m.rate:>7.1f} {m.rate / bare_rate:>7.1%} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f} "
+              f"{size:>5}  {verdict(m, bare_p50, bare_rate)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", default="http://127.0.0.1:8000")
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per scenario")
+    parser.add_argument("--requests", type=int, default=400, help="measured requests per page at --concurrency")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--single", type=int, default=40, help="measured requests per page from one client")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time bound per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured requests per client first")
-    parser.add_argument("--only", help="run only scenarios whose label contains this text")
-    parser.add_argument("--baseline", type=int, default=20,
-                        help="also send this many requests from a single client per scenario (0: skip)")
+    parser.add_argument("--only", help="run only pages whose label contains this text (the bare view always runs)")
     args = parser.parse_args(argv)
     host, port = check_loopback(args.base)
 
     sessions: dict[str, str] = {}
-    results = []
-    baseline: dict[str, Result] = {}
-    for label, user, path in SCENARIOS:
-        if args.only and args.only not in label:
-            continue
+
+    def session(user: str) -> str:
         if user not in sessions:
             sessions[user] = login(host, port, user)
-        print(f"  {label}: GET {path} as {user} ...", flush=True)
-        if args.baseline:
-            baseline[label] = run_scenario(host, port, label, path, sessions[user], args.baseline, 1,
-                                           args.max_seconds / 2, 8)
-        results.append(run_scenario(host, port, label, path, sessions[user], args.requests, args.concurrency,
-                                    args.max_seconds, args.warmup))
-    report(results, args.concurrency, baseline)
+        return sessions[user]
+
+    bare_scenario = Scenario("bare view", "admin", BARE_PATH, BARE)
+    print(f"  bare view: GET {BARE_PATH} as admin ...", flush=True)
+    bare = [measure(host, port, bare_scenario, session("admin"), args)]
+    if not bare[0].single.latencies:
+        print(f"ERROR: {BARE_PATH} failed ({', '.join(sorted(set(bare[0].single.errors))[:3])}); "
+              "is the server running with DJANGO_SETTINGS_MODULE=benchmarks.settings?", file=sys.stderr)
+        return 1
+    measured = []
+    for scenario in SCENARIOS:
+        if args.only and args.only not in scenario.label:
+            continue
+        print(f"  {scenario.label}: GET {scenario.path} as {scenario.user} ...", flush=True)
+        measured.append(measure(host, port, scenario, session(scenario.user), args))
+    print(f"  bare view again: GET {BARE_PATH} as admin ...", flush=True)
+    bare.append(measure(host, port, bare_scenario, session("admin"), args))
+    report(measured, bare, args.concurrency)
     failed = False
-    for r in [*results, *baseline.values()]:
-        if r.errors:
-            failed = True
-            kinds = sorted(set(r.errors))
-            print(f"ERROR: {r.label}: {len(r.errors)} failed requests ({', '.join(kinds[:5])})", file=sys.stderr)
-        elif len(r.latencies) < r.wanted:
-            print(f"note: {r.label}: only {len(r.latencies)} of {r.wanted} requests within "
-                  f"{args.max_seconds:.0f} s", file=sys.stderr)
+    for m in [*bare, *measured]:
+        for r in (m.single, m.loaded):
+            if r.errors:
+                failed = True
+                kinds = sorted(set(r.errors))
+                print(f"ERROR: {r.label}: {len(r.errors)} failed requests ({', '.join(kinds[:5])})", file=sys.stderr)
+            elif len(r.latencies) < r.wanted:
+                print(f"note: {r.label}: only {len(r.latencies)} of {r.wanted} requests within "
+                      f"{args.max_seconds:.0f} s", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -55,8 +55,9 @@ trap 'exit 143' TERM
 pg_test_start
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_TEST_PORT" -U postgres vanguard_bench
 
-# Production-like, but plain http on loopback: vanguard.settings with DEBUG off.
-export DJANGO_SETTINGS_MODULE=vanguard.settings
+# Production-like, but plain http on loopback: vanguard.settings with DEBUG off, plus the
+# bare view that load.py measures every page against (benchmarks/settings.py).
+export DJANGO_SETTINGS_MODULE=benchmarks.settings
 export DATABASE_URL="$PG_TEST_URL_BASE/vanguard_bench"
 export DEBUG=false
 export SECRET_KEY="benchmark-only-$(date +%s)-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
