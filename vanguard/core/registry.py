@@ -17,7 +17,8 @@ Adding an app is its folder plus one line in ``INSTALLED_APPS``.
   ``context(request, person) -> dict | None`` rendered with its template: meetings attended,
   activities, commitments … each from the app that keeps them;
 - ``register_todo``: a to-do count, ``queryset(user) -> QuerySet`` of the waiting items; the
-  badge and the home page count every registered kind (one query per kind, whatever the data);
+  badge and the home page count every registered kind in one query (a ``UNION ALL`` of one
+  count per kind), read with every request so that a badge is never behind;
 - ``register_api``: a django-ninja router mounted under ``/api/v1/``;
 - ``register_demo``: a step of ``seed_demo``, ``step(context) -> str`` (its summary line);
 - ``register_job``: a background job kind (its runner's dotted path, a Chinese label and the
@@ -35,15 +36,16 @@ holds), ``policy.register_assignment`` (orgs assigned to a user), ``jobs.registe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any, Callable
 
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Count, Q, Value
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules, import_string
 
-from .scoping import VIEW
+from .scoping import VIEW, Scope, get_scope
 
 
 def resolve(target):
@@ -70,11 +72,14 @@ class NavEntry:
     order: int = 100
 
     def visible_to(self, user) -> bool:
-        if self.model is None:
-            return user.is_authenticated
-        from .policy import could
+        return self.visible_in(get_scope(user))
 
-        return could(user, self.model, self.action)
+    def visible_in(self, scope: Scope) -> bool:
+        if self.model is None:
+            return not scope.is_anonymous
+        from .policy import policy_of
+
+        return policy_of(self.model).possible(scope, self.action)
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,16 @@ class Todo:
 
     def counts(self, user, today: date) -> tuple[int, int]:
         """(waiting, overdue) in one query."""
-        queryset = resolve(self.queryset)(user)
-        if self.overdue is None:
-            return queryset.count(), 0
-        figures = queryset.aggregate(n=Count("pk"), late=Count("pk", filter=self.overdue(today)))
+        figures = self.figures(user, today, 0).first() or {"n": 0, "late": 0}  # no row: nothing it could count
         return figures["n"], figures["late"]
+
+    def figures(self, user, today: date, index: int):
+        """One row ``{"kind": index, "n": waiting, "late": overdue}``: a part of the union that
+        ``todo_counts`` sends as one query. ``index`` is a constant, so nothing is grouped by it:
+        the row is there, with zeros, when nothing waits."""
+        late = Count("pk", filter=self.overdue(today)) if self.overdue is not None else Value(0)
+        return (resolve(self.queryset)(user).order_by().annotate(kind=Value(index)).values("kind")
+                .annotate(n=Count("pk"), late=late))
 
 
 @dataclass(frozen=True)
@@ -195,11 +205,13 @@ def register_home(view) -> None:
 
 def register_menu(key: str, label, icon: str, order: int = 100) -> None:
     _unique(REGISTRY.menus, key, Menu(key, label, icon, order), "menu")
+    _menus_in.cache_clear()
 
 
 def register_nav(menu: str, label, url_name: str, icon: str, *, model=None, action: str = VIEW,
                  order: int = 100) -> None:
     _append_once(REGISTRY.nav, NavEntry(menu, label, url_name, icon, model, action, order))
+    _menus_in.cache_clear()
 
 
 def register_todo(key: str, label, url_name: str, queryset, *, icon: str = "check2-square", order: int = 100,
@@ -258,32 +270,53 @@ def home_view():
 
 
 def menus_for(user, path: str = "") -> list[dict]:
-    """The top bar for this user: menus in order, each with the entries they may open."""
+    """The top bar for this user: menus in order, each with the entries they may open.
+
+    Which entries a user sees follows from their scope alone (the policies' ``possible``), so it
+    is worked out once per scope and kept (``_menus_in``); only the active entry is per request.
+    The scope is loaded from the grants with every request, so a changed grant is a new key:
+    nothing to invalidate, nothing stale.
+    """
     discover()
     menus = []
-    for menu in sorted(REGISTRY.menus.values(), key=lambda m: (m.order, m.key)):
-        entries = sorted((e for e in REGISTRY.nav if e.menu == menu.key), key=lambda e: e.order)
-        items = []
-        for entry in entries:
-            if entry.visible_to(user):
-                url = reverse(entry.url_name)
-                items.append({"label": entry.label, "url": url, "icon": entry.icon,
-                              "active": bool(path) and path.startswith(url)})
-        if items:
-            menus.append({"label": menu.label, "icon": menu.icon, "items": items,
-                          "active": any(i["active"] for i in items)})
+    for menu, entries in _menus_in(get_scope(user), get_script_prefix()):
+        items = [{**entry, "active": bool(path) and path.startswith(entry["url"])} for entry in entries]
+        menus.append({**menu, "items": items, "active": any(i["active"] for i in items)})
     return menus
 
 
+@lru_cache(maxsize=4096)
+def _menus_in(scope: Scope, script_prefix: str) -> tuple:
+    """The menus and entries a scope may open, with their URLs (``script_prefix`` is part of them)."""
+    menus = []
+    for menu in sorted(REGISTRY.menus.values(), key=lambda m: (m.order, m.key)):
+        entries = sorted((e for e in REGISTRY.nav if e.menu == menu.key), key=lambda e: e.order)
+        items = tuple({"label": e.label, "url": reverse(e.url_name), "icon": e.icon}
+                      for e in entries if e.visible_in(scope))
+        if items:
+            menus.append(({"label": menu.label, "icon": menu.icon}, items))
+    return tuple(menus)
+
+
 def todo_counts(user, path: str = "") -> dict:
-    """Every registered to-do count for this user (one query per kind), their total and overdue."""
+    """Every registered to-do count for this user, their total and overdue: one query.
+
+    Each kind's count is one part of a ``UNION ALL`` (see ``Todo.figures``); the kinds this
+    user cannot have at all (a rule that allows nothing) drop out of it before it is sent.
+    The counts are read with every request: a to-do that is done leaves the badge at once.
+    """
     discover()
     today = timezone.localdate()
+    todos = sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key))
+    figures = {}
+    if todos:
+        parts = [todo.figures(user, today, index) for index, todo in enumerate(todos)]
+        figures = {row["kind"]: row for row in parts[0].union(*parts[1:], all=True)}
     items = []
-    for todo in sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key)):
-        count, overdue = todo.counts(user, today)
+    for index, todo in enumerate(todos):
+        row = figures.get(index, {"n": 0, "late": 0})
         items.append({"key": todo.key, "label": todo.label, "url": reverse(todo.url_name), "icon": todo.icon,
-                      "count": count, "overdue": overdue})
+                      "count": row["n"], "overdue": row["late"]})
     return {"items": items, "total": sum(i["count"] for i in items),
             "overdue": sum(i["overdue"] for i in items),
             "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
