@@ -17,8 +17,7 @@ from typing import Any, Callable
 import django_filters
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -116,19 +115,55 @@ def styled(form: forms.Form) -> forms.Form:
 class FastSelect(forms.Select):
     """A select rendered with one string join instead of a template per option.
 
-    Filter bars list up to a few hundred orgs; rendering each option through
-    the widget templates cost more than the page's SQL.
+    Filter bars list up to a few hundred orgs; rendering each option through the widget
+    templates (and building Django's option dictionaries first) cost more than the page's SQL.
+    The HTML is the one Django's templates write, groups included.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            format_html('<option value="{}"{}>{}</option>', option["value"],
-                        mark_safe(" selected") if option["selected"] else "", option["label"])
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), mark_safe(options))
+        chosen = set(self.format_value(value))
+        options = "".join(self._options(self.choices, chosen))
+        return mark_safe(f'<select name="{html.escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+                         f"{options}</select>")
+
+    def _options(self, choices, chosen: set[str]):
+        for option_value, label in choices:
+            if isinstance(label, (list, tuple)):
+                yield f'<optgroup label="{_escaped(option_value)}">'
+                yield from self._options(label, chosen)
+                yield "</optgroup>"
+                continue
+            value = "" if option_value is None else str(option_value)
+            selected = value in chosen
+            if selected and not self.allow_multiple_selected:
+                chosen = set()  # as Django: a single select marks the first match only
+            yield f'<option value="{html.escape(value)}"{" selected" if selected else ""}>{_escaped(label)}</option>'
+
+
+class FastTextInput(forms.TextInput):
+    """A text input written directly, as Django's template writes it (a template render per box)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{html.escape(str(value))}"'
+        attrs = self.build_attrs(self.attrs, attrs)
+        return mark_safe(f'<input type="{self.input_type}" name="{html.escape(name)}"{shown}{flatatt(attrs)}>')
+
+
+def _escaped(text) -> str:
+    return text if isinstance(text, SafeData) else html.escape(str(text))
+
+
+def fast_widget(widget: forms.Widget) -> forms.Widget:
+    """The same widget rendered without templates, for the plain select and text box; others as they are."""
+    if type(widget) is forms.Select:
+        fast = FastSelect(attrs=widget.attrs, choices=widget.choices)
+    elif type(widget) is forms.TextInput:
+        fast = FastTextInput(attrs=widget.attrs)
+    else:
+        return widget
+    fast.is_required, fast.is_localized = widget.is_required, widget.is_localized
+    return fast
 
 
 class DropdownMultiSelect(forms.CheckboxSelectMultiple):
@@ -162,12 +197,22 @@ class SearchFilterSet(django_filters.FilterSet):
             elif isinstance(field.widget, forms.NullBooleanSelect):
                 field.widget.choices = [(value, _("全部") if value == "unknown" else label)
                                         for value, label in field.widget.choices]
+            field.widget = fast_widget(field.widget)
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value or not self.search_fields:
             return queryset
         return queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields)))
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total (``count``) instead of counting the rows, when it is known."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if count is not None:
+            self.count = count  # the instance attribute shadows the ``cached_property``
 
 
 class ObjectListView(LoginRequiredMixin, TemplateView):
@@ -201,14 +246,29 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     def filtered(self):
         queryset = self.base_queryset()
         self.filterset = None
+        self.filters_applied = False
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
-            queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+            if self.filterset.is_bound and self.filterset.is_valid():
+                queryset = self.filterset.qs
+                # An empty value filters nothing (django-filter skips it), so a page with only
+                # ``?page=2&sort=name`` still shows the whole list.
+                self.filters_applied = any(value not in (None, "", [], ())
+                                           for value in self.filterset.form.cleaned_data.values())
         sort = self.request.GET.get("sort", "")
         sortable = {c.sort for c in self.columns if c.sort}
         if sort.lstrip("-") in sortable:
             return queryset.order_by(sort, "pk")
         return queryset.order_by(*self.ordering) if self.ordering else queryset
+
+    def unfiltered_total(self) -> int | None:
+        """How many rows the list has with no filter set, when the view can tell exactly and
+        cheaply (from counters the database keeps, say); None: the paginator counts the rows.
+
+        A list of tens of thousands of rows spends most of its time in that ``COUNT(*)``, which
+        reads every row the user may see; filtered lists are counted, as only they can be.
+        """
+        return None
 
     def get(self, request, *args, **kwargs):
         # Filtered once per request: a search may log and count (an exact number lookup).
@@ -238,7 +298,8 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         queryset = self.rows_queryset
-        paginator = Paginator(queryset, self.paginate_by or settings.PAGE_SIZE)
+        total = None if self.filters_applied else self.unfiltered_total()
+        paginator = CountedPaginator(queryset, self.paginate_by or settings.PAGE_SIZE, count=total)
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
         params.pop("page", None)

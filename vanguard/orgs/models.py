@@ -278,6 +278,32 @@ class Person(AuditedModel):
             raise ValidationError(errors)
 
 
+class OrgHeadcount(models.Model):
+    """How many people one org has of its own (not its subtree's), kept by the database itself.
+
+    Triggers on ``orgs_person`` (migration 0003) add and subtract in the statement that inserts,
+    updates or deletes people, ``bulk_create``, ``QuerySet.update`` and imports included, so the
+    figures commit with the rows they count and are never behind. No code saves these rows (a
+    stale instance would overwrite a newer figure). An org nobody ever belonged to has no row: 0.
+    A subtree's figure is the sum over its orgs' rows (one indexed range of ``path``), instead
+    of counting tens of thousands of people joined to their orgs.
+    """
+
+    org = models.OneToOneField(Org, primary_key=True, on_delete=models.CASCADE, related_name="headcount",
+                               verbose_name=_("组织"))
+    people = models.IntegerField(default=0)  # every record, 在册 or not (the roster lists them all)
+    current_people = models.IntegerField(default=0)  # 在册 (is_active)
+    current_members = models.IntegerField(default=0)  # 在册 and a party status (PARTY_STATUSES)
+
+    objects = ScopedQuerySet.as_manager()
+    # An org's figures are read by whoever may read the org; nobody writes them but the triggers.
+    policy = Policy(org="org", view=Org.policy.view)
+
+    class Meta:
+        verbose_name = _("组织人数")
+        verbose_name_plural = _("组织人数")
+
+
 class MembershipReason(models.TextChoices):
     INITIAL = "initial", _("建档")
     JOIN = "join", _("入党/加入")

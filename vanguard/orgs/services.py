@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date
+from itertools import accumulate
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 
-from .models import PARTY_STATUSES, Membership, MembershipReason, Org, OrgMove, Person
+from vanguard.core.policy import AnyOf, could, orgs_for, policy_of
+from vanguard.core.scoping import VIEW, get_scope
+
+from .models import PARTY_STATUSES, Membership, MembershipReason, Org, OrgHeadcount, OrgMove, Person
 
 
 @transaction.atomic
@@ -69,40 +74,105 @@ def transfer_person(person: Person, to_org: Org, on: date, note: str = "") -> Me
     return membership
 
 
-def attach_tree_counts(nodes: list[Org], people) -> list[Org]:
-    """Give each node ``people_total``, ``members_total`` (whole subtree) and ``child_count``.
+def whole_orgs(user, action: str = VIEW):
+    """The orgs whose people, all of them, are the rows ``Person.objects.for_user(user, action)``.
 
-    Two grouped queries whatever the number of nodes: people counted per org,
-    then each org's counts added to every displayed ancestor along its path
-    (a walk over groups of people, not over people). ``people`` is the
-    caller's scoped queryset, so nobody counts people they cannot see.
+    None when those rows are not whole orgs: a rule that allows some people of an org and not
+    others (a member's ``Own()`` record, a ``When`` condition) cannot be read off the orgs. Every
+    part of the rule that could allow anything must have an org form (``Rule.on_org``); then
+    the orgs ``orgs_for`` gives hold exactly the allowed people.
     """
-    from django.db.models import Count, Q
+    scope = get_scope(user)
+    policy = policy_of(Person)
+    if not policy.possible(scope, action):
+        return Org.objects.none()
+    if scope.is_superuser:
+        return Org.objects.all()
+    rule = policy.rule(action)
+    parts = rule.rules if isinstance(rule, AnyOf) else (rule,)
+    if any(part.possible(scope) and part.on_org() is None for part in parts):
+        return None
+    return orgs_for(user, Person, action)
 
-    by_path = {node.path: node for node in nodes}
+
+def people_total(user, action: str = VIEW) -> int | None:
+    """How many rows ``Person.objects.for_user(user, action)`` has, from the orgs' headcounts.
+
+    Exact (the triggers keep the headcounts with every write) and a sum over at most one row
+    per org, where counting the people themselves reads every one of them and joins it to its
+    org. None when the rows are not whole orgs (``whole_orgs``): the caller counts them.
+    """
+    orgs = whole_orgs(user, action)
+    if orgs is None:
+        return None
+    return OrgHeadcount.objects.filter(org__in=orgs).aggregate(n=Sum("people"))["n"] or 0
+
+
+def attach_tree_counts(nodes: list[Org], people=None) -> list[Org]:
+    """Give each node ``people_total``, ``members_total`` (在册, whole subtree) and ``child_count``.
+
+    By default the org's own figures, as whoever may see the org is shown them: summed from
+    the headcounts of the orgs below the nodes (``OrgHeadcount``), one query returning at most
+    one row per org, sorted by path so that each node's subtree is one slice of it. Given
+    ``people`` (a Person queryset), those people are counted instead, grouped per org.
+    Two queries whatever the number of nodes.
+    """
     for node in nodes:
         node.people_total = node.members_total = node.child_count = 0
     if not nodes:
         return nodes
-    roots = [p for p in sorted(by_path) if not any(p != r and p.startswith(r) for r in by_path)]
-    within = Q()
-    for root in roots:
-        within |= Q(org__path__startswith=root)
-    groups = (
-        people.filter(within).order_by().values_list("org__path")
-        .annotate(total=Count("pk"), members=Count("pk", filter=Q(status__in=PARTY_STATUSES)))
-    )
-    for path, total, members in groups:
-        cut = path.find("/", 1)
-        while cut != -1:
-            node = by_path.get(path[: cut + 1])
-            if node is not None:
-                node.people_total += total
-                node.members_total += members
-            cut = path.find("/", cut + 1)
+    within = _within(nodes, "org__")
+    if people is None:
+        rows = OrgHeadcount.objects.filter(within, current_people__gt=0).values_list(
+            "org__path", "current_people", "current_members")
+    else:
+        rows = people.filter(within).order_by().values_list("org__path").annotate(
+            total=Count("pk"), members=Count("pk", filter=Q(status__in=PARTY_STATUSES)))
+    # Sorted here, not by the database: its collation may not order paths as Python compares them.
+    rows = sorted(rows)
+    paths = [path for path, _total, _members in rows]
+    people_sums = [0, *accumulate(total for _path, total, _members in rows)]
+    member_sums = [0, *accumulate(members for _path, _total, members in rows)]
+    for node in nodes:
+        first, last = _subtree_slice(paths, node.path)
+        node.people_total = people_sums[last] - people_sums[first]
+        node.members_total = member_sums[last] - member_sums[first]
     children = Org.objects.filter(parent__in=[n.pk for n in nodes]).order_by().values_list("parent").annotate(
         n=Count("pk"))
     by_id = {node.pk: node for node in nodes}
     for parent_id, count in children:
         by_id[parent_id].child_count = count
     return nodes
+
+
+def attach_roster_links(nodes: list[Org], user) -> list[Org]:
+    """Set ``roster_complete`` on each node: whether the people list, filtered to the node's
+    subtree, lists exactly the people its figures count (the user reads the roster of every org
+    in it). Elsewhere the figures are shown without a link, which would lead to a 403 or to
+    fewer people than the figure says. One query, for users who read any roster at all."""
+    for node in nodes:
+        node.roster_complete = False
+    if not nodes or not could(user, Person, "roster"):
+        return nodes
+    gaps = sorted(Org.objects.filter(_within(nodes, "")).exclude(pk__in=orgs_for(user, Person, "roster").values("pk"))
+                  .order_by().values_list("path", flat=True))
+    for node in nodes:
+        first, last = _subtree_slice(gaps, node.path)
+        node.roster_complete = first == last
+    return nodes
+
+
+def _within(nodes: list[Org], prefix: str) -> Q:
+    """Rows (through ``prefix`` to their org) inside the subtrees of the topmost of ``nodes``."""
+    paths = sorted({node.path for node in nodes})
+    roots = [p for i, p in enumerate(paths) if not any(p.startswith(r) for r in paths[:i])]
+    within = Q()
+    for root in roots:
+        within |= Q(**{f"{prefix}path__startswith": root})
+    return within
+
+
+def _subtree_slice(paths, path: str) -> tuple[int, int]:
+    """The slice of sorted ``paths`` that lie in the subtree ``path``: they share its prefix,
+    so they sit together, and every character of a path sorts below DEL (chr(127))."""
+    return bisect_left(paths, path), bisect_left(paths, path + "\x7f")

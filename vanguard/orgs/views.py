@@ -24,21 +24,27 @@ from .models import Org, Person
 
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
-    """The visible tree from where it starts for this user, two levels open; deeper levels load on demand."""
+    """The visible tree from where it starts for this user, two levels open; deeper levels load on demand.
+
+    Each node shows the org's figures (the headcounts of its subtree, as on the org's page) and
+    links them to the roster only where the roster lists exactly those people.
+    """
     require(request, Org)
     visible = Org.objects.for_user(request.user)
-    roots = visible.topmost()
-    shown = visible.filter(
-        Q(pk__in=roots.values("pk")) | Q(parent__in=roots.values("pk"))
-    ).select_related("category", "secretary").order_by("depth", "sort_order", "name")
-    nodes = services.attach_tree_counts(list(shown), Person.objects.for_user(request.user).current())
+    # The roots first, by id: one anti-join, which the query for roots and children would
+    # otherwise repeat for each of its two conditions.
+    roots = list(visible.topmost().order_by().values_list("pk", flat=True))
+    shown = visible.filter(Q(pk__in=roots) | Q(parent__in=roots)).select_related("category", "secretary").order_by(
+        "depth", "sort_order", "name")
+    nodes = services.attach_roster_links(services.attach_tree_counts(list(shown)), request.user)
     by_parent: dict[int | None, list[Org]] = {}
     for node in nodes:
         by_parent.setdefault(node.parent_id, []).append(node)
     shown_ids = {node.pk for node in nodes}
     top = [n for n in nodes if n.parent_id not in shown_ids]
+    top_ids = {n.pk for n in top}
     for node in nodes:
-        node.loaded_children = by_parent.get(node.pk, []) if node in top else None
+        node.loaded_children = by_parent.get(node.pk, []) if node.pk in top_ids else None
     return render(request, "orgs/tree.html", {"roots": top})
 
 
@@ -46,10 +52,8 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 @scoped(Org)
 def org_children(request: HttpRequest, org: Org) -> HttpResponse:
     children = Org.objects.for_user(request.user).filter(parent=org).select_related("category", "secretary")
-    children = services.attach_tree_counts(
-        list(children.order_by("sort_order", "name")), Person.objects.for_user(request.user).current()
-    )
-    return render(request, "orgs/_tree_nodes.html", {"nodes": children})
+    nodes = services.attach_tree_counts(list(children.order_by("sort_order", "name")))
+    return render(request, "orgs/_tree_nodes.html", {"nodes": services.attach_roster_links(nodes, request.user)})
 
 
 class OrgListView(ObjectListView):
@@ -133,6 +137,10 @@ class PersonListView(ObjectListView):
         Column(gettext_lazy("身份证号码"), attr("id_card_masked"), css="font-monospace"),
         Column(gettext_lazy("手机号码"), attr("phone_masked"), css="font-monospace"),
     ]
+
+    def unfiltered_total(self):
+        # The headcounts of the orgs whose roster the user reads, instead of counting them all.
+        return services.people_total(self.request.user, self.action)
 
 
 class PersonCreateView(ScopedFormView):
