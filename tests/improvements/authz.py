@@ -101,9 +101,10 @@ def _proposal_in(status: str):
 
     def kwargs(w, inside):
         base = w.proposals[_key(inside)]
+        implemented = base.submitted_on if status == ProposalStatus.IMPLEMENTED else None
         copy = Proposal.objects.create(org=base.org, title=base.title, content=base.content, proposer=base.proposer,
                                        submitted_on=base.submitted_on, status=status, reviewed_on=base.submitted_on,
-                                       implemented_on=base.submitted_on if status == ProposalStatus.IMPLEMENTED else None)
+                                       implemented_on=implemented)
         return {"pk": copy.pk}
 
     return kwargs

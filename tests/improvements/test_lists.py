@@ -75,7 +75,8 @@ PAGES = [(name, False) for name in LISTS + API_LISTS + ["improvements:summary"]]
 EXPORTS = [(name, True) for name in LISTS + ["improvements:summary"]]
 
 
-@pytest.mark.parametrize("name,export", PAGES + EXPORTS, ids=[f"{n}-{'xlsx' if e else 'page'}" for n, e in PAGES + EXPORTS])
+@pytest.mark.parametrize("name,export", PAGES + EXPORTS,
+                         ids=[f"{n}-{'xlsx' if e else 'page'}" for n, e in PAGES + EXPORTS])
 def test_constant_queries_with_10_and_200_rows(cast, login, name, export):
     client = login(cast.secretary)
     params = {"export": "xlsx"} if export else {"year": "2026"}

@@ -87,8 +87,8 @@ def insert(w, repair_rows, proposal_rows, project_rows):
         org, proposer = pick(w.orgs, org_i), pick(w.people, proposer_i)
         co = {pick(w.people, i) for i in co}  # may name the proposer too: counted once all the same
         measured = status == ProposalStatus.MEASURED
-        proposal = Proposal.objects.create(org=org, title="建议", content="内容", proposer=proposer,
-                                           submitted_on=submitted_on, status=status, savings=savings if measured else None)
+        proposal = Proposal.objects.create(org=org, title="建议", content="内容", proposer=proposer, status=status,
+                                           submitted_on=submitted_on, savings=savings if measured else None)
         proposal.co_proposers.set(co)
         data["proposals"].append((org, submitted_on, status, savings if measured else Decimal(0), proposer, co))
     for org_i, kind, completed, completed_on, outcome, team in project_rows:
@@ -124,7 +124,8 @@ def reference(campaign, data) -> dict:
 
     org = {
         "repair_items": {o.pk: sum(1 for r in repairs if r[0].path.startswith(o.path)) for o in orgs},
-        "savings_amount": {o.pk: sum((r[3] for r in repairs if r[0].path.startswith(o.path)), Decimal(0)) for o in orgs},
+        "savings_amount": {o.pk: sum((r[3] for r in repairs if r[0].path.startswith(o.path)), Decimal(0))
+                           for o in orgs},
         "proposals_submitted": {o.pk: sum(1 for p in proposals if p[0].path.startswith(o.path)) for o in orgs},
         "proposals_adopted": {o.pk: sum(1 for p in adopted if p[0].path.startswith(o.path)) for o in orgs},
         "proposal_savings": {o.pk: sum((p[3] for p in proposals if p[2] == ProposalStatus.MEASURED

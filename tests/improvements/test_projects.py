@@ -50,7 +50,8 @@ class TestTeam:
         assert response.status_code == 302
         team = {p.person: (p.hours, p.score) for p in project.participants.all()}
         assert team == {cast.member_person: (Decimal("6.5"), Decimal("88"))}  # 张伟 unticked: left the team
-        event = AuditEvent.objects.filter(object_type="improvements.techproject", object_id=str(project.pk)).latest("pk")
+        event = (AuditEvent.objects.filter(object_type="improvements.techproject", object_id=str(project.pk))
+                 .latest("pk"))
         assert set(event.changes) == {str(cast.person_a1.pk), str(cast.member_person.pk)}
 
     @pytest.mark.parametrize("hours,score,field,message", [

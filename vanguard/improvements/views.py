@@ -406,7 +406,8 @@ def project_team(request: HttpRequest, pk: int) -> HttpResponse:
     current = {row.person_id: row for row in project.participants.all()}
     candidates = list(Person.objects.filter(Q(org__path__startswith=project.org.path, is_active=True)
                                             | Q(pk__in=list(current))).order_by("name", "pk"))
-    form = styled(TeamForm(request.POST if request.method == "POST" else None, project=project, candidates=candidates, current=current))
+    data = request.POST if request.method == "POST" else None
+    form = styled(TeamForm(data, project=project, candidates=candidates, current=current))
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.save_team(project, form.team())
