@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +89,12 @@ class MeetingQuerySet(ScopedQuerySet):
             provisional_count=Count("attendances", filter=Q(attendances__provisional=True)),
         )
 
+    def with_attendance_rows(self):
+        """The figures of a page of meetings from their rows (one query for the page), not an
+        aggregate over every row listed, which a database must compute before it can limit."""
+        return self.prefetch_related(Prefetch(
+            "attendances", queryset=Attendance.objects.only("id", "meeting_id", "status", "provisional")))
+
     def counted(self):
         """Meetings that count: date, topic, minutes, and every expected person marked."""
         return self.filter(counted_q())
@@ -157,17 +163,24 @@ class Meeting(AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("activities:meeting_detail", args=[self.pk])
 
-    def _figure(self, name: str, status: str) -> int:
+    def _figure(self, name: str, status: str | None) -> int:
+        """An attendance figure: annotated (``with_attendance``), from prefetched rows (a list's
+        page), or counted (one query; a detail page annotates instead). ``status`` None counts all."""
         value = getattr(self, name, None)
-        if value is None:
-            if status == "*":
-                return self.attendances.count()
-            return self.attendances.filter(status=status).count()
-        return value
+        if value is not None:
+            return value
+        rows = getattr(self, "_prefetched_objects_cache", {}).get("attendances")
+        if rows is not None:
+            if name == "provisional_count":
+                return sum(1 for row in rows if row.provisional)
+            return sum(1 for row in rows if status is None or row.status == status)
+        if name == "provisional_count":
+            return self.attendances.filter(provisional=True).count()
+        return self.attendances.count() if status is None else self.attendances.filter(status=status).count()
 
     @property
     def expected(self) -> int:
-        return self._figure("expected_count", "*")
+        return self._figure("expected_count", None)
 
     @property
     def present(self) -> int:
@@ -186,15 +199,20 @@ class Meeting(AuditedModel):
         return self._figure("unmarked_count", AttendanceStatus.UNMARKED)
 
     @property
+    def provisional(self) -> int:
+        """QR check-ins the recorder has not confirmed yet."""
+        return self._figure("provisional_count", None)
+
+    @property
     def attendance_rate(self) -> float | None:
         """Present among those expected, in percent (None when nobody is expected)."""
         return round(100 * self.present / self.expected, 1) if self.expected else None
 
     @property
     def counts(self) -> bool:
-        """Whether the meeting counts: date, topic, minutes and every expected person marked."""
-        return bool(self.held_on and self.topic.strip() and self.minutes.strip() and self.expected
-                    and self.unmarked == 0)
+        """Whether the meeting counts (``counted_q``): held, dated, topic, minutes, everyone marked and confirmed."""
+        return bool(self.status == MeetingStatus.HELD and self.held_on and self.topic.strip() and self.minutes.strip()
+                    and self.expected and self.unmarked == 0 and self.provisional == 0)
 
     @property
     def is_mobilisation(self) -> bool:

@@ -70,6 +70,14 @@ class Attachment(models.Model):
 
         return (self.uploaded_at or timezone.now()).year
 
+    def locked(self) -> bool:
+        """Whether the uploader may no longer withdraw or replace the file.
+
+        An owner that is reviewed (a rectification report, a care record) overrides this to say
+        so once the review happened; editors of the owner may always.
+        """
+        return False
+
     @property
     def owner(self):
         return getattr(self, self.owner_field)

@@ -1,7 +1,8 @@
 """The one upload path: size and content checks before anything reads a file.
 
 The file name's extension is never trusted on its own: a file must also *be* what it claims (an
-.xlsx is a zip holding a workbook, a .docx a zip holding a Word document, a PDF starts with %PDF,
+.xlsx is a zip holding a workbook, a .docx a zip holding a Word document, a .pptx one holding a
+presentation, a PDF starts with %PDF,
 …), be nothing else as well (no zip behind a picture, no PDF inside a zip), and, for a zip
 container, be cheap enough to read (``vanguard.core.archives``: sizes, ratio and nesting from the
 central directory, then a pass under a byte budget).
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 KIND_LABELS = {
     "xlsx": "Excel（.xlsx）",
     "docx": "Word（.docx）",
+    "pptx": "PowerPoint（.pptx）",
     "txt": "文本（.txt）",
     "pdf": "PDF",
     "png": "PNG 图片",
@@ -40,6 +42,7 @@ KIND_LABELS = {
 EXTENSIONS = {
     "xlsx": (".xlsx",),
     "docx": (".docx",),
+    "pptx": (".pptx",),
     "txt": (".txt",),
     "pdf": (".pdf",),
     "png": (".png",),
@@ -47,7 +50,7 @@ EXTENSIONS = {
 }
 
 
-ZIP_KINDS = ("xlsx", "docx")
+ZIP_KINDS = ("xlsx", "docx", "pptx")
 # PDF readers accept the header anywhere in the first kilobyte, so a zip starting with it is a PDF too.
 PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024
@@ -98,6 +101,8 @@ def sniff(data: bytes) -> str | None:
             return "xlsx"
         if "word/document.xml" in members:
             return "docx"
+        if "ppt/presentation.xml" in members:
+            return "pptx"
         return "zip"
     if b"\x00" not in data[:4096]:
         for encoding in ("utf-8-sig", "gb18030"):

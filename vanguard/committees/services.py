@@ -1,0 +1,76 @@
+"""The committee's history read by other apps, and the one place that keeps ``Org.secretary`` in step.
+
+- ``members_on(org, day)``: who sat on the org's committee that day (the 支部委员会会议 expects
+  them; 谈心谈话 is between them and the members);
+- ``secretary_on(org, day)``: who was the org's secretary that day (a 党课 lectured by them is
+  "书记讲党课");
+- ``sync_secretary(org)``: after any change to an org's secretaries, ``Org.secretary`` names the
+  one in post today. An org whose committee was never recorded keeps the secretary its roster
+  gave it: the history starts when someone records it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CommitteeMember, CommitteePost
+
+
+def members_on(org, day: date):
+    """Person ids of the org's committee members on ``day``."""
+    return (CommitteeMember.objects.on(day).filter(term__org=org).order_by()
+            .values_list("person_id", flat=True).distinct())
+
+
+def secretary_on(org_id: int, day: date) -> int | None:
+    """The person id of the org's secretary on ``day``; None when none is recorded for that day."""
+    return (CommitteeMember.objects.on(day).secretaries().filter(term__org_id=org_id)
+            .order_by("-started_on", "-pk").values_list("person_id", flat=True).first())
+
+
+def has_secretary_history(org_id: int) -> bool:
+    return CommitteeMember.objects.secretaries().filter(term__org_id=org_id).exists()
+
+
+def check_overlap(member: CommitteeMember) -> None:
+    """One person holds one post of an org's committee at a time, and an org has one secretary at a time."""
+    ends = member.ended_on
+    overlapping = CommitteeMember.objects.filter(term__org_id=member.term.org_id).exclude(pk=member.pk).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=member.started_on))
+    if ends is not None:
+        overlapping = overlapping.filter(started_on__lt=ends)
+    if overlapping.filter(person_id=member.person_id).exists():
+        raise ValidationError(_("该同志在这段时间已担任本组织委员会的其他职务（或同一职务），任职时间不能重叠。"))
+    if member.post == CommitteePost.SECRETARY and overlapping.filter(post=CommitteePost.SECRETARY).exists():
+        raise ValidationError(_("这段时间本组织已有书记在任：请先填写前任书记的离任日期。"))
+
+
+@transaction.atomic
+def save_member(member: CommitteeMember) -> CommitteeMember:
+    check_overlap(member)
+    member.save()
+    sync_secretary(member.term.org)
+    return member
+
+
+@transaction.atomic
+def delete_member(member: CommitteeMember) -> None:
+    org = member.term.org
+    member.delete()
+    sync_secretary(org)
+
+
+def sync_secretary(org) -> None:
+    """Point ``org.secretary`` at the secretary in post today (see the module docstring)."""
+    if not has_secretary_history(org.pk):
+        return
+    current = secretary_on(org.pk, timezone.localdate())
+    if org.secretary_id != current:
+        org.secretary_id = current
+        org.save(update_fields=["secretary"])  # an audited change of the org
