@@ -72,6 +72,7 @@ def test_adding_a_row_sends_back_the_editor_with_what_was_typed_and_saves_nothin
     # Without htmx the same button reloads the whole page.
     page = client.post(_url(plan), {**data, "op": "add:goals"}).content.decode()
     assert "<html" in page and 'name="goals-TOTAL_FORMS" value="2"' in page
+    assert 'name="goals-1-sort_order" value="0"' in page  # a new row starts with its defaults
 
 
 def test_a_new_row_removed_goes_and_the_rows_after_it_move_up(cast, login):

@@ -217,6 +217,8 @@ def task_choices(plan: OrgPlan, user, data=None, tasks=()) -> dict:
     }
 
 
+# What a new row starts with (the model defaults its form would show if it were not bound).
+ROW_DEFAULTS = {"goals": {"sort_order": str(PlanGoal._meta.get_field("sort_order").default)}, "tasks": {}}
 OP = re.compile(r"^(add|remove|restore):(goals|tasks)(?:-(\d{1,4}))?$")
 
 
@@ -270,6 +272,9 @@ class PlanEditor:
         total, initial = _number(data.get(total_key)), _number(data.get(initial_key))
         if verb == "add":
             data[total_key] = str(total + 1)
+            # A bound form shows no initial values: the new row gets its defaults as data.
+            for name, value in ROW_DEFAULTS[prefix].items():
+                data[f"{prefix}-{total}-{name}"] = value
             return
         if index is None or int(index) >= total:
             return
