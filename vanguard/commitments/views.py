@@ -29,6 +29,11 @@ from .forms import PledgeForm, ReportForm, ReviewForm
 from .models import Commitment, FulfilmentReport, ReportPeriod, ReportStatus, member_url, report_window
 
 
+def _posted(request):
+    """The form data of a POST, even an empty one (``request.POST or None`` would take it for a GET)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
@@ -186,7 +191,7 @@ def pledge(request: HttpRequest, campaign: int, person: int) -> HttpResponse:
         raise PermissionDenied(policy_of(Commitment).refusal(CHANGE))
     back = member_url(campaign.pk, person.pk)
     data = services.member_campaign(request.user, campaign, person)
-    form = styled(PledgeForm(request.POST or None, rows=data.rows))
+    form = styled(PledgeForm(_posted(request), rows=data.rows))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.pledge(campaign, person, form.texts(), request.user)
@@ -214,7 +219,7 @@ def report(request: HttpRequest, campaign: int, person: int, period: str) -> Htt
     if not data.committed:
         messages.error(request, _("尚未填写承诺，请先填写承诺。"))
         return redirect(back)
-    form = styled(ReportForm(request.POST or None, rows=data.rows, period=period))
+    form = styled(ReportForm(_posted(request), rows=data.rows, period=period))
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.submit_reports(campaign, person, period, form.texts(), request.user)
@@ -249,7 +254,7 @@ def review(request: HttpRequest, campaign: int, person: int, period: str) -> Htt
     if not reports:
         messages.info(request, _("没有待您确认的兑现情况。"))
         return redirect(back)
-    form = styled(ReviewForm(request.POST or None, reports=reports))
+    form = styled(ReviewForm(_posted(request), reports=reports))
     if request.method == "POST" and form.is_valid():
         try:
             done = services.review_many(reports, form.decisions(), request.user)
