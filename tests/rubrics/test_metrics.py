@@ -57,18 +57,31 @@ def test_an_unknown_metric_is_refused_with_a_chinese_message(rubric):
     assert refused.value.message_dict["metric"] == ["未知的记录指标“no_such_metric”。"]
 
 
+def still_planned(subject: str, codes=None) -> PlannedMetric:
+    """A planned metric (of ``codes``, if given) that no app computes yet: apps register theirs as they
+    are built, so the test takes one that is still planned rather than naming it."""
+    found = record_metrics(subject)
+    planned = [m for code, m in found.items() if isinstance(m, PlannedMetric) and (codes is None or code in codes)]
+    if not planned:
+        pytest.skip(f"every planned {subject} metric is computed by its app now")
+    return planned[0]
+
+
 def test_planned_metrics_are_usable_and_marked_not_yet_available(login, cast, rubric):
-    assert isinstance(record_metrics("org")["savings_amount"], PlannedMetric)
-    assert metric_label("savings_amount", "org") == "修旧利废节约金额（待接入）"
+    used = set(Indicator.objects.filter(rubric=rubric, data_source="record_metric").values_list("metric", flat=True))
+    metric = still_planned("org", used)
+    assert metric_label(metric.code, "org") == f"{metric.name}（待接入）"
     choices = dict(IndicatorForm(rubric=rubric).fields["metric"].choices)
-    assert choices["savings_amount"] == "修旧利废节约金额（待接入） · 元"
+    assert choices[metric.code] == f"{metric.name}（待接入） · {metric.unit}"
     page = login(cast.admin).get(reverse("rubrics:rubric_detail", args=[rubric.pk])).content.decode()
-    assert "记录指标：修旧利废节约金额（待接入）" in page
+    assert f"记录指标：{metric.name}（待接入）" in page
 
 
 def test_a_registered_metric_replaces_the_planned_one(registered):
-    registered("savings_amount", name="修旧利废节约金额", unit="元")
-    assert isinstance(record_metrics("org")["savings_amount"], Metric)
-    assert metric_label("savings_amount", "org") == "修旧利废节约金额"
-    # A member's attendance rate is planned on its own: the org metric does not compute it.
-    assert isinstance(record_metrics("member")["attendance_rate"], PlannedMetric)
+    metric = still_planned("org")
+    members_before = record_metrics("member").get(metric.code)
+    registered(metric.code, name=str(metric.name), unit=metric.unit)
+    assert isinstance(record_metrics("org")[metric.code], Metric)
+    assert metric_label(metric.code, "org") == str(metric.name)
+    # A member's metric of the same code is its own: the org's does not compute it.
+    assert record_metrics("member").get(metric.code) == members_before

@@ -9,7 +9,7 @@ from vanguard.core.policy import orgs_for
 from vanguard.core.scoping import CHANGE
 from vanguard.orgs.models import OrgCategory
 
-from .models import BonusItem, Dimension, Indicator, Rubric, VetoItem
+from .models import BonusItem, Dimension, Indicator, Rubric, VetoItem, veto_effect_choices
 from .rules import Subject, metric_choices
 
 
@@ -119,3 +119,5 @@ class VetoItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if rubric is not None:
             self.instance.rubric = rubric
+        # The effects as this rubric reads them: a member rubric disqualifies from 四优.
+        self.fields["effect"].choices = veto_effect_choices(self.instance.rubric.subject)

@@ -21,7 +21,8 @@ from vanguard.core.policy import Policy, Reach, Subtree
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
 
-from .rules import DataSource, RuleType, Subject, metric_label, summarize_rule, validate_rule, validate_source
+from .rules import (DataSource, RuleType, Subject, metric_label, points_text, summarize_rule, validate_rule,
+                    validate_source)
 
 
 
@@ -33,7 +34,23 @@ class RubricStatus(models.TextChoices):
 class VetoEffect(models.TextChoices):
     CAP_GRADE = "cap_grade", _("最高评为“一般”")
     ZERO = "zero", _("总分计零")
-    DISQUALIFY = "disqualify", _("取消“四强”评选资格")
+    # Of the title the rubric's subject competes for: read through ``veto_effect_label``.
+    DISQUALIFY = "disqualify", _("取消评选资格")
+
+
+# The title each subject competes for: organisations 四强, members 四优.
+TITLES = {Subject.ORG: _("四强"), Subject.MEMBER: _("四优")}
+
+
+def veto_effect_label(effect: str, subject: str) -> str:
+    """A veto's effect as the rubric of ``subject`` reads it (a member is disqualified from 四优)."""
+    if effect == VetoEffect.DISQUALIFY and subject in TITLES:
+        return gettext("取消“%(title)s”评选资格") % {"title": TITLES[subject]}
+    return str(VetoEffect(effect).label) if effect in VetoEffect.values else effect
+
+
+def veto_effect_choices(subject: str) -> list[tuple[str, str]]:
+    return [(effect, veto_effect_label(effect, subject)) for effect in VetoEffect.values]
 
 
 class FrozenRubricError(ValidationError):
@@ -212,6 +229,9 @@ class Dimension(RubricPart):
     def sort_order(self) -> int:
         return self.campaign_dimension.sort_order
 
+    def points_text(self) -> str:
+        return points_text(self.points)
+
     def clean(self):
         super().clean()
         if self.rubric_id and self.campaign_dimension_id:
@@ -274,7 +294,8 @@ class Indicator(RubricPart):
         label = str(self.get_data_source_display())
         if self.data_source == DataSource.RECORD_METRIC and self.metric:
             # Through the dimension: the detail page prefetches dimension and rubric with it.
-            label += "：" + metric_label(self.metric, self.dimension.rubric.subject)
+            return gettext("%(source)s：%(metric)s") % {
+                "source": label, "metric": metric_label(self.metric, self.dimension.rubric.subject)}
         return label
 
 
@@ -309,3 +330,7 @@ class VetoItem(RubricPart):
 
     def __str__(self) -> str:
         return self.name
+
+    def effect_label(self) -> str:
+        # The rubric is cached on items loaded through it (``rubric.veto_items.all()``).
+        return veto_effect_label(self.effect, self.rubric.subject)

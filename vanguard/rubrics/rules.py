@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from vanguard.campaigns.models.structure import DimensionSubject
 from vanguard.core.registry import metrics as registered_metrics
@@ -219,26 +219,36 @@ def _fmt(value: Any) -> str:
     return format(number.normalize(), "f") if number == number.to_integral() else str(number)
 
 
+def points_text(points: Any) -> str:
+    """"25 分": a number of points in the language's words (in English "1 point", "2.5 points")."""
+    number = _num(points)
+    # The plural form is chosen by an integer; a fraction reads as plural (languages with a
+    # plural form use it for fractions as English does).
+    count = int(number) if number is not None and number == number.to_integral() else 2
+    return ngettext("%(points)s 分", "%(points)s 分", count) % {"points": _fmt(points)}
+
+
 def summarize_rule(rule_type: str, params: Any) -> str:
-    """A one-line Chinese description of a rule for tables."""
+    """A one-line Chinese description of a rule for tables: its name, then what it gives
+    ("线性插值：60 得 0 分，100 及以上得满分"), each said once."""
     params = params if isinstance(params, dict) else {}
     try:
         if rule_type == RuleType.LINEAR:
-            return _("线性：%(lo)s 得 0 分，%(hi)s 及以上得满分") % {
+            detail = _("%(lo)s 得 0 分，%(hi)s 及以上得满分") % {
                 "lo": _fmt(params["min_value"]), "hi": _fmt(params["max_value"])}
-        if rule_type == RuleType.TIERS:
-            parts = [_("≥%(min)s 得 %(points)s 分") % {"min": _fmt(t["min"]), "points": _fmt(t["points"])}
-                     for t in params["tiers"]]
-            return _("分档：") + _("；").join(parts)
-        if rule_type == RuleType.PER_ITEM:
-            return _("每项 %(per)s 分，最高 %(cap)s 分") % {
+        elif rule_type == RuleType.TIERS:
+            detail = _("；").join(_("≥%(min)s 得 %(points)s 分") % {"min": _fmt(t["min"]), "points": _fmt(t["points"])}
+                                 for t in params["tiers"])
+        elif rule_type == RuleType.PER_ITEM:
+            detail = _("每项 %(per)s 分，最高 %(cap)s 分") % {
                 "per": _fmt(params["points_per_item"]), "cap": _fmt(params["cap"])}
-        if rule_type == RuleType.DEDUCTION_PER_FINDING:
-            return _("每个问题扣 %(per)s 分，最低 %(floor)s 分") % {
+        elif rule_type == RuleType.DEDUCTION_PER_FINDING:
+            detail = _("每个问题扣 %(per)s 分，最低 %(floor)s 分") % {
                 "per": _fmt(params["points_per_finding"]), "floor": _fmt(params["floor"])}
-        if rule_type == RuleType.GRADE:
-            parts = [f"{k}={_fmt(Decimal(str(v)) * 100)}%" for k, v in params["grades"].items()]
-            return _("等级：") + "、".join(parts)
+        elif rule_type == RuleType.GRADE:
+            detail = "、".join(f"{k}={_fmt(Decimal(str(v)) * 100)}%" for k, v in params["grades"].items())
+        else:
+            return str(rule_type)
     except (KeyError, TypeError, AttributeError, InvalidOperation):
-        return _("（参数不完整）")
-    return str(rule_type)
+        detail = _("（参数不完整）")
+    return _("%(rule)s：%(detail)s") % {"rule": RuleType(rule_type).label, "detail": detail}

@@ -22,7 +22,7 @@ from openpyxl.styles import Font
 
 from vanguard.core.exports import neutralise
 
-from .models import Rubric, VetoEffect
+from .models import TITLES, Rubric, VetoEffect, veto_effect_label
 from .rules import DataSource, RuleType, Subject, record_metrics, validate_rule, validate_source
 
 INDICATOR_SHEET, BONUS_SHEET, VETO_SHEET, INFO_SHEET = "指标", "加分项", "否决项", "说明"
@@ -81,8 +81,8 @@ def export_rows(rubric: Rubric) -> dict[str, list[list[Any]]]:
                 json.dumps(ind.params, ensure_ascii=False, sort_keys=True), ind.sort_order])
     bonus = [BONUS_HEADERS] + [[b.name, _number(b.points), b.description or None, b.sort_order]
                                for b in rubric.bonus_items.all()]
-    veto = [VETO_HEADERS] + [[v.name, v.description or None, str(VetoEffect(v.effect).label), _number(v.cap_points),
-                              v.sort_order] for v in rubric.veto_items.all()]
+    veto = [VETO_HEADERS] + [[v.name, v.description or None, veto_effect_label(v.effect, rubric.subject),
+                              _number(v.cap_points), v.sort_order] for v in rubric.veto_items.all()]
     return {INDICATOR_SHEET: indicators, BONUS_SHEET: bonus, VETO_SHEET: veto, INFO_SHEET: infos}
 
 
@@ -300,7 +300,10 @@ def parse(sheets: dict[str, list[list[Any]]]) -> dict:
             err(BONUS_SHEET, number, "分值", _("必须是数字。"))
         data["bonus_items"].append({"name": cells["名称"], "points": points, "description": cells["说明"] or "",
                                     "sort_order": int(_dec(cells["排序"]) or 0) if _dec(cells["排序"]) is not None else number - 1})
-    effects = _label_map(VetoEffect.choices)
+    # Each effect by its code and labels: the generic one, and how each subject reads it (files
+    # written before the label named the title always read 取消“四强”评选资格).
+    effects = _label_map(VetoEffect.choices) | {
+        veto_effect_label(effect, subject): effect for effect in VetoEffect.values for subject in TITLES}
     data["veto_items"] = []
     for number, cells in table(VETO_SHEET, VETO_HEADERS):
         effect = effects.get(str(cells["否决效果"] or ""))
