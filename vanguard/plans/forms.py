@@ -233,12 +233,10 @@ class PlanEditor:
 
     def __init__(self, plan: OrgPlan, user, data=None, op: str = ""):
         self.plan = plan
-        self.op = op
         if data is not None:
             data = data.copy()
             if op:
                 self._apply(op, data)
-        self.data = data
         self.goals = GoalFormSet(data, instance=plan, prefix="goals")
         self.tasks = TaskFormSet(data, instance=plan, prefix="tasks", user=user)
         # The version of the content the editor started from travels with the form, like the

@@ -23,8 +23,8 @@ from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import could, get_scoped, require
 from vanguard.core.scoping import CHANGE
 from vanguard.core.uploads import UploadError
-from vanguard.orgs.models import Org
 from vanguard.core.views import ScopedFormView
+from vanguard.orgs.models import Org
 
 from . import documents, services
 from .filters import CoverageFilterSet, LetterFilterSet, PlanFilterSet, TaskFilterSet
@@ -157,8 +157,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("方案内容已保存。"))
             return redirect(plan.get_absolute_url())
-    context = {"plan": plan, "editor": editor, "checked": posted and not op, "refusal": refusal,
-               "added": op.startswith("add:")}
+    context = {"plan": plan, "editor": editor, "checked": posted and not op, "refusal": refusal}
     if request.htmx and op:
         return render(request, "plans/_plan_editor.html", context)
     return render(request, "plans/plan_edit.html", {**context, "term_issues": services.term_issues(plan)})
@@ -180,12 +179,12 @@ def _people_select(request, people, empty_label: str) -> HttpResponse:
     current_id = request.GET.get(field, "")
     current = (people.select_related("org").filter(pk=current_id).first()
                if current_id.isdigit() and len(current_id) < 19 else None)
-    found = [p for p in services.find_people(people, name) if current is None or p.pk != current.pk] if name else []
+    found = list(services.find_people(people, name))
     if name:
-        count = len(found) + (current is not None and name in current.name)
-        note = (_("找到 %(n)d 人") % {"n": count}) if count else (_("未找到“%(name)s”") % {"name": name})
+        note = (_("找到 %(n)d 人") % {"n": len(found)}) if found else (_("未找到“%(name)s”") % {"name": name})
         empty_label = _("%(choice)s（%(found)s）") % {"choice": empty_label, "found": note}
-    options = [(p.pk, person_label(p)) for p in ([current] if current else []) + found]
+    shown = ([current] if current else []) + [p for p in found if current is None or p.pk != current.pk]
+    options = [(p.pk, person_label(p)) for p in shown]
     return render(request, "plans/_person_select.html", {
         "field": field, "empty_label": empty_label, "options": options, "current": current})
 
@@ -382,8 +381,8 @@ class CoverageOrgListView(ObjectListView):
     columns = [
         Column(gettext_lazy("组织"), attr("name"), link=True, sort="path"),
         Column(gettext_lazy("组织类型"), attr("get_org_type_display")),
-        Column(gettext_lazy("方案状态"), lambda o: PlanStatus(o.plan_status).label if o.plan_status
-               else gettext_lazy("未生成方案")),
+        Column(gettext_lazy("方案状态"), lambda o: str(PlanStatus(o.plan_status).label) if o.plan_status
+               else _("未生成方案")),
         Column(gettext_lazy("首次提交"), attr("plan_first_submitted_at", None)),
     ]
 
