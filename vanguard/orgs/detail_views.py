@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
-from vanguard.core.policy import could, get_scoped, orgs_for
+from vanguard.core.policy import could, get_scoped
 from vanguard.core.registry import person_sections
 
 from . import services
 from .models import MemberStatus, Org, OrgMove, Person
-
-
-def _roster_gaps(user):
-    """Orgs where ``user`` may not read the roster (the people list's own rule), as a subquery."""
-    return Org.objects.exclude(pk__in=orgs_for(user, Person, "roster").values("pk"))
 
 
 @login_required
@@ -27,21 +22,19 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An org's page; its figures are the org's own, its links only those the policy opens.
 
     Whoever may see an org sees how many people it has (a member, her branch's 22, not the
-    1 record she may open); the figures link to the roster only where the roster would list
-    exactly those people, that is where the user reads the roster of the whole subtree.
+    1 record she may open), as on the tree; a figure links to the roster only where the roster
+    lists exactly those people (``services.attach_roster_links``).
     """
     user = request.user
     org = get_scoped(request, Org.objects.select_related("category", "secretary__org", "parent"), pk=pk)
     visible = Org.objects.for_user(user)
-    gaps = _roster_gaps(user)
-    people = Person.objects.in_subtree(org).current()  # the org's figures, not the user's rows
-    by_status = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
+    # The breakdown by status, which the headcounts do not keep: the org's people, not the user's rows.
+    by_status = dict(Person.objects.in_subtree(org).current().order_by().values_list("status")
+                     .annotate(n=Count("pk")))
     figures = [(label, by_status.get(value, 0), value) for value, label in MemberStatus.choices]
     children = services.attach_tree_counts(
-        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")
-             .annotate(roster_complete=~Exists(gaps.filter(path__startswith=OuterRef("path"))))),
-        Person.objects.current(),  # each child's own figures, like the org's
-    )
+        list(visible.filter(parent=org).select_related("category", "secretary").order_by("sort_order", "name")))
+    services.attach_roster_links([org, *children], user)
     reads_roster = could(user, Person, "roster")
     return render(
         request,
@@ -52,7 +45,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children,
             "figures": figures,
             "people_total": sum(by_status.values()),
-            "roster_complete": reads_roster and not gaps.filter(path__startswith=org.path).exists(),
+            "roster_complete": org.roster_complete,
             # The people of this org the user may list, as on the roster (a member lists nobody).
             "direct_people": (Person.objects.for_user(user, "roster").filter(org=org).current().order_by("name")[:20]
                               if reads_roster else None),
