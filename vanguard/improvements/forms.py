@@ -114,16 +114,19 @@ class PeopleOfOrgForm(ScopedModelForm):
         self.fields["org"].widget.attrs.update(attrs)
 
 
-class PersonLabel(forms.ModelMultipleChoiceField):
+class PersonLabels:
     """People as "姓名（组织）": names repeat in a unit; the org tells them apart."""
 
     def label_from_instance(self, person):
         return f"{person.name}（{person.org.short_name or person.org.name}）"
 
 
-class PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return f"{person.name}（{person.org.short_name or person.org.name}）"
+class PeopleChoice(PersonLabels, forms.ModelMultipleChoiceField):
+    pass
+
+
+class PersonChoice(PersonLabels, forms.ModelChoiceField):
+    pass
 
 
 # ------------------------------------------------------------------------------------------ 修旧利废
@@ -131,7 +134,7 @@ class PersonChoice(forms.ModelChoiceField):
 class RepairForm(PeopleOfOrgForm):
     people_fields = ("people",)
 
-    people = PersonLabel(label=_("参与人员"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple,
+    people = PeopleChoice(label=_("参与人员"), queryset=Person.objects.none(), widget=forms.CheckboxSelectMultiple,
                          error_messages={"required": _("请至少选择一名参与人员。"),
                                          "invalid_choice": _("所选人员不属于该组织。"),
                                          "invalid_pk_value": _("所选人员不属于该组织。")})
@@ -173,7 +176,7 @@ class ProposalForm(PeopleOfOrgForm):
     proposer = PersonChoice(label=_("建议人"), queryset=Person.objects.none(),
                             error_messages={"required": _("请选择建议人。"),
                                             "invalid_choice": _("所选建议人不属于该组织。")})
-    co_proposers = PersonLabel(label=_("联名建议人"), queryset=Person.objects.none(), required=False,
+    co_proposers = PeopleChoice(label=_("联名建议人"), queryset=Person.objects.none(), required=False,
                                widget=forms.CheckboxSelectMultiple,
                                error_messages={"invalid_choice": _("所选人员不属于该组织。"),
                                                "invalid_pk_value": _("所选人员不属于该组织。")})
