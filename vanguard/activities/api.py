@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from vanguard.core.api import filtered, query_parameters
@@ -159,7 +159,7 @@ def create_meeting(request, payload: MeetingIn):
         raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
     with transaction.atomic():
         meeting = services.create_meeting(form.save(commit=False), request.user)
-    return 201, _detail(meeting.pk)
+    return Status(201, _detail(meeting.pk))
 
 
 @router.post("meetings/{meeting_id}/attendance", response=MeetingDetailOut,

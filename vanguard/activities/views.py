@@ -291,8 +291,13 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a scan opens: the meeting and a button; pressing it checks the user in (POST)."""
-    window, code = request.GET.get("w"), request.GET.get("c")
+    """What a scan opens: the meeting and a button; pressing it checks the user in (POST).
+
+    The code comes in the query string of the scanned URL (the button posts back to it), or in
+    the body of a POST made without the page.
+    """
+    params = request.POST if "c" in request.POST else request.GET
+    window, code = params.get("w"), params.get("c")
     error, meeting = None, None
     if request.method == "POST":
         try:

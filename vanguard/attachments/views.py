@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from vanguard.core.policy import get_scoped
+from vanguard.core.policy import could, get_scoped
 from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.uploads import KIND_LABELS, UploadError
 
@@ -49,6 +49,10 @@ class AttachmentPages:
         return attachment
 
     def _withdrawable(self, request, owner_pk: int, pk: int) -> Attachment:
+        # Nobody who could neither change such records nor upload to them has uploaded a file.
+        if not (could(request.user, self.owner_model, CHANGE) or could(request.user, self.owner_model,
+                                                                        self.upload_action)):
+            raise PermissionDenied(_("您没有删除或替换附件的权限。"))
         attachment = self.attachment(request, owner_pk, pk)
         if not services.may_withdraw(request.user, attachment):
             raise PermissionDenied(_("只有记录的维护人，或在审核前的上传人本人，可以删除或替换此附件。"))

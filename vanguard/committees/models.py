@@ -16,6 +16,7 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
@@ -38,7 +39,7 @@ class CommitteePost(models.TextChoices):
 
 class CommitteeTermQuerySet(ScopedQuerySet):
     def current(self, on: date | None = None):
-        on = on or date.today()
+        on = on or timezone.localdate()
         return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on), elected_on__lte=on)
 
 
@@ -70,8 +71,17 @@ class CommitteeTerm(AuditedModel):
 
     @property
     def is_current(self) -> bool:
-        today = date.today()
+        today = timezone.localdate()
         return self.elected_on <= today and (self.ended_on is None or self.ended_on > today)
+
+    @property
+    def state(self) -> str:
+        """在任, 已届满未换届 (a late election, which the level above follows up) or 已换届."""
+        if not self.is_current:
+            return _("已换届")
+        if self.expires_on and self.expires_on < timezone.localdate():
+            return _("已届满未换届")
+        return _("在任")
 
 
 class CommitteeMemberQuerySet(ScopedQuerySet):
@@ -110,3 +120,8 @@ class CommitteeMember(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return self.term.get_absolute_url()
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.started_on <= today and (self.ended_on is None or self.ended_on > today)

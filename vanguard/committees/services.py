@@ -19,7 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CommitteeMember, CommitteePost
+from vanguard.orgs.models import OrgType
+
+from .models import CommitteeMember, CommitteePost, CommitteeTerm
 
 
 def members_on(org, day: date):
@@ -59,13 +61,6 @@ def save_member(member: CommitteeMember) -> CommitteeMember:
     return member
 
 
-@transaction.atomic
-def delete_member(member: CommitteeMember) -> None:
-    org = member.term.org
-    member.delete()
-    sync_secretary(org)
-
-
 def sync_secretary(org) -> None:
     """Point ``org.secretary`` at the secretary in post today (see the module docstring)."""
     if not has_secretary_history(org.pk):
@@ -74,3 +69,32 @@ def sync_secretary(org) -> None:
     if org.secretary_id != current:
         org.secretary_id = current
         org.save(update_fields=["secretary"])  # an audited change of the org
+
+
+
+def next_number(org) -> int:
+    last = CommitteeTerm.objects.filter(org=org).order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+def default_expiry(org, elected: date) -> date:
+    """A branch committee (and a general branch's) serves three years, a 党委 five."""
+    years = 3 if org.org_type in (OrgType.BRANCH, OrgType.GENERAL_BRANCH) else 5
+    try:
+        return elected.replace(year=elected.year + years)
+    except ValueError:  # elected on 29 February
+        return elected.replace(year=elected.year + years, day=28)
+
+
+@transaction.atomic
+def save_term(term: CommitteeTerm) -> CommitteeTerm:
+    """Save a term; a term that ended (换届) closes the posts still open on that day."""
+    if term.expires_on is None:
+        term.expires_on = default_expiry(term.org, term.elected_on)
+    term.save()
+    if term.ended_on:
+        for member in term.members.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=term.ended_on)):
+            member.ended_on = max(term.ended_on, member.started_on)
+            member.save(update_fields=["ended_on"])
+    sync_secretary(term.org)
+    return term
