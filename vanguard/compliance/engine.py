@@ -174,13 +174,20 @@ class Grid:
     orgs: QuerySet  # of Org
     as_of: date  # periods ending before this day are over
     unit: Org | None = None
+    # Only these periods of each rule ({rule id: period indexes}): a reminder reads one period.
+    selected: dict[int, tuple[int, ...]] | None = None
+
+    def chosen_spans(self, rule: FrequencyRule):
+        for span in spans(rule.period, self.year):
+            if self.selected is None or span.index in self.selected.get(rule.pk, ()):
+                yield span
 
     def span_rows(self) -> list[tuple]:
         rows = []
         for rule in self.rules:
             if not rule.org_types:
                 continue
-            for span in spans(rule.period, self.year):
+            for span in self.chosen_spans(rule):
                 rows.append((rule.pk, rule.kind, int(rule.by_secretary), rule.minimum, span.index,
                              span.first_month, span.last_month, span.starts, span.ends, int(span.ends < self.as_of)))
         return rows
@@ -232,9 +239,10 @@ class Grid:
             ctes.append(placed_cte)
             params += placed_params
 
-        kinds = sorted({rule.kind for rule in self.rules})
+        kinds = sorted({row[1] for row in span_rows})
+        first, last = min(row[7] for row in span_rows), max(row[8] for row in span_rows)
         meetings = (Meeting.objects.filter(counted_q(), kind__in=kinds, org_id__in=RawSQL("SELECT id FROM cand", ()),
-                                           held_on__gte=date(self.year, 1, 1), held_on__lte=date(self.year, 12, 31))
+                                           held_on__gte=first, held_on__lte=last)
                     .annotate(month=ExtractMonth("held_on")).order_by()
                     .values("org_id", "kind", "month")
                     .annotate(n=Count("pk"), n_sec=Count("pk", filter=Q(by_secretary=True))))
@@ -274,14 +282,27 @@ GROUP BY o.id, o.org_type, o.parent_id, o.established_on, o.dissolved_on, o.is_a
 """
         return sql, params + [OrgType.GROUP] + applies_params + where_params
 
-    def cells(self) -> list[Cell]:
+    def cells(self, condition: str = "") -> list[Cell]:
+        """The grid's cells; only those meeting ``condition`` (``MISSED``, ``OPEN``) when given."""
         compiled = self.cells_sql()
         if compiled is None:
             return []
+        sql, params = compiled
+        if condition:
+            sql = f"SELECT * FROM ({sql}) c WHERE {condition}"
         with connection.cursor() as cursor:
-            cursor.execute(*compiled)
+            cursor.execute(sql, params)
             return [Cell(org_id, owner_id, rule_id, int(index), int(held), int(minimum), bool(required), bool(over))
                     for org_id, owner_id, rule_id, index, minimum, held, required, over in cursor.fetchall()]
+
+    def ids_sql(self, column: str, condition: str) -> tuple[str, list] | None:
+        """``SELECT DISTINCT column`` of the cells meeting ``condition`` (``MISSED``, ``OPEN``), for
+        ``pk__in=RawSQL(...)``: a to-do count stays one query."""
+        compiled = self.cells_sql()
+        if compiled is None:
+            return None
+        sql, params = compiled
+        return f"SELECT DISTINCT c.{column} FROM ({sql}) c WHERE {condition}", params
 
     def tallies(self, by_owner: bool = False) -> dict[int, dict[int, Tally]]:
         """{org id (or owner id): {rule id: Tally}}, aggregated in the database."""
@@ -304,6 +325,11 @@ FROM ({sql}) c GROUP BY {key}, rule_id"""
             for pk, rule_id, due, met, open_, early, held in cursor.fetchall():
                 result[pk][rule_id] = Tally(int(due), int(met), int(open_), int(early), int(held or 0))
         return dict(result)
+
+
+# Conditions on a cell row, for ``Grid.ids_sql``.
+MISSED = "c.required = 1 AND c.over = 1 AND c.held < c.minimum"
+OPEN = "c.required = 1 AND c.over = 0 AND c.held < c.minimum"
 
 
 def active_rules() -> tuple[FrequencyRule, ...]:
