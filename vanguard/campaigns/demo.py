@@ -32,6 +32,7 @@ from django.db import transaction
 from vanguard.accounts.models import RoleGrant, User
 from vanguard.activities import services as meeting_services
 from vanguard.activities.models import AttendanceStatus, Meeting, MeetingKind
+from vanguard.audit.context import acting_as, actor_for
 from vanguard.core.policy import can
 from vanguard.core.roles import Role
 from vanguard.orgs.demo import ROOT_NAME
@@ -141,8 +142,13 @@ def seed_step(context) -> str:
 
 def build_campaign_demo(root_org: Org, admin_user, rng: random.Random) -> str:
     """Create the demo campaign under root_org; returns a one-line summary."""
-    with transaction.atomic():
+    with transaction.atomic(), acting(admin_user):
         return _Builder(root_org, admin_user, rng).run()
+
+
+def acting(user: User):
+    """What follows is ``user``'s doing in the audit log, as if they had done it on the pages."""
+    return acting_as(actor_for(user))
 
 
 class _Builder:
@@ -258,9 +264,12 @@ class _Builder:
     def date_the_workflow(self, campaign: Campaign) -> None:
         """Put the demo's workflow in the campaign's calendar instead of on the day it was seeded.
 
-        The services stamp "now"; left so, every demo plan would count as submitted
-        after the 动员部署 deadline. Most plans are dated within March, some in April
-        (late), reviews a few days later, letters acknowledged in March.
+        The services stamp "now"; left so, every plan would count as submitted after the 动员部署
+        deadline and every task as done on the day of the seed. The story, in order: a plan's first
+        version in March (some late, in April); each review a few days after the version it
+        reviews; a returned plan resubmitted a few days after its return; a letter acknowledged in
+        the days after it was issued; a task completed after its plan was approved, by its due date
+        when the approval left time, never after ``DEMO_TODAY``.
         """
         from datetime import datetime, time, timedelta
 
@@ -269,23 +278,36 @@ class _Builder:
         def moment(day: date) -> datetime:
             return timezone.make_aware(datetime.combine(day, time(9 + self.rng.randrange(8), self.rng.randrange(60))))
 
+        approved_on: dict[int, date] = {}
         for plan in OrgPlan.objects.filter(campaign=campaign).exclude(first_submitted_at=None).order_by("pk"):
-            first = date(YEAR, 3, 5) + timedelta(days=self.rng.randrange(26) if self.rng.random() < 0.85 else
-                                                 26 + self.rng.randrange(20))
-            reviewed = first + timedelta(days=2 + self.rng.randrange(6))
+            day = date(YEAR, 3, 5) + timedelta(days=self.rng.randrange(26) if self.rng.random() < 0.85 else
+                                               26 + self.rng.randrange(20))
+            submitted, reviewed = [], None
+            for version in plan.versions.order_by("number"):
+                submitted.append(moment(day))
+                reviewed = None
+                if version.reviewed_at is not None:
+                    day += timedelta(days=2 + self.rng.randrange(6))
+                    reviewed = moment(day)
+                    day += timedelta(days=1 + self.rng.randrange(5))  # the revision, before the next version
+                plan.versions.filter(pk=version.pk).update(submitted_at=submitted[-1], reviewed_at=reviewed)
+            # The plan's own stamps are those of its versions: the first, the latest and its review.
             OrgPlan.objects.filter(pk=plan.pk).update(
-                first_submitted_at=moment(first),
-                submitted_at=moment(reviewed + timedelta(days=3)) if plan.current_version > 1 else moment(first),
-                reviewed_at=moment(reviewed) if plan.reviewed_at else None,
-            )
-            for number, version in enumerate(plan.versions.order_by("number"), start=0):
-                plan.versions.filter(pk=version.pk).update(
-                    submitted_at=moment(first + timedelta(days=8 * number)),
-                    reviewed_at=moment(reviewed + timedelta(days=8 * number)) if version.reviewed_at else None,
-                )
+                first_submitted_at=submitted[0], submitted_at=submitted[-1],
+                reviewed_at=reviewed if plan.reviewed_at is not None else None)
+            if plan.status == PlanStatus.APPROVED:
+                approved_on[plan.pk] = timezone.localdate(reviewed)
+        for task in PlanTask.objects.filter(plan__campaign=campaign).exclude(done_at=None).order_by("pk"):
+            earliest = approved_on[task.plan_id] + timedelta(days=1)
+            latest = min(task.due_on, DEMO_TODAY)
+            if earliest <= latest:
+                day = latest - timedelta(days=self.rng.randrange(min(21, (latest - earliest).days + 1)))
+            else:  # approved after its due date: done late, soon after
+                day = min(earliest + timedelta(days=self.rng.randrange(10)), DEMO_TODAY)
+            PlanTask.objects.filter(pk=task.pk).update(done_at=moment(day))
         for letter in ResponsibilityLetter.objects.filter(campaign=campaign).exclude(acknowledged_at=None).order_by("pk"):
             ResponsibilityLetter.objects.filter(pk=letter.pk).update(
-                acknowledged_at=moment(date(YEAR, 3, 2) + timedelta(days=self.rng.randrange(20))))
+                acknowledged_at=moment(letter.issued_on + timedelta(days=self.rng.randrange(10))))
 
     def work_plans(self, campaign: Campaign) -> dict:
         plans = list(OrgPlan.objects.filter(campaign=campaign).select_related("org", "org__secretary", "rubric")
@@ -363,16 +385,20 @@ class _Builder:
     def move(self, plan: OrgPlan, target: str) -> None:
         r = self.rng
         submitter = self.submitter(plan)
-        plan_services.submit(plan, submitter)
+        with acting(submitter):
+            plan_services.submit(plan, submitter)
         if target == PlanStatus.SUBMITTED:
             return
         reviewer = self.reviewer(plan)
         if target == PlanStatus.RETURNED or r.random() < RETURNED_FIRST_SHARE:
-            plan_services.return_plan(plan, reviewer, r.choice(RETURN_COMMENTS))
+            with acting(reviewer):
+                plan_services.return_plan(plan, reviewer, r.choice(RETURN_COMMENTS))
             if target == PlanStatus.RETURNED:
                 return
-            plan_services.resubmit(plan, submitter)
-        plan_services.approve(plan, reviewer)
+            with acting(submitter):
+                plan_services.resubmit(plan, submitter)
+        with acting(reviewer):
+            plan_services.approve(plan, reviewer)
 
     def complete_some_tasks(self, approved: list[OrgPlan]) -> int:
         member_person_id = self.member_user.person_id if self.member_user is not None else None
@@ -385,7 +411,8 @@ class _Builder:
                 continue
             if self.rng.random() < DONE_SHARE:
                 user = self.account(task.responsible, task.responsible.org, Role.MEMBER)
-                plan_services.complete_task(task, user, self.rng.choice(EVIDENCE))
+                with acting(user):
+                    plan_services.complete_task(task, user, self.rng.choice(EVIDENCE))
                 done += 1
         return done
 
@@ -397,7 +424,9 @@ class _Builder:
         total = ResponsibilityLetter.objects.filter(campaign=campaign).count()
         wanted = min(round(total * ACKNOWLEDGED_SHARE), WORKFLOW_CAP, len(letters))
         for letter in sorted(self.rng.sample(letters, wanted), key=lambda x: x.org.path):
-            plan_services.acknowledge_letter(letter, self.account(letter.responsible, letter.org))
+            user = self.account(letter.responsible, letter.org)
+            with acting(user):
+                plan_services.acknowledge_letter(letter, user)
         return total, wanted
 
     # ------------------------------------------------------------------ meetings
@@ -432,19 +461,20 @@ class _Builder:
     def meeting(self, campaign, org: Org, kind: str, topic: str, held_on: date, minutes: str) -> Meeting:
         r = self.rng
         creator = self.account(org.secretary, org) if org.secretary_id else self.admin
-        meeting = meeting_services.create_meeting(
-            Meeting(org=org, campaign=campaign, kind=kind, topic=topic, held_on=held_on,
-                    location="会议室", host=org.secretary, minutes=minutes), creator)
-        rows = list(meeting.attendances.select_related("person").order_by("person__org__path", "person_id"))
-        changes = {}
-        for row in rows:
-            roll = r.random()
-            if roll < 0.9:
-                row.status = AttendanceStatus.PRESENT
-            elif roll < 0.97:
-                row.status, row.note = AttendanceStatus.EXCUSED, r.choice(EXCUSE_NOTES)
-            else:
-                row.status = AttendanceStatus.ABSENT
-            changes[row.person.name] = ["", row.status]
-        meeting_services.save_attendance(meeting, rows, changes)
+        with acting(creator):
+            meeting = meeting_services.create_meeting(
+                Meeting(org=org, campaign=campaign, kind=kind, topic=topic, held_on=held_on,
+                        location="会议室", host=org.secretary, minutes=minutes), creator)
+            rows = list(meeting.attendances.select_related("person").order_by("person__org__path", "person_id"))
+            changes = {}
+            for row in rows:
+                roll = r.random()
+                if roll < 0.9:
+                    row.status = AttendanceStatus.PRESENT
+                elif roll < 0.97:
+                    row.status, row.note = AttendanceStatus.EXCUSED, r.choice(EXCUSE_NOTES)
+                else:
+                    row.status = AttendanceStatus.ABSENT
+                changes[row.person.name] = ["", row.status]
+            meeting_services.save_attendance(meeting, rows, changes)
         return meeting

@@ -13,6 +13,7 @@ from vanguard.orgs.forms import DateInput
 
 from . import structure
 from .models import Campaign, CampaignDimension, CampaignPhase, CampaignStatus, DimensionSubject
+from .models.campaign import duplicate_campaign_message
 from .presets import DEFAULT_DIMENSION_PRESET, DEFAULT_PHASE_PRESET, DIMENSION_PRESETS, PHASE_PRESETS
 
 # A structure source is a preset ("preset:<key>") or another campaign ("campaign:<pk>").
@@ -213,6 +214,5 @@ class CopyCampaignForm(forms.Form):
     def clean_year(self):
         year = self.cleaned_data["year"]
         if Campaign.objects.filter(scope_org=self.source.scope_org_id, year=year).exists():
-            raise ValidationError(_("%(org)s已有 %(year)s 年度的创建活动。") % {"org": self.source.scope_org,
-                                                                        "year": year})
+            raise ValidationError(duplicate_campaign_message(self.source.scope_org, year))
         return year

@@ -28,6 +28,7 @@ from vanguard.audit.services import record
 from . import hooks
 from .models import (REQUIRED_PURPOSES, Campaign, CampaignDimension, CampaignPhase, CampaignStatus,
                      DimensionSubject, PhasePurpose)
+from .models.campaign import duplicate_campaign_message
 from .models.structure import dimension_code_validator
 from .presets import DIMENSION_PRESETS, PHASE_PRESETS, PresetPhase
 
@@ -388,7 +389,7 @@ def copy_campaign(source: Campaign, year: int, user=None, name: str = "") -> Cam
     """A new draft campaign for ``year`` from ``source``: its dimensions, its phases a year (or more)
     on, its implementation plan's text, and its rubrics as new drafts (through ``hooks``)."""
     if Campaign.objects.filter(scope_org=source.scope_org_id, year=year).exists():
-        raise ValidationError(_("%(org)s已有 %(year)s 年度的创建活动。") % {"org": source.scope_org, "year": year})
+        raise ValidationError(duplicate_campaign_message(source.scope_org, year))
     target = Campaign.objects.create(name=name or year_in_name(source.name, source.year, year), year=year,
                                      scope_org=source.scope_org)
     for dim in campaign_dimensions(source):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
@@ -29,9 +31,18 @@ STATUS_FLOW = {
 }
 
 
+# Launched and not over: the campaigns people work in (a draft is still being prepared).
+CURRENT_STATUSES = (CampaignStatus.ACTIVE, CampaignStatus.ASSESSING)
+
+
+def duplicate_campaign_message(scope_org, year) -> str:
+    return gettext("%(org)s已有 %(year)s 年度的创建活动。") % {"org": scope_org, "year": year}
+
+
 class CampaignQuerySet(ScopedQuerySet):
     def current(self):
-        return self.exclude(status=CampaignStatus.CLOSED)
+        """The campaigns under way (进行中 or 考核中): not a draft not yet launched, not a closed one."""
+        return self.filter(status__in=CURRENT_STATUSES)
 
 
 class Campaign(AuditedModel):
@@ -56,6 +67,13 @@ class Campaign(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def unique_error_message(self, model_class, unique_check):
+        """One campaign per org and year: said as a sentence naming them, not Django's "包含 活动范围 和
+        年度 的 创建活动 已经存在"."""
+        if tuple(unique_check) == ("scope_org", "year") and self.scope_org_id is not None:
+            return ValidationError(duplicate_campaign_message(self.scope_org, self.year), code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
 
     # Admins of the scope org configure it, move it along its phases and import its plan;
     # everyone inside or above its subtree sees it.
