@@ -14,9 +14,11 @@ seed's transaction) and does what the bureau's staff would do, through the apps'
 
 Submissions, acknowledgements and task completions are made by person-linked accounts (the org
 secretary's, created without a usable password when missing, with a 书记 grant on the org); reviews
-by the demo ``secretary`` account inside its unit committee and by the ``admin`` account elsewhere.
-Every random choice comes from the ``rng`` passed in and every date is fixed in 2026; only the
-timestamps the services stamp themselves (submitted, reviewed, acknowledged) are "now".
+by the demo ``secretary`` account inside its unit committee and by the ``admin`` account elsewhere;
+the audit log records each step as that account's (``acting``). Every random choice comes from the
+``rng`` passed in and every date is fixed in 2026: the timestamps the services stamp "now"
+(submitted, reviewed, acknowledged, done) are then moved into the campaign's calendar, in the order
+the story needs (``date_the_workflow``), all before ``DEMO_TODAY``.
 Goals and tasks have no service of their own (the plan editor saves the forms), so they are
 bulk-created, without a per-row audit entry.
 """
