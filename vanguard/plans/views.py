@@ -157,7 +157,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("方案内容已保存。"))
             return redirect(plan.get_absolute_url())
-    context = {"plan": plan, "editor": editor, "checked": posted and not op, "refusal": refusal}
+    context = {"plan": plan, "editor": editor, "goals": editor.goals, "tasks": editor.tasks,
+               "checked": posted and not op, "refusal": refusal}
     if request.htmx and op:
         return render(request, "plans/_plan_editor.html", context)
     return render(request, "plans/plan_edit.html", {**context, "term_issues": services.term_issues(plan)})
