@@ -44,11 +44,6 @@ POST_ONLY = frozenset(name for name, case in registry().items() if case.ok == 40
 # (view showing the link, view the link leads to) -> where the link is and why it breaks.
 # Only for templates this test's author does not own; the lead empties it as they are fixed.
 KNOWN_BROKEN: dict[tuple[str, str], str] = {
-    ("orgs:tree", "orgs:person_list"): (
-        "vanguard/orgs/templates/orgs/_tree_nodes.html: each node's '党员 N' and '人员 N' link to the roster "
-        "(orgs:person_list, action 'roster'), which a member (and member_clerk, on her own branch's tree) "
-        "may not open: 403. Render them only where the user reads the node's roster, as org_detail does."
-    ),
     ("campaigns:campaign_detail", "orgs:org_detail"): (
         "vanguard/campaigns/templates/campaigns/campaign_detail.html: '活动范围' links to the campaign's "
         "scope org, which lies above the tree of anyone granted below it (Campaign.view is Reach): 404. "
