@@ -128,15 +128,15 @@ def walk(client: Client, start: str = "/") -> Walk:
 
 
 def build() -> object:
-    """The matrix's world, with what makes more links: secretaries and a meeting to come."""
+    """The matrix's world, with what makes more links: secretaries and a meeting just held."""
     from vanguard.activities.models import Meeting, MeetingKind
     from vanguard.orgs.models import Org
 
     w = build_world()
     for org, secretary in ((w.branch_a1, w.person_a1), (w.unit_a, w.person_a2), (w.bureau, w.person_b1)):
         Org.objects.filter(pk=org.pk).update(secretary=secretary)
-    w.next_meeting = Meeting.objects.create(org=w.branch_a1, kind=MeetingKind.THEMED_DAY, topic="主题党日（下周）",
-                                            held_on=timezone.localdate() + timedelta(days=5))
+    w.last_meeting = Meeting.objects.create(org=w.branch_a1, kind=MeetingKind.THEMED_DAY, topic="主题党日（上周）",
+                                            held_on=timezone.localdate() - timedelta(days=5))
     return w
 
 
@@ -173,7 +173,7 @@ def test_the_walk_reaches_each_roles_pages(world, walks, db):
     """Guard against a walk that passes by reaching nothing."""
     member = walked(world, walks, "member").pages
     for url in (world.branch_a1.get_absolute_url(), world.member_person.get_absolute_url(),
-                world.next_meeting.get_absolute_url(), world.plans["a1"].get_absolute_url()):
+                world.last_meeting.get_absolute_url(), world.plans["a1"].get_absolute_url()):
         assert urlsplit(url).path in member, url
     admin = walked(world, walks, "admin").pages
     for url in (world.person_b1.get_absolute_url(), world.branch_b1.get_absolute_url(), reverse("orgs:person_list")):

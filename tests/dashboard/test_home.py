@@ -100,21 +100,27 @@ class TestMembersHome:
         tasks = cards(login(cast.member).get("/"))["my_tasks"]
         assert (len(tasks["tasks"]), tasks["total"], tasks["more"]) == (8, 11, 3)
 
-    def test_her_branch_its_secretary_and_its_next_meetings(self, cast, login):
+    def test_her_branch_its_secretary_and_its_latest_meetings(self, cast, login):
         Org.objects.filter(pk=cast.branch_a1.pk).update(secretary=cast.person_a1)
-        soon, later = meeting(cast.branch_a1, 2, "主题党日"), meeting(cast.branch_a1, 20, "支部党员大会")
-        recent = meeting(cast.branch_a1, -3, "上周的党课")
+        today, yesterday = meeting(cast.branch_a1, 0, "今天的主题党日"), meeting(cast.branch_a1, -1, "昨天的党课")
         meeting(cast.branch_a1, -60, "早已召开")
-        meeting(cast.branch_a2, 1, "别的支部的会")
+        meeting(cast.branch_a2, -1, "别的支部的会")
+        Meeting.objects.create(org=cast.branch_a1, kind=MeetingKind.THEMED_DAY, topic="下周的会",
+                               planned_on=timezone.localdate() + timedelta(days=7))  # the activities card's
         page = login(cast.member).get("/")
         branch = cards(page)["my_branch"]
         assert branch["branch"] == cast.branch_a1 and branch["secretary"] == cast.person_a1
-        assert branch["upcoming"] == [soon, later] and branch["recent"] == [recent]
+        assert branch["recent"] == [today, yesterday]
         card, links = part(page, "card-my-branch"), hrefs(part(page, "card-my-branch"))
         assert cast.branch_a1.get_absolute_url() in links and cast.member_person.get_absolute_url() in links
         assert "张伟" in card.text_content() and cast.person_a1.get_absolute_url() not in links  # she cannot open it
-        assert soon.get_absolute_url() in links and recent.get_absolute_url() in links
-        assert "早已召开" not in card.text_content() and "别的支部的会" not in card.text_content()
+        assert {today.get_absolute_url(), yesterday.get_absolute_url()} <= links
+        assert not {"早已召开", "别的支部的会", "下周的会"} & set(m.topic for m in branch["recent"])
+        assert "早已召开" not in card.text_content() and "下周的会" not in card.text_content()
+
+    def test_a_quiet_fortnight_says_so(self, cast, login):
+        card = part(login(cast.member).get("/"), "card-my-branch")
+        assert "最近 14 天没有召开会议。" in card.text_content()
 
     def test_she_sees_no_figures_of_a_scope_she_does_not_manage(self, cast, login):
         page = login(cast.member).get("/")
@@ -125,7 +131,7 @@ class TestMembersHome:
 
     def test_every_link_of_her_home_opens(self, cast, login):
         approved_plan(cast, make_campaign(cast), cast.member_person)
-        meeting(cast.branch_a1, 2, "主题党日")
+        meeting(cast.branch_a1, -2, "主题党日")
         client = login(cast.member)
         links = hrefs(part(client.get("/"), "home-cards"))
         assert len(links) >= 5
@@ -228,6 +234,6 @@ def test_the_home_runs_the_same_queries_with_10_and_with_200_rows(cast, login, r
         page = client.get("/")
     assert len(large) == len(small), "\n".join(q["sql"] for q in large.captured_queries)
     if role != "secretary":
-        assert cards(page)["my_tasks"]["total"] >= 200 and cards(page)["my_branch"]["upcoming"]
+        assert cards(page)["my_tasks"]["total"] >= 200 and cards(page)["my_branch"]["recent"]
     else:
         assert cards(page)["scope"]["people"] >= 3 + 20

@@ -1,7 +1,7 @@
 """The home page's own cards, registered like any app's (``registry.register_card``).
 
 A member's home is personal: the tasks they are responsible for, their branch and its
-meetings. Staff keep the figures of their scope; someone who is both sees both. Each context
+latest meetings (the meetings to come are the activities app's card). Staff keep the figures of their scope; someone who is both sees both. Each context
 function returns None when the card has nothing to say to this user, and every link a card
 shows is one the policy lets the user open: the link walk (tests/test_link_walk.py) follows them.
 Each card runs a fixed number of queries, whatever the data.
@@ -51,7 +51,11 @@ def my_tasks(request: HttpRequest) -> dict | None:
 
 
 def my_branch(request: HttpRequest) -> dict | None:
-    """The user's own record, the org it belongs to, its secretary and its next (and latest) meetings."""
+    """The user's own record, the org it belongs to, its secretary and the meetings it just held.
+
+    The meetings to come are on the activities app's card (those the user is expected at, with
+    their check-in); here, the branch's latest meetings, whose minutes a member may want to read.
+    """
     user = request.user
     person_id = get_scope(user).person_id
     if person_id is None:
@@ -61,9 +65,6 @@ def my_branch(request: HttpRequest) -> dict | None:
         return None
     branch, secretary = person.org, person.org.secretary
     today = timezone.localdate()
-    # Only the fields every meeting has (org, kind, topic, held_on): a meeting's own state is
-    # the activities app's, and the card reads whatever label it offers (see the template).
-    meetings = Meeting.objects.for_user(user).filter(org=branch)
     return {
         "person": person,
         "person_readable": can(user, person, "view"),
@@ -71,9 +72,11 @@ def my_branch(request: HttpRequest) -> dict | None:
         "branch_readable": can(user, branch, "view"),
         "secretary": secretary,
         "secretary_readable": secretary is not None and can(user, secretary, "view"),
-        "upcoming": list(meetings.filter(held_on__gte=today).order_by("held_on", "pk")[:MEETINGS_SHOWN]),
-        "recent": list(meetings.filter(held_on__lt=today, held_on__gte=today - timedelta(days=RECENT_MEETING_DAYS))
-                       .order_by("-held_on", "-pk")[:MEETINGS_SHOWN]),
+        # A held meeting has its day: held_on (a planned one has none yet).
+        "recent": list(Meeting.objects.for_user(user).filter(
+            org=branch, held_on__lte=today, held_on__gte=today - timedelta(days=RECENT_MEETING_DAYS))
+            .order_by("-held_on", "-pk")[:MEETINGS_SHOWN]),
+        "recent_days": RECENT_MEETING_DAYS,
         "meetings_listed": could(user, Meeting),
     }
 
