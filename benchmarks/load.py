@@ -6,9 +6,10 @@ The server must run with ``DJANGO_SETTINGS_MODULE=benchmarks.settings``, which a
 ``/bench/bare/`` (the middleware stack, the session and the user: two queries, no template). Each
 page is measured with one client (its service time, p50) and with ``--concurrency`` clients
 (throughput), and reported as a multiple of the bare view's latency and a share of its
-throughput measured in the same run, so the figures hold on any machine. The bare view is
-measured first and last; the ratios use the mean of the two, and both are printed to show how
-steady the machine was.
+throughput, so the figures hold on any machine. The bare view is measured before the first page
+and again after each one; a page is compared with the mean of the runs just before and after
+it, so that a machine whose load changes during the run (other work on a shared host) moves
+both sides of each ratio alike. The spread of the bare view's runs is printed.
 
 Targets (issue 10): at 16 clients every list page and API list serves at least 15% of the bare
 view's requests per second; with one client the layout alone (the profile page) takes at most
@@ -225,9 +226,25 @@ def measure(host: str, port: int, scenario: Scenario, cookie: str, args) -> Meas
     return Measured(scenario, single, loaded)
 
 
-def verdict(m: Measured, bare_p50: float, bare_rate: float) -> str:
+@dataclass
+class Yardstick:
+    """The bare view's figures around one page: measured just before and just after it."""
+
+    before: Measured
+    after: Measured
+
+    @property
+    def p50(self) -> float:
+        return (self.before.p50 + self.after.p50) / 2
+
+    @property
+    def rate(self) -> float:
+        return (self.before.rate + self.after.rate) / 2
+
+
+def verdict(m: Measured, bare: Yardstick) -> str:
     """Whether a page meets its targets (ratios to the bare view), and which it misses."""
-    multiple, share = m.p50 / bare_p50, m.rate / bare_rate
+    multiple, share = m.p50 / bare.p50, m.rate / bare.rate
     if m.scenario.kind == LAYOUT:
         return "ok" if multiple <= LAYOUT_MAX_MULTIPLE else f"MISSED (1 client > {LAYOUT_MAX_MULTIPLE:.0f}x)"
     if m.scenario.kind != LIST:
@@ -240,21 +257,21 @@ def verdict(m: Measured, bare_p50: float, bare_rate: float) -> str:
     return f"MISSED ({', '.join(missed)})" if missed else "ok"
 
 
-def report(measured: list[Measured], bare: list[Measured], concurrency: int) -> None:
-    bare_p50 = statistics.mean(b.p50 for b in bare)
-    bare_rate = statistics.mean(b.rate for b in bare)
-    print(f"\nbare view {BARE_PATH}: 1 client p50 " + " / ".join(f"{b.p50 * 1000:.2f}" for b in bare)
-          + f" ms (first / last run), {concurrency} clients " + " / ".join(f"{b.rate:.0f}" for b in bare)
-          + f" req/s; ratios below use the means, {bare_p50 * 1000:.2f} ms and {bare_rate:.0f} req/s")
+def report(pages: list[tuple[Measured, Yardstick]], bares: list[Measured], concurrency: int) -> None:
+    p50s, rates = [b.p50 * 1000 for b in bares], [b.rate for b in bares]
+    print(f"\nbare view {BARE_PATH}, measured {len(bares)} times (before the first page and after each): "
+          f"1 client p50 {min(p50s):.2f}-{max(p50s):.2f} ms (median {statistics.median(p50s):.2f}), "
+          f"{concurrency} clients {min(rates):.0f}-{max(rates):.0f} req/s (median {statistics.median(rates):.0f}); "
+          "each page is compared with the mean of the runs just before and after it")
     print(f"\n{'page':<26} {'1 client p50':>12} {'x bare':>7}   {concurrency:>2} clients: {'req/s':>7} "
           f"{'% bare':>7} {'p50':>7} {'p95':>7} {'KiB':>5}  target (list: <= {LIST_MAX_MULTIPLE:.0f}x, "
           f">= {LIST_MIN_SHARE:.0%}; layout: <= {LAYOUT_MAX_MULTIPLE:.0f}x)")
-    for m in measured:
+    for m, bare in pages:
         ms = [v * 1000 for v in m.loaded.latencies]
         size = m.loaded.bytes // max(1, len(ms)) // 1024
-        print(f"{m.scenario.label:<26} {m.p50 * 1000:>9.1f} ms {m.p50 / bare_p50:>6.1f}x   {'':>11}"
-              f"{m.rate:>7.1f} {m.rate / bare_rate:>7.1%} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f} "
-              f"{size:>5}  {verdict(m, bare_p50, bare_rate)}")
+        print(f"{m.scenario.label:<26} {m.p50 * 1000:>9.1f} ms {m.p50 / bare.p50:>6.1f}x   {'':>11}"
+              f"{m.rate:>7.1f} {m.rate / bare.rate:>7.1%} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f} "
+              f"{size:>5}  {verdict(m, bare)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,23 +294,27 @@ def main(argv: list[str] | None = None) -> int:
         return sessions[user]
 
     bare_scenario = Scenario("bare view", "admin", BARE_PATH, BARE)
-    print(f"  bare view: GET {BARE_PATH} as admin ...", flush=True)
-    bare = [measure(host, port, bare_scenario, session("admin"), args)]
-    if not bare[0].single.latencies:
-        print(f"ERROR: {BARE_PATH} failed ({', '.join(sorted(set(bare[0].single.errors))[:3])}); "
+
+    def bare() -> Measured:
+        return measure(host, port, bare_scenario, session("admin"), args)
+
+    print(f"  bare view: GET {BARE_PATH} as admin (again after each page) ...", flush=True)
+    bares = [bare()]
+    if not bares[0].single.latencies:
+        print(f"ERROR: {BARE_PATH} failed ({', '.join(sorted(set(bares[0].single.errors))[:3])}); "
               "is the server running with DJANGO_SETTINGS_MODULE=benchmarks.settings?", file=sys.stderr)
         return 1
-    measured = []
+    pages = []
     for scenario in SCENARIOS:
         if args.only and args.only not in scenario.label:
             continue
         print(f"  {scenario.label}: GET {scenario.path} as {scenario.user} ...", flush=True)
-        measured.append(measure(host, port, scenario, session(scenario.user), args))
-    print(f"  bare view again: GET {BARE_PATH} as admin ...", flush=True)
-    bare.append(measure(host, port, bare_scenario, session("admin"), args))
-    report(measured, bare, args.concurrency)
+        page = measure(host, port, scenario, session(scenario.user), args)
+        bares.append(bare())
+        pages.append((page, Yardstick(bares[-2], bares[-1])))
+    report(pages, bares, args.concurrency)
     failed = False
-    for m in [*bare, *measured]:
+    for m in [*bares, *(page for page, _bare in pages)]:
         for r in (m.single, m.loaded):
             if r.errors:
                 failed = True

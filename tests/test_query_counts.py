@@ -67,10 +67,14 @@ def add_accounts(cast, people: list[Person], granted_by) -> None:
 
 
 def add_events(count: int, actor) -> None:
+    """Events like those already logged (their kinds of object and of referenced rows), so that a
+    page of 10 and a page of 200 name the same kinds of rows (the log reads their names)."""
+    shapes = list(AuditEvent.objects.order_by("pk").values("object_type", "changes")[:20]) or [
+        {"object_type": "orgs.person", "changes": {"post": ["a", "b"]}}]
     AuditEvent.objects.bulk_create([
         AuditEvent(actor=actor, actor_name=actor.username, ip="10.0.0.1", action=AuditAction.UPDATE,
-                   object_type="orgs.person", object_id=str(i), object_repr=f"人员{i}", changes={"post": ["a", "b"]})
-        for i in range(count)
+                   object_type=shape["object_type"], object_id=str(i), object_repr=f"对象{i}", changes=shape["changes"])
+        for i, shape in zip(range(count), itertools.cycle(shapes))
     ])
 
 
@@ -91,6 +95,9 @@ PAGES = {
     "orgs:org_list": ("admin", lambda c: reverse("orgs:org_list")),
     "orgs:tree": ("admin", lambda c: reverse("orgs:tree")),
     "orgs:tree (many roots)": ("many_roots", lambda c: reverse("orgs:tree")),
+    "orgs:tree (member)": ("member", lambda c: reverse("orgs:tree")),
+    "orgs:person_list (secretary)": ("secretary", lambda c: reverse("orgs:person_list")),
+    "orgs:person_list?sorted": ("admin", lambda c: reverse("orgs:person_list") + "?sort=-join_date&page=2"),
     "orgs:org_detail": ("admin", lambda c: reverse("orgs:org_detail", args=[c.bureau.pk])),
     "orgs:org_children": ("admin", lambda c: reverse("orgs:org_children", args=[c.bureau.pk])),
     "accounts:grant_list": ("admin", lambda c: reverse("accounts:grant_list")),

@@ -39,3 +39,13 @@ def test_subtree_is_one_query(cast, django_assert_num_queries):
     with django_assert_num_queries(1):
         names = list(Org.objects.subtree(cast.unit_a).values_list("name", flat=True))
     assert len(names) == 4
+
+
+def test_nothing_possible_is_known_empty_without_a_query(cast, django_assert_num_queries):
+    """``for_user`` answers ``none()`` when the policy could allow the user nothing, so that
+    Django skips the query (a to-do kind the user cannot have costs nothing)."""
+    rows = Person.objects.for_user(cast.member, "roster")
+    assert rows.query.is_empty()
+    with django_assert_num_queries(0):
+        assert list(rows) == [] and rows.count() == 0
+    assert not Person.objects.for_user(cast.member).query.is_empty()  # her own record

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import html
 import re
 from functools import lru_cache, reduce
+from itertools import islice
 from operator import or_
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import django_filters
 from django import forms
@@ -32,6 +33,9 @@ from .validators import harden
 from .scoping import CHANGE, VIEW
 from .signals import list_exported
 from .templatetags.vanguard import cell as format_cell
+
+
+EXPORT_CHUNK = 2000  # rows read (and decorated) at a time by an export
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,21 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
             return queryset.order_by(sort, "pk")
         return queryset.order_by(*self.ordering) if self.ordering else queryset
 
+    def decorate(self, objects: list) -> None:
+        """Attach to these rows what their columns show from other tables (a plan's task counts,
+        a meeting's attendance), with one query for all of them. Called with the page's rows and,
+        for an export, with each chunk of rows.
+
+        An aggregate annotated on the list's queryset is computed for every row the user may see,
+        by the count and the sort too, to show fifty of them; here it is computed for those fifty.
+        """
+
+    def _decorated(self, objects: Iterable) -> Iterator:
+        iterator = iter(objects)
+        while batch := list(islice(iterator, EXPORT_CHUNK)):
+            self.decorate(batch)
+            yield from batch
+
     def unfiltered_total(self) -> int | None:
         """How many rows the list has with no filter set, when the view can tell exactly and
         cheaply (from counters the database keeps, say); None: the paginator counts the rows.
@@ -282,7 +301,8 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
                            query=self.request.GET.urlencode())
         if self.export_only:
             queryset = queryset.only(*self.export_only)
-        rows = ([c.export_value(obj) for c in self.columns] for obj in queryset.iterator(chunk_size=2000))
+        objects = self._decorated(queryset.iterator(chunk_size=EXPORT_CHUNK))
+        rows = ([c.export_value(obj) for c in self.columns] for obj in objects)
         return xlsx_response(stamped(str(self.export_name or self.title)), [str(c.header) for c in self.columns], rows,
                              sheet_title=str(self.title))
 
@@ -307,11 +327,15 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
         sort_params = params.copy()
         sort_params.pop("sort", None)
         labels = [html.escape(str(c.header)) for c in self.columns]
+        objects = list(page.object_list)
+        self.decorate(objects)
         context.update(
             title=self.title,
             columns=self.columns,
             page_obj=page,
-            rows=[(obj, [c.render(obj, label) for c, label in zip(self.columns, labels)]) for obj in page.object_list],
+            # Each row's cells as one piece of HTML: one template variable per row, not one per cell.
+            rows=[(obj, [mark_safe("".join(c.render(obj, label) for c, label in zip(self.columns, labels)))])
+                  for obj in objects],
             active_filters=self.active_filters(),
             filterset=self.filterset,
             query=params.urlencode(),

@@ -92,18 +92,16 @@ class Todo:
     order: int = 100
     overdue: Callable[[date], Q] | None = None  # today -> the condition of the overdue ones
 
-    def counts(self, user, today: date) -> tuple[int, int]:
-        """(waiting, overdue) in one query."""
-        figures = self.figures(user, today, 0).first() or {"n": 0, "late": 0}  # no row: nothing it could count
-        return figures["n"], figures["late"]
-
     def figures(self, user, today: date, index: int):
         """One row ``{"kind": index, "n": waiting, "late": overdue}``: a part of the union that
         ``todo_counts`` sends as one query. ``index`` is a constant, so nothing is grouped by it:
-        the row is there, with zeros, when nothing waits."""
+        the row is there, with zeros, when nothing waits. None when the user cannot have any
+        such to-do (the queryset is known to be empty without asking the database)."""
+        queryset = resolve(self.queryset)(user)
+        if queryset.query.is_empty():
+            return None
         late = Count("pk", filter=self.overdue(today)) if self.overdue is not None else Value(0)
-        return (resolve(self.queryset)(user).order_by().annotate(kind=Value(index)).values("kind")
-                .annotate(n=Count("pk"), late=late))
+        return queryset.order_by().annotate(kind=Value(index)).values("kind").annotate(n=Count("pk"), late=late)
 
 
 @dataclass(frozen=True)
@@ -291,11 +289,17 @@ def _menus_in(scope: Scope, script_prefix: str) -> tuple:
     menus = []
     for menu in sorted(REGISTRY.menus.values(), key=lambda m: (m.order, m.key)):
         entries = sorted((e for e in REGISTRY.nav if e.menu == menu.key), key=lambda e: e.order)
-        items = tuple({"label": e.label, "url": reverse(e.url_name), "icon": e.icon}
+        items = tuple({"label": e.label, "url": _url(e.url_name, script_prefix), "icon": e.icon}
                       for e in entries if e.visible_in(scope))
         if items:
             menus.append(({"label": menu.label, "icon": menu.icon}, items))
     return tuple(menus)
+
+
+@lru_cache(maxsize=None)
+def _url(url_name: str, script_prefix: str) -> str:
+    """A registered page's URL, resolved once (``script_prefix`` is part of it)."""
+    return reverse(url_name)
 
 
 def todo_counts(user, path: str = "") -> dict:
@@ -308,14 +312,12 @@ def todo_counts(user, path: str = "") -> dict:
     discover()
     today = timezone.localdate()
     todos = sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key))
-    figures = {}
-    if todos:
-        parts = [todo.figures(user, today, index) for index, todo in enumerate(todos)]
-        figures = {row["kind"]: row for row in parts[0].union(*parts[1:], all=True)}
+    parts = [part for index, todo in enumerate(todos) if (part := todo.figures(user, today, index)) is not None]
+    figures = {row["kind"]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
     items = []
     for index, todo in enumerate(todos):
         row = figures.get(index, {"n": 0, "late": 0})
-        items.append({"key": todo.key, "label": todo.label, "url": reverse(todo.url_name), "icon": todo.icon,
+        items.append({"key": todo.key, "label": todo.label, "url": _url(todo.url_name, get_script_prefix()), "icon": todo.icon,
                       "count": row["n"], "overdue": row["late"]})
     return {"items": items, "total": sum(i["count"] for i in items),
             "overdue": sum(i["overdue"] for i in items),

@@ -1,0 +1,44 @@
+"""The benchmark's yardstick and pages: ``benchmarks/load.py`` fails on any answer but 200."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BENCHMARKS = Path(settings.BASE_DIR) / "benchmarks"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("benchmark_load", BENCHMARKS / "load.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.urls("benchmarks.urls")
+def test_the_bare_view_reads_the_session_and_the_user_and_nothing_else(cast, login, client,
+                                                                       django_assert_num_queries):
+    load = load_script()
+    assert client.get(load.BARE_PATH).status_code == 403  # signed out: no user to load
+    signed_in = login(cast.admin)
+    signed_in.get(load.BARE_PATH)
+    with django_assert_num_queries(2):  # the session row, the user row
+        response = signed_in.get(load.BARE_PATH)
+    assert response.status_code == 200 and response.content == f"ok {cast.admin.pk}".encode()
+
+
+def test_the_bare_view_exists_only_under_the_benchmark_settings(cast, login):
+    assert login(cast.admin).get(load_script().BARE_PATH).status_code == 404
+
+
+def test_every_benchmarked_page_answers_its_user(cast, login):
+    load = load_script()
+    for scenario in load.SCENARIOS:
+        response = login(cast.users[scenario.user]).get(scenario.path)
+        assert response.status_code == 200, scenario
+    assert {s.kind for s in load.SCENARIOS} == {load.LAYOUT, load.LIST, load.OTHER}
