@@ -115,7 +115,7 @@ class TestTotals:
         page = client.get(reverse("improvements:proposal_list"), {"org": cast.branch_a1.pk})
         assert page.context["totals"] == "共 60 条（群众提出 0 条），采纳 60 条，已实施 60 条，测算节约金额合计 300.00 元"
         page = client.get(reverse("improvements:project_list"), {"org": cast.branch_a1.pk})
-        assert page.context["totals"] == "共 60 项，已完成 60 项，已完成项目学时合计 240"
+        assert page.context["totals"] == "共 60 项，已完成 60 项，已完成项目学时合计 240.0"
 
     def test_totals_follow_the_viewers_scope(self, cast, login):
         grow(cast, 3)

@@ -30,6 +30,17 @@ from .models import (
 )
 
 ZERO = Decimal("0")
+# Sums as the registers print them: money in fen, hours in tenths (the databases return sums with
+# different exponents: 240 on SQLite, 240.0 on PostgreSQL).
+FEN, TENTH = Decimal("0.01"), Decimal("0.1")
+
+
+def yuan_total(value) -> Decimal:
+    return (value or ZERO).quantize(FEN)
+
+
+def hours_total(value) -> Decimal:
+    return (value or ZERO).quantize(TENTH)
 
 
 def _locked(obj):
@@ -301,7 +312,7 @@ def repair_totals(queryset) -> dict:
     verified = Q(status=RepairStatus.VERIFIED)
     totals = queryset.aggregate(count=Count("pk"), verified=Count("pk", filter=verified),
                                 savings=Sum("savings", filter=verified))
-    return {**totals, "savings": totals["savings"] or ZERO}
+    return {**totals, "savings": yuan_total(totals["savings"])}
 
 
 def proposal_totals(queryset) -> dict:
@@ -310,7 +321,7 @@ def proposal_totals(queryset) -> dict:
         count=Count("pk"), by_masses=Count("pk", filter=Q(by_member=False)), adopted=Count("pk", filter=adopted),
         implemented=Count("pk", filter=Q(status__in=(ProposalStatus.IMPLEMENTED, ProposalStatus.MEASURED))),
         savings=Sum("savings", filter=Q(status=ProposalStatus.MEASURED)))
-    return {**totals, "savings": totals["savings"] or ZERO}
+    return {**totals, "savings": yuan_total(totals["savings"])}
 
 
 def project_totals(queryset) -> dict:
@@ -318,7 +329,7 @@ def project_totals(queryset) -> dict:
     totals = queryset.aggregate(count=Count("pk"), completed=Count("pk", filter=Q(status=ProjectStatus.COMPLETED)))
     hours = (TechParticipant.objects.filter(project__in=queryset.filter(status=ProjectStatus.COMPLETED).values("pk"))
              .aggregate(h=Sum("hours"))["h"])
-    return {**totals, "hours": hours or ZERO}
+    return {**totals, "hours": hours_total(hours)}
 
 
 def add_along_paths(rows: Iterable[tuple[str, dict]], into: dict[int, dict]) -> dict[int, dict]:
@@ -379,6 +390,10 @@ def unit_summary(org, children: list, repairs, proposals, projects) -> dict:
         for key, value in figures.items():
             target[key] += value or 0
             total[key] += value or 0
+    for figures in (*by_child.values(), own, total):
+        for key in ("repair_savings", "proposal_savings"):
+            figures[key] = yuan_total(figures[key])
+        figures["training_hours"] = hours_total(figures["training_hours"])
     return {"children": [(child, by_child[child.pk]) for child in children], "own": own, "total": total}
 
 
@@ -408,5 +423,5 @@ def person_records(user, person, limit: int = 10) -> dict | None:
         "participations": list(participations.select_related("project", "project__org")
                                .order_by("-project__starts_on", "-pk")[:limit]),
         "projects": hours["projects"],
-        "training_hours": hours["completed"] or ZERO,
+        "training_hours": hours_total(hours["completed"]),
     }
