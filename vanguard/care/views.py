@@ -37,7 +37,8 @@ class NeedListView(ObjectListView):
         Column(gettext_lazy("状态"), attr("get_status_display"), sort="status"),
         Column(gettext_lazy("解困日期"), attr("resolved_on", None), sort="resolved_on"),
         Column(gettext_lazy("帮扶次数"), attr("assistance_count"), sort="assistance_count"),
-        Column(gettext_lazy("帮扶金额（元）"), attr("assistance_amount"), sort="assistance_amount"),
+        Column(gettext_lazy("帮扶金额（元）"), lambda n: f"{n.assistance_amount:.2f}", export=attr("assistance_amount"),
+               sort="assistance_amount"),
     ]
 
     def base_queryset(self):
