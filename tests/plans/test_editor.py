@@ -144,6 +144,24 @@ def test_adding_a_row_runs_the_same_queries_for_one_task_or_six(cast, login):
     assert add_row() == one
 
 
+def test_saving_runs_the_same_queries_for_one_task_or_six(cast, login):
+    """Rows are checked against what the editor loaded once (ids, people, indicators, dimensions)."""
+    plan, _goal, _task = _plan(cast)
+    client = login(cast.clerk)
+
+    def save():
+        data = posted(client.get(_url(plan)).context["editor"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(_url(plan), data).status_code == 302
+        return len(queries)
+
+    one = save()
+    for n in range(5):
+        PlanTask.objects.create(plan=plan, title=f"任务{n}", responsible=make_person(cast.branch_a1),
+                                due_on=date(2026, 6, 30))
+    assert save() == one
+
+
 def test_a_row_renders_only_its_chosen_person_named_with_the_org(cast, login):
     plan, _goal, _task = _plan(cast)
     for n in range(30):

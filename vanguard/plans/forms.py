@@ -88,10 +88,27 @@ class PersonSearchSelect(forms.Select):
         return context
 
 
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A model choice checked against the objects a formset loaded once for all its rows
+    (``preloaded``: {pk: object}) instead of by one query per row; without them, as ModelChoiceField."""
+
+    preloaded: dict | None = None
+
+    def to_python(self, value):
+        if self.preloaded is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.preloaded[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value}) from None
+
+
 class GoalForm(forms.ModelForm):
     class Meta:
         model = PlanGoal
         fields = ["dimension", "text", "sort_order"]
+        field_classes = {"dimension": PreloadedChoiceField}
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
         error_messages = {"text": {"required": _("请填写目标内容。")},
                           "dimension": {"required": _("请选择维度。"),
@@ -102,6 +119,7 @@ class GoalForm(forms.ModelForm):
         # The campaign's org dimensions validate; one shared choice list renders every row.
         if dimensions is not None:
             self.fields["dimension"].queryset = dimensions
+            self.fields["dimension"].preloaded = {d.pk: d for d in dimensions}
         if dimension_choices is not None:
             self.fields["dimension"].choices = dimension_choices
 
@@ -112,23 +130,26 @@ class TaskForm(forms.ModelForm):
         fields = ["title", "description", "responsible", "due_on", "indicator"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput(),
                    "responsible": PersonSearchSelect}
+        field_classes = {"responsible": PreloadedChoiceField, "indicator": PreloadedChoiceField}
         error_messages = {
             "title": {"required": _("请填写任务名称。")},
             "responsible": {"required": _("请选择责任人。"), "invalid_choice": _("责任人必须是本组织（含下级组织）的人员。")},
             "due_on": {"required": _("请填写完成时限。")},
         }
 
-    def __init__(self, *args, people=None, indicators=None, people_labels=None, search_url=None,
-                 indicator_choices=None, **kwargs):
+    def __init__(self, *args, people=None, indicators=None, chosen_people=None, people_labels=None,
+                 search_url=None, indicator_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The querysets validate; the labels and the shared choice list render, so N task rows cost
-        # no N queries.
+        # The people and indicators loaded once for every row validate and render, so N task rows
+        # cost no N queries.
         responsible = self.fields["responsible"]
         responsible.queryset = people
+        responsible.preloaded = chosen_people
         responsible.empty_label = _("请选择责任人")
         responsible.widget.labels = people_labels
         responsible.widget.search_url = search_url
         self.fields["indicator"].queryset = indicators
+        self.fields["indicator"].preloaded = {i.pk: i for i in indicators}
         self.fields["indicator"].required = False
         if indicator_choices is not None:
             self.fields["indicator"].choices = indicator_choices
@@ -147,6 +168,19 @@ class PlanPartFormSet(BaseInlineFormSet):
         for form in self.forms:
             styled(form)
         styled(self.empty_form)
+
+    def add_fields(self, form, index):
+        """Each row's id is checked against the rows loaded once, not looked up again per row."""
+        super().add_fields(form, index)
+        name = self.model._meta.pk.name
+        loaded = form.fields[name]
+        row_id = PreloadedChoiceField(loaded.queryset, initial=loaded.initial, required=False, widget=loaded.widget)
+        if self._loaded_rows is None:
+            self._loaded_rows = {obj.pk: obj for obj in self.get_queryset()}
+        row_id.preloaded = self._loaded_rows
+        form.fields[name] = row_id
+
+    _loaded_rows = None
 
     def is_removed(self, form) -> bool:
         """Marked for deletion, read off the data without validating it (the editor's re-renders)."""
@@ -192,17 +226,20 @@ def task_choices(plan: OrgPlan, user, data=None, tasks=()) -> dict:
     """What every task row shares: the people the user may assign and the chosen ones' labels, and
     the indicators of the plan's rubric (and the rubric's base).
 
-    The labels come from the loaded tasks, or for posted rows from one query over the chosen ids.
+    The chosen people come from the loaded tasks, or for posted rows from one query over the chosen
+    ids among those the user may assign (which also checks every row's choice).
     """
     from vanguard.rubrics.models import Indicator
 
     people = assignable_people(plan, user)
     if data is None:
+        chosen_people = None  # nothing to check
         labels = {str(t.responsible_id): person_label(t.responsible) for t in tasks}
     else:
         chosen = {value for key, value in data.items()
-                  if key.startswith("tasks-") and key.endswith("-responsible") and value.isdigit()}
-        labels = {str(p.pk): person_label(p) for p in people.filter(pk__in=chosen).select_related("org")}
+                  if key.startswith("tasks-") and key.endswith("-responsible") and value.isdigit() and len(value) < 19}
+        chosen_people = {p.pk: p for p in people.filter(pk__in=chosen).select_related("org")}
+        labels = {str(pk): person_label(p) for pk, p in chosen_people.items()}
     if plan.rubric_id:
         rubric_ids = [plan.rubric_id] + ([plan.rubric.base_id] if plan.rubric.base_id else [])
         indicators = Indicator.objects.filter(rubric_id__in=rubric_ids).order_by("rubric_id", "sort_order", "pk")
@@ -210,6 +247,7 @@ def task_choices(plan: OrgPlan, user, data=None, tasks=()) -> dict:
         indicators = Indicator.objects.none()
     return {
         "people": people,
+        "chosen_people": chosen_people,
         "people_labels": labels,
         "search_url": reverse("plans:assignable_people", args=[plan.pk]),
         "indicators": indicators,

@@ -260,6 +260,13 @@ class PlanPart(AuditedModel):
         change=EDITOR_ROLES,
     )
 
+    def clean_fields(self, exclude=None):
+        """A foreign key whose object is loaded (a form chose it among objects it read, the plan
+        editor once for all its rows) is not looked up again, one query per row and key: the
+        database's constraint still refuses one that is gone."""
+        loaded = {f.name for f in self._meta.concrete_fields if f.many_to_one and f.is_cached(self)}
+        super().clean_fields(exclude=set(exclude or ()) | loaded)
+
 
 class PlanGoal(PlanPart):
     plan = models.ForeignKey(OrgPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("方案"))
