@@ -18,7 +18,7 @@ from vanguard.audit.services import record
 from vanguard.core.policy import AnyOf, could, orgs_for, policy_of
 from vanguard.core.scoping import VIEW, get_scope
 
-from .models import PARTY_STATUSES, Membership, MembershipReason, Org, OrgHeadcount, OrgMove, Person
+from .models import Membership, MembershipReason, Org, OrgHeadcount, OrgMove, Person
 
 
 @transaction.atomic
@@ -108,26 +108,20 @@ def people_total(user, action: str = VIEW) -> int | None:
     return OrgHeadcount.objects.filter(org__in=orgs).aggregate(n=Sum("people"))["n"] or 0
 
 
-def attach_tree_counts(nodes: list[Org], people=None) -> list[Org]:
+def attach_tree_counts(nodes: list[Org]) -> list[Org]:
     """Give each node ``people_total``, ``members_total`` (在册, whole subtree) and ``child_count``.
 
-    By default the org's own figures, as whoever may see the org is shown them: summed from
-    the headcounts of the orgs below the nodes (``OrgHeadcount``), one query returning at most
-    one row per org, sorted by path so that each node's subtree is one slice of it. Given
-    ``people`` (a Person queryset), those people are counted instead, grouped per org.
-    Two queries whatever the number of nodes.
+    The org's own figures, as whoever may see the org is shown them: summed from the headcounts
+    of the orgs below the nodes (``OrgHeadcount``), one query returning at most one row per org,
+    sorted by path so that each node's subtree is one slice of it. Two queries whatever the
+    number of nodes.
     """
     for node in nodes:
         node.people_total = node.members_total = node.child_count = 0
     if not nodes:
         return nodes
-    within = _within(nodes, "org__")
-    if people is None:
-        rows = OrgHeadcount.objects.filter(within, current_people__gt=0).values_list(
-            "org__path", "current_people", "current_members")
-    else:
-        rows = people.filter(within).order_by().values_list("org__path").annotate(
-            total=Count("pk"), members=Count("pk", filter=Q(status__in=PARTY_STATUSES)))
+    rows = OrgHeadcount.objects.filter(_within(nodes, "org__"), current_people__gt=0).values_list(
+        "org__path", "current_people", "current_members")
     # Sorted here, not by the database: its collation may not order paths as Python compares them.
     rows = sorted(rows)
     paths = [path for path, _total, _members in rows]
