@@ -55,7 +55,7 @@ def meeting_template(request: HttpRequest) -> HttpResponse:
 def meeting_import(request: HttpRequest) -> HttpResponse:
     require(request, Meeting, CHANGE)
     error = None
-    form = styled(DefaultOrgForm(request.POST or None, user=request.user))
+    form = styled(DefaultOrgForm(request.POST if request.method == "POST" else None, user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             upload = check_upload(request.FILES.get("file"), kinds=("xlsx",))
