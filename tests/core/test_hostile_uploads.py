@@ -439,3 +439,85 @@ class TestThroughThePages:
             services.complete_task(task, cast.member, "再次登记", upload("新照片.png", PNG))
         stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*.png"))
         assert stored == [Path(first).name]
+
+
+# ---- a meeting's attachments (photos, PDF, Office): the corpus of the organisational-life issue -----
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width`` × ``height`` pixels in a few bytes (a decompression bomb's header)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "blue").save(out, format="JPEG")
+    return out.getvalue()
+
+
+SVG_WITH_SCRIPT = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.cookie)'
+                   b'</script></svg>')
+
+
+def meeting_corpus(bomb: bytes) -> dict:
+    return {
+        "html renamed .jpg": ("合影.jpg", b"<!doctype html><html><body><script>alert(1)</script></body></html>",
+                              "文件内容与扩展名不符"),
+        "svg with script": ("logo.svg", SVG_WITH_SCRIPT, "仅支持以下格式"),
+        "svg renamed .png": ("logo.png", SVG_WITH_SCRIPT, "文件内容与扩展名不符"),
+        "zip bomb renamed .docx": ("会议记录.docx", bomb, "疑似“压缩炸弹”"),
+        "plain zip renamed .docx": ("会议记录.docx", container({"a.txt": b"x" * 1000}), "文件内容与扩展名不符"),
+        "jpeg with a zip behind it": ("照片.jpg", _jpeg() + container({"evil.html": b"<script></script>"}),
+                                      "夹带了其他格式的内容"),
+        "pixel bomb png": ("大图.png", _png_header_only(20_000, 20_000), "图片尺寸过大"),
+        "48-megapixel png": ("大图.png", _png_header_only(8_000, 6_000), "图片尺寸过大（8000×6000 像素）"),
+        "truncated jpeg": ("照片.jpg", _jpeg()[:40], "图片已损坏"),
+        "pdf renamed .png": ("扫描件.png", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF", "文件内容与扩展名不符"),
+        "empty": ("空.pdf", b"", "文件是空的"),
+    }
+
+
+@pytest.mark.django_db
+class TestMeetingAttachments:
+    CASES = ["html renamed .jpg", "svg with script", "svg renamed .png", "zip bomb renamed .docx",
+             "plain zip renamed .docx", "jpeg with a zip behind it", "pixel bomb png", "48-megapixel png", "truncated jpeg",
+             "pdf renamed .png", "empty", "oversized"]
+
+    @pytest.mark.parametrize("case", CASES)
+    def test_refused_in_chinese_and_nothing_saved(self, case, cast, login, settings, bomb_docx, inflated):
+        from vanguard.activities.models import MeetingAttachment
+
+        from ..activities.helpers import make_meeting
+
+        meeting = make_meeting(cast.branch_a1)
+        if case == "oversized":
+            settings.UPLOAD_MAX_BYTES = 64 * 1024
+            name, data, message = "扫描件.pdf", b"%PDF-1.7\n" + b"0" * MiB, "文件过大"
+        else:
+            name, data, message = meeting_corpus(bomb_docx)[case]
+        client = login(cast.clerk)
+        events = AuditEvent.objects.count()
+        page = client.post(f"/activities/meetings/{meeting.pk}/files/new/", {"file": upload(name, data)})
+        text = page.content.decode()
+        assert page.status_code == 200 and 'data-testid="upload-error"' in text and message in text
+        assert not MeetingAttachment.objects.exists() and AuditEvent.objects.count() == events
+        assert not any(Path(settings.MEDIA_ROOT).rglob("*.*"))
+        assert inflated.bytes <= settings.ARCHIVE_MAX_BYTES
+
+    def test_one_hostile_file_among_good_ones_refuses_them_all(self, cast, login, settings):
+        from vanguard.activities.models import MeetingAttachment
+
+        from ..activities.helpers import make_meeting
+
+        meeting = make_meeting(cast.branch_a1)
+        files = [upload("好的.jpg", _jpeg()), upload("坏的.jpg", b"<html></html>")]
+        text = login(cast.clerk).post(f"/activities/meetings/{meeting.pk}/files/new/", {"file": files}).content.decode()
+        assert "“坏的.jpg”未能上传" in text
+        assert not MeetingAttachment.objects.exists() and not any(Path(settings.MEDIA_ROOT).rglob("*.*"))

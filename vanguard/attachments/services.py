@@ -80,7 +80,9 @@ def _redraw_image(checked: CheckedUpload) -> bytes:
             return out.getvalue()
     except UploadError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, met before ours when a header claims more
+        raise UploadError(_("图片尺寸过大，请缩小后再上传。")) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UploadError(_("图片已损坏或格式不受支持，无法读取。")) from exc
 
 
