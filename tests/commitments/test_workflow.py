@@ -17,7 +17,7 @@ from vanguard.commitments.models import (
 from vanguard.core import registry
 from vanguard.core.roles import Role
 
-from ..factories import make_user
+from ..factories import make_person, make_user
 from .helpers import AFTER_YEAR_END, commit, dimensions, make_campaign, reported
 
 pytestmark = pytest.mark.django_db
@@ -213,14 +213,17 @@ class TestToDos:
         campaign.save()
         assert services.reports_due(cast.member, today=AFTER_YEAR_END).count() == 0
 
-    def test_the_branch_confirms_others_reports(self, cast, campaign):
+    def test_the_branch_is_reminded_of_others_reports_not_the_levels_above(self, cast, campaign):
         clerk_member = make_user("clerk_member", Role.CLERK, cast.branch_a1, person=cast.person_a1)
         reported(commit(campaign, cast.member_person), MID)
         reported(commit(campaign, cast.person_a1), MID)  # her own
+        reported(commit(campaign, make_person(cast.group_a1)), MID)  # of the branch's 党小组
         reported(commit(campaign, cast.person_b1), MID)  # another unit
-        assert services.reports_to_confirm(cast.clerk).count() == 2
-        assert services.reports_to_confirm(clerk_member).count() == 1
+        assert services.reports_to_confirm(cast.clerk).count() == 3
+        assert services.reports_to_confirm(clerk_member).count() == 2
         assert services.reports_to_confirm(cast.member).count() == 0
+        # Unit A's secretary may confirm them, from the list; the reminder is the branch's.
+        assert services.reports_to_confirm(cast.secretary).count() == 0
 
     def test_the_badge_counts_them(self, cast, campaign):
         commit(campaign, cast.member_person)

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from vanguard.campaigns.models import Campaign, CampaignDimension, CampaignStatus
 from vanguard.core.policy import can
+from vanguard.core.roles import EDITOR_ROLES
 from vanguard.core.scoping import CHANGE, get_scope
-from vanguard.orgs.models import PARTY_STATUSES, Person
+from vanguard.orgs.models import PARTY_STATUSES, OrgType, Person
 
 from .models import (
     GIVEN_STATUSES, Commitment, FulfilmentReport, ReportPeriod, ReportStatus, ReviewDecision, Window, report_window,
@@ -101,7 +102,9 @@ def pledge(campaign, person: Person, texts: dict[int, str], user) -> PledgeResul
     ensure_open(campaign)
     dimensions = {d.pk: d for d in member_dimensions(campaign)}
     existing = {c.dimension_id: c for c in Commitment.objects.select_for_update().filter(
-        campaign=campaign, person=person).annotate(report_count=Count("reports"))}
+        campaign=campaign, person=person)}
+    reported = set(FulfilmentReport.objects.filter(commitment__in=list(existing.values()))
+                   .values_list("commitment_id", flat=True))
     result = PledgeResult()
     errors = []
     for dimension_id, dimension in dimensions.items():
@@ -115,7 +118,7 @@ def pledge(campaign, person: Person, texts: dict[int, str], user) -> PledgeResul
             continue
         if text == commitment.text:
             continue
-        if commitment.report_count:
+        if commitment.pk in reported:
             errors.append(_("“%(dimension)s”的承诺已填报兑现情况，不能修改或删除。") % {"dimension": dimension})
         elif text:
             commitment.text = text
@@ -262,10 +265,15 @@ def reports_due(user, today: date | None = None):
 
 
 def reports_to_confirm(user):
-    """Reports awaiting the user's confirmation: in their review scope, not their own."""
-    reports = FulfilmentReport.objects.for_user(user, "review").awaiting_review()
-    person_id = get_scope(user).person_id
-    return reports.exclude(commitment__person_id=person_id) if person_id else reports
+    """Reports awaiting confirmation by the user's own branch: of the orgs the user is secretary,
+    clerk or admin of, and of their 党小组; not their own. The levels above may confirm them too
+    (from the report list) but are not reminded of every branch's."""
+    scope = get_scope(user)
+    granted = {grant.org_id for grant in scope.grants if grant.role in EDITOR_ROLES}
+    own_branch = Q(commitment__org_id__in=granted) | Q(commitment__org__parent_id__in=granted,
+                                                      commitment__org__org_type=OrgType.GROUP)
+    reports = FulfilmentReport.objects.for_user(user, "review").awaiting_review().filter(own_branch)
+    return reports.exclude(commitment__person_id=scope.person_id) if scope.person_id else reports
 
 
 # ---------------------------------------------------------------- a member's page, card and section
