@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 
 from tests.matrix import ADMINS, ADMINS_OF_UNIT, INSPECTORS, STAFF, Case, Seen, Write, post_data
+from vanguard.rubrics.forms import RuleParameterFields
 from vanguard.rubrics.xlsx import export_xlsx
 
 INDICATOR_FIELDS = ["dimension", "code", "name", "points", "description", "evidence_required", "data_source",
-                    "metric", "rule_type", "params", "sort_order"]
+                    "metric", "rule_type", "sort_order"]
 BONUS_FIELDS = ["name", "points", "description", "sort_order"]
 VETO_FIELDS = ["name", "description", "effect", "cap_points", "sort_order"]
 
@@ -75,6 +76,16 @@ def edited(fields, parts, **changes):
     return payload
 
 
+def edited_indicator(**changes):
+    """An indicator as its form posts it: its fields, and its rule's parameters in the rule's fields."""
+    def payload(w, inside):
+        indicator = _first(w, inside, "indicators")
+        return {**post_data(model_to_dict(indicator, fields=INDICATOR_FIELDS)),
+                **post_data(RuleParameterFields.initial(indicator.rule_type, indicator.params)), **changes}
+
+    return payload
+
+
 def nothing(w, inside):
     return {}
 
@@ -99,9 +110,9 @@ CASES: dict[str, Case] = {
         lambda w, inside: {"category": w.production.pk})),
     "rubrics:rubric_new_version": Case(ADMINS, ADMINS_OF_UNIT, kwargs=frozen_kw, post=Write(nothing)),
     "rubrics:indicator_create": Case(ADMINS, ADMINS_OF_UNIT, kwargs=parent_kw, post=Write(
-        edited(INDICATOR_FIELDS, "indicators", code="matrix_new", name="矩阵新指标"))),
+        edited_indicator(code="matrix_new", name="矩阵新指标"))),
     "rubrics:indicator_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=indicator_kw, post=Write(
-        edited(INDICATOR_FIELDS, "indicators", name="矩阵改名指标"))),
+        edited_indicator(name="矩阵改名指标"))),
     "rubrics:indicator_delete": Case(ADMINS, ADMINS_OF_UNIT, kwargs=indicator_kw, post=Write(nothing)),
     "rubrics:dimension_edit": Case(ADMINS, ADMINS_OF_UNIT, kwargs=dimension_kw, post=Write(
         edited(["points", "description"], "dimensions", description="矩阵说明"))),

@@ -16,19 +16,19 @@ def test_valid_rules(rule, params, points):
 
 
 @pytest.mark.parametrize("rule,params,points,fragment", [
-    ("linear", {"min_value": 60}, 8, "缺少参数“max_value”"),
+    ("linear", {"min_value": 60}, 8, "缺少参数“满分值”"),
     ("linear", {"min_value": 100, "max_value": 60}, 8, "必须大于"),
     ("linear", {"min_value": "abc", "max_value": 60}, 8, "必须是数字"),
-    ("tiers", {"tiers": []}, 4, "缺少参数“tiers”"),
+    ("tiers", {"tiers": []}, 4, "缺少参数“分档”"),
     ("tiers", {"tiers": [{"min": 90, "points": 2}, {"min": 80, "points": 4}]}, 4, "递增"),
     ("tiers", {"tiers": [{"min": 90, "points": 5}]}, 4, "超出指标分值"),
-    ("tiers", {"tiers": [{"min": 90}]}, 4, "必须包含数字 min 和 points"),
-    ("per_item", {"points_per_item": 1, "cap": 8}, 6, "cap 不能超过"),
-    ("per_item", {"cap": 6}, 6, "缺少参数“points_per_item”"),
+    ("tiers", {"tiers": [{"min": 90}]}, 4, "必须包含数字的门槛和得分"),
+    ("per_item", {"points_per_item": 1, "cap": 8}, 6, "最高得分不能超过"),
+    ("per_item", {"cap": 6}, 6, "缺少参数“每项得分”"),
     ("deduction_per_finding", {"points_per_finding": 0, "floor": 0}, 4, "必须大于 0"),
-    ("deduction_per_finding", {"points_per_finding": 1}, 4, "缺少参数“floor”"),
+    ("deduction_per_finding", {"points_per_finding": 1}, 4, "缺少参数“最低得分”"),
     ("grade", {"grades": {"好": 1.5}}, 4, "0 到 1"),
-    ("grade", {}, 4, "grades"),
+    ("grade", {}, 4, "缺少参数“等级系数”"),
     ("linear", {"min_value": 1, "max_value": 2, "extra": 1}, 4, "多余的参数"),
     ("magic", {}, 4, "未知的计分规则"),
     ("linear", [], 4, "JSON 对象"),
@@ -36,6 +36,11 @@ def test_valid_rules(rule, params, points):
 def test_invalid_rules(rule, params, points, fragment):
     problems = validate_rule(rule, params, points)
     assert any(fragment in p for p in problems), problems
+
+
+def test_a_file_is_told_the_keys_it_writes():
+    assert validate_rule("linear", {"min_value": 60}, 8, keys=True) == ["缺少参数“满分值（max_value）”。"]
+    assert validate_rule("linear", {"min_value": 60}, 8) == ["缺少参数“满分值”。"]
 
 
 def test_negative_points():

@@ -119,7 +119,7 @@ def test_validation_reports_points_and_params(cast, campaign):
     text = "\n".join(problems)
     assert "各维度分值合计 95 分，与总分 100 分不一致" in text
     assert "维度“政治引领力强”下指标分值合计 26 分，与维度分值 25 分不一致" in text
-    assert "指标 PL01““三会一课”完成率”：缺少参数“max_value”" in text
+    assert "指标 PL01““三会一课”完成率”：缺少参数“满分值”" in text
     assert "维度“凝聚保障力强”下指标分值合计 25 分，与维度分值 20 分不一致" in text
 
 

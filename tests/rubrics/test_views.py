@@ -44,13 +44,36 @@ def test_indicator_edit_validates_params(login, cast, rubric):
     ind = Indicator.objects.get(rubric=rubric, code="PL01")
     data = {"dimension": ind.dimension_id, "code": "PL01", "name": ind.name, "points": "8", "description": "",
             "evidence_required": "", "data_source": "record_metric", "metric": "attendance_rate",
-            "rule_type": "linear", "params": '{"min_value": 60}', "sort_order": 1}
+            "rule_type": "linear", "linear_min": "60", "sort_order": 1}
     response = client.post(reverse("rubrics:indicator_edit", args=[ind.pk]), data)
-    assert response.status_code == 200 and "缺少参数“max_value”" in response.content.decode()
-    data["params"] = '{"min_value": 50, "max_value": 100}'
+    assert response.status_code == 200 and "缺少参数“满分值”" in response.content.decode()
+    assert response.context["form"].errors["linear_min"] == ["缺少参数“满分值”。"]  # under the rule's fields
+    data["linear_max"] = "100"
+    data["linear_min"] = "50"
+    data["per_item_points"] = "3"  # another rule's parameter: not kept
     assert client.post(reverse("rubrics:indicator_edit", args=[ind.pk]), data).status_code == 302
     ind.refresh_from_db()
     assert ind.params == {"min_value": 50, "max_value": 100} and ind.metric == "attendance_rate"
+
+
+def test_tiers_and_grades_are_lines_of_two_words(login, cast, rubric):
+    client = login(cast.admin)
+    ind = Indicator.objects.get(rubric=rubric, code="PL01")
+    form = client.get(reverse("rubrics:indicator_edit", args=[ind.pk])).context["form"]
+    assert form["linear_min"].value() == 60 and form["grades"].value() == "好 1.0\n较好 0.75\n一般 0.5\n差 0"
+    data = {"dimension": ind.dimension_id, "code": "PL01", "name": ind.name, "points": "8", "description": "",
+            "evidence_required": "", "data_source": "manual", "metric": "", "rule_type": "tiers",
+            "tiers": "60 2\n80 甲", "sort_order": 1}
+    response = client.post(reverse("rubrics:indicator_edit", args=[ind.pk]), data)
+    assert response.context["form"].errors["tiers"] == ["第 2 行应为两项，用空格隔开，第二项是数字：80 甲"]
+    data["tiers"] = "60 2\n\n80 5.5"
+    assert client.post(reverse("rubrics:indicator_edit", args=[ind.pk]), data).status_code == 302
+    ind.refresh_from_db()
+    assert ind.params == {"tiers": [{"min": 60, "points": 2}, {"min": 80, "points": 5.5}]}
+    data.update(rule_type="grade", grades="好 1\n一般 0.6\n差 0")
+    assert client.post(reverse("rubrics:indicator_edit", args=[ind.pk]), data).status_code == 302
+    ind.refresh_from_db()
+    assert ind.params == {"grades": {"好": 1, "一般": 0.6, "差": 0}}
 
 
 def test_freeze_then_edits_are_refused_and_new_version(login, cast, rubric):

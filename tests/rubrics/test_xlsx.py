@@ -55,7 +55,7 @@ def test_bad_row_saves_nothing_and_names_row_and_column(cast, campaign):
     with pytest.raises(xlsx.RubricImportError) as info:
         xlsx.import_xlsx(edited(xlsx.export_xlsx(rubric), break_rows), campaign, cast.admin)
     problems = info.value.problems
-    assert "工作表“指标”第 3 行“规则参数(JSON)”：缺少参数“cap”。" in problems
+    assert "工作表“指标”第 3 行“规则参数(JSON)”：缺少参数“最高得分（cap）”。" in problems
     assert any(p.startswith("工作表“指标”第 5 行“数据来源”：无法识别") for p in problems)
     assert (Rubric.objects.count(), Indicator.objects.count()) == before
 

@@ -117,9 +117,27 @@ def _num(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def validate_rule(rule_type: str, params: Any, points: Any) -> list[str]:
-    """Problems of a rule's parameters (Chinese messages); empty when complete and consistent."""
+# What each parameter of a rule is called on the pages (the stored JSON keeps the keys).
+PARAM_LABELS = {
+    "min_value": gettext_lazy("起点值"), "max_value": gettext_lazy("满分值"), "tiers": gettext_lazy("分档"),
+    "points_per_item": gettext_lazy("每项得分"), "cap": gettext_lazy("最高得分"),
+    "points_per_finding": gettext_lazy("每个问题扣分"), "floor": gettext_lazy("最低得分"),
+    "grades": gettext_lazy("等级系数"), "min": gettext_lazy("门槛"), "points": gettext_lazy("得分"),
+}
+
+
+def validate_rule(rule_type: str, params: Any, points: Any, *, keys: bool = False) -> list[str]:
+    """Problems of a rule's parameters (Chinese messages); empty when complete and consistent.
+
+    Parameters are named as the pages name them; ``keys``: with their JSON key as well, for a
+    file or a request that writes the JSON itself ("满分值（max_value）").
+    """
     problems: list[str] = []
+
+    def name(key: str) -> str:
+        label = str(PARAM_LABELS.get(key, key))
+        return f"{label}（{key}）" if keys and label != key else label
+
     pts = _num(points)
     if pts is None or pts < 0:
         problems.append(_("分值必须是不小于 0 的数。"))
@@ -130,26 +148,27 @@ def validate_rule(rule_type: str, params: Any, points: Any) -> list[str]:
 
     def need(key: str) -> Decimal | None:
         if key not in params or params[key] in (None, ""):
-            problems.append(_("缺少参数“%(key)s”。") % {"key": key})
+            problems.append(_("缺少参数“%(key)s”。") % {"key": name(key)})
             return None
         value = _num(params[key])
         if value is None:
-            problems.append(_("参数“%(key)s”必须是数字。") % {"key": key})
+            problems.append(_("参数“%(key)s”必须是数字。") % {"key": name(key)})
         return value
 
     if rule_type == RuleType.LINEAR:
         low, high = need("min_value"), need("max_value")
         if low is not None and high is not None and high <= low:
-            problems.append(_("max_value 必须大于 min_value。"))
+            problems.append(_("%(high)s必须大于%(low)s。") % {"high": name("max_value"), "low": name("min_value")})
     elif rule_type == RuleType.TIERS:
         tiers = params.get("tiers")
         if not isinstance(tiers, list) or not tiers:
-            problems.append(_("缺少参数“tiers”（至少一档）。"))
+            problems.append(_("缺少参数“%(key)s”（至少一档）。") % {"key": name("tiers")})
         else:
             previous = None
             for i, tier in enumerate(tiers, start=1):
                 if not isinstance(tier, dict) or _num(tier.get("min")) is None or _num(tier.get("points")) is None:
-                    problems.append(_("第 %(n)s 档必须包含数字 min 和 points。") % {"n": i})
+                    problems.append(_("第 %(n)s 档必须包含数字的%(min)s和%(points)s。") % {
+                        "n": i, "min": name("min"), "points": name("points")})
                     previous = None
                     continue
                 tmin, tpts = _num(tier["min"]), _num(tier["points"])
@@ -161,28 +180,28 @@ def validate_rule(rule_type: str, params: Any, points: Any) -> list[str]:
     elif rule_type == RuleType.PER_ITEM:
         per, cap = need("points_per_item"), need("cap")
         if per is not None and per <= 0:
-            problems.append(_("points_per_item 必须大于 0。"))
+            problems.append(_("%(key)s必须大于 0。") % {"key": name("points_per_item")})
         if cap is not None and pts is not None and cap > pts:
-            problems.append(_("上限 cap 不能超过指标分值。"))
+            problems.append(_("%(key)s不能超过指标分值。") % {"key": name("cap")})
         if cap is not None and cap < 0:
-            problems.append(_("上限 cap 不能为负数。"))
+            problems.append(_("%(key)s不能为负数。") % {"key": name("cap")})
     elif rule_type == RuleType.DEDUCTION_PER_FINDING:
         per, floor = need("points_per_finding"), need("floor")
         if per is not None and per <= 0:
-            problems.append(_("points_per_finding 必须大于 0。"))
+            problems.append(_("%(key)s必须大于 0。") % {"key": name("points_per_finding")})
         if floor is not None and floor < 0:
-            problems.append(_("下限 floor 不能为负数。"))
+            problems.append(_("%(key)s不能为负数。") % {"key": name("floor")})
         if floor is not None and pts is not None and floor > pts:
-            problems.append(_("下限 floor 不能超过指标分值。"))
+            problems.append(_("%(key)s不能超过指标分值。") % {"key": name("floor")})
     elif rule_type == RuleType.GRADE:
         grades = params.get("grades")
         if not isinstance(grades, dict) or not grades:
-            problems.append(_("缺少参数“grades”（等级及系数）。"))
+            problems.append(_("缺少参数“%(key)s”（至少一个等级）。") % {"key": name("grades")})
         else:
-            for name, factor in grades.items():
+            for grade, factor in grades.items():
                 value = _num(factor)
                 if value is None or value < 0 or value > 1:
-                    problems.append(_("等级“%(grade)s”的系数必须在 0 到 1 之间。") % {"grade": name})
+                    problems.append(_("等级“%(grade)s”的系数必须在 0 到 1 之间。") % {"grade": grade})
     unknown = set(params) - ALLOWED_PARAMS[rule_type]
     if unknown:
         problems.append(_("多余的参数：%(keys)s。") % {"keys": "、".join(sorted(unknown))})

@@ -275,7 +275,7 @@ def parse(sheets: dict[str, list[list[Any]]]) -> dict:
             err(S, number, "规则参数(JSON)", _("不是有效的 JSON。"))
             params = None
         if rule is not None and params is not None and ind_points is not None:
-            for problem in validate_rule(rule, params, ind_points):
+            for problem in validate_rule(rule, params, ind_points, keys=True):
                 err(S, number, "规则参数(JSON)", problem)
         order = cells["排序"]
         if order is not None and (_dec(order) is None or _dec(order) < 0 or _dec(order) != int(_dec(order))):
