@@ -61,15 +61,21 @@ def save_member(member: CommitteeMember) -> CommitteeMember:
     return member
 
 
-def sync_secretary(org) -> None:
-    """Point ``org.secretary`` at the secretary in post today (see the module docstring)."""
-    if not has_secretary_history(org.pk):
+def sync_secretary(org, removed: tuple[int, ...] = ()) -> None:
+    """Point ``org.secretary`` at the secretary in post today (see the module docstring).
+
+    ``removed``: people whose secretary records were just deleted; when no record is left, the
+    org's secretary is cleared if it was one of them (it came from those records).
+    """
+    if has_secretary_history(org.pk):
+        current = secretary_on(org.pk, timezone.localdate())
+    elif org.secretary_id in removed:
+        current = None
+    else:
         return
-    current = secretary_on(org.pk, timezone.localdate())
     if org.secretary_id != current:
         org.secretary_id = current
         org.save(update_fields=["secretary"])  # an audited change of the org
-
 
 
 def next_number(org) -> int:

@@ -18,7 +18,7 @@ from vanguard.core.views import ScopedDeleteView, ScopedFormView
 from . import services
 from .filters import SecretaryFilterSet, TermFilterSet
 from .forms import MemberForm, TermForm
-from .models import CommitteeMember, CommitteeTerm
+from .models import CommitteeMember, CommitteePost, CommitteeTerm
 
 
 def _in_post_count(term) -> int:
@@ -124,9 +124,10 @@ class TermDeleteView(ScopedDeleteView):
 
     def post(self, request, *args, **kwargs):
         org = self.object.org
+        removed = tuple(self.object.members.secretaries().values_list("person_id", flat=True))
         with transaction.atomic():  # the term, its members and the org's secretary together
             response = super().post(request, *args, **kwargs)
-            services.sync_secretary(org)
+            services.sync_secretary(org, removed)
         return response
 
     def success_url(self) -> str:
@@ -177,9 +178,10 @@ class MemberDeleteView(ScopedDeleteView):
 
     def post(self, request, *args, **kwargs):
         self.term = self.object.term
+        removed = (self.object.person_id,) if self.object.post == CommitteePost.SECRETARY else ()
         with transaction.atomic():
             response = super().post(request, *args, **kwargs)
-            services.sync_secretary(self.term.org)
+            services.sync_secretary(self.term.org, removed)
         return response
 
     def success_url(self) -> str:
