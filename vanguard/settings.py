@@ -202,6 +202,11 @@ ARCHIVE_MAX_PART_BYTES = int(os.environ.get("ARCHIVE_MAX_PART_BYTES", str(16 * 1
 TEXT_MAX_LENGTH = int(os.environ.get("TEXT_MAX_LENGTH", "20000"))
 DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD", "10"))
 
+# Secret ballots (vanguard.ballots, docs/BALLOTS.md): the key of the slips' HMAC lives outside the
+# database, in this variable or else in this file (created with mode 0600 when first needed).
+BALLOT_SLIP_KEY = os.environ.get("BALLOT_SLIP_KEY", "")
+BALLOT_SLIP_KEY_FILE = Path(os.environ.get("BALLOT_SLIP_KEY_FILE", VAR_DIR / "ballot_slip.key"))
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TASKS = {

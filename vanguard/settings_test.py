@@ -15,3 +15,6 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # An app that lives in tests/ and plugs itself in like any other (tests/exampleapp): installed
 # here only, so production settings never see its model or migrations.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.exampleapp"]  # noqa: F405
+# Secret ballots: a fixed slip key, and argon2id cheap enough for many boxes a run (production: 64 MiB).
+BALLOT_SLIP_KEY = "test-only-ballot-slip-key-0123456789abcdef"
+BALLOT_KDF_COST = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
