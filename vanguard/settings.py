@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vanguard.improvements",
     "vanguard.commitments",
     "vanguard.care",
+    "vanguard.ballots",
     "vanguard.dashboard",
     "vanguard.demo",
     "vanguard.backup",
