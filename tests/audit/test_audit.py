@@ -15,7 +15,7 @@ from vanguard.audit.context import Actor, acting_as
 from vanguard.audit.models import AppendOnlyError, AuditAction, AuditEvent
 from vanguard.audit.services import record
 from vanguard.core.roles import Role
-from vanguard.orgs.models import MemberStatus, Person
+from vanguard.orgs.models import MemberStatus
 
 from ..factories import make_person, make_user
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from vanguard.accounts.models import RoleGrant, User
-from vanguard.audit.context import SYSTEM, Actor, acting_as, actor_for
+from vanguard.audit.context import SYSTEM, acting_as, actor_for
 from vanguard.audit.display import object_type_label
 from vanguard.audit.models import AuditAction, AuditEvent
 from vanguard.audit.services import record
