@@ -68,7 +68,7 @@ class MeetingForm(ScopedModelForm):
             self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != MeetingKind.HEART_TO_HEART]
 
     def _org(self) -> Org | None:
-        """The meeting's org: its own, the one posted, the one in the link, or the user's only choice."""
+        """The meeting's org: its own, the one posted, the one in the link, or the top of the user's choices."""
         if self.instance.pk:
             return self.instance.org
         choices = self.fields["org"].queryset
@@ -78,10 +78,11 @@ class MeetingForm(ScopedModelForm):
                 return choices.filter(pk=int(value)).first()
             except (TypeError, ValueError):
                 return None
-        only = list(choices[:2])
-        if len(only) == 1:
-            self.initial["org"] = only[0].pk
-            return only[0]
+        # A clerk of one branch (its 党小组 are choices too): the branch, preselected.
+        top = list(choices.topmost()[:2])
+        if len(top) == 1:
+            self.initial["org"] = top[0].pk
+            return top[0]
         return None
 
     def clean_minutes(self):
