@@ -43,13 +43,7 @@ POST_ONLY = frozenset(name for name, case in registry().items() if case.ok == 40
 
 # (view showing the link, view the link leads to) -> where the link is and why it breaks.
 # Only for templates this test's author does not own; the lead empties it as they are fixed.
-KNOWN_BROKEN: dict[tuple[str, str], str] = {
-    ("campaigns:campaign_detail", "orgs:org_detail"): (
-        "vanguard/campaigns/templates/campaigns/campaign_detail.html: '活动范围' links to the campaign's "
-        "scope org, which lies above the tree of anyone granted below it (Campaign.view is Reach): 404. "
-        "Wrap it in {% can campaign.scope_org \"view\" as v %}."
-    ),
-}
+KNOWN_BROKEN: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ def test_audit_log_lists_every_event_for_bureau_admins_only(world, db, role, exp
     client = act_as(world, role)
     url = reverse("audit:event_list")
     if export:
-        status, rows = export_rows(client, url, ("操作人", "对象类型", "对象"))
+        status, rows = export_rows(client, url, ("操作人账号", "对象类型", "对象"))
     else:
         status, pks = page_rows(client, url)
     if role != "admin":
@@ -267,7 +267,7 @@ def test_audit_log_lists_every_event_for_bureau_admins_only(world, db, role, exp
     assert status == 200
     events = AuditEvent.objects.all()
     if export:
-        expected = sorted((e.actor_name, e.object_type, e.object_repr) for e in events)
+        expected = sorted((e.actor_name, e.object_type_label, e.object_repr) for e in events)
         assert sorted(tuple("" if v is None else v for v in row) for row in rows) == expected
     else:
         assert sorted(pks) == sorted(events.values_list("pk", flat=True))

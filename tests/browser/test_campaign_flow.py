@@ -121,6 +121,8 @@ def admin_launches_campaign(page, cast) -> int:
 
 
 def fill_goal(page, row, dimension_label, text):
+    if not page.locator(f"[name=goals-{row}-dimension]").count():
+        page.get_by_test_id("add-goal").click()
     page.locator(f"[name=goals-{row}-dimension]").select_option(label=dimension_label)
     page.locator(f"[name=goals-{row}-text]").fill(text)
 
@@ -140,7 +142,9 @@ def secretary_writes_and_submits(page, cast, campaign_pk) -> str:
     fill_goal(page, 0, "政治引领力强", "全年组织专题学习不少于12次。")
     fill_goal(page, 1, "改革创新力强", "每季度开展一次“党员技术攻关”活动。")
     page.locator("[name=tasks-0-title]").fill("落实“三会一课”制度")
-    page.locator("[name=tasks-0-responsible]").select_option(label=cast.person_a1.name)
+    page.get_by_test_id("person-search").fill(cast.person_a1.name)
+    page.locator("[name=tasks-0-responsible] option", has_text=cast.branch_a1.name).wait_for(state="attached")
+    page.locator("[name=tasks-0-responsible]").select_option(label=f"{cast.person_a1.name}（{cast.branch_a1.name}）")
     page.locator("[name=tasks-0-due_on]").fill("2026-06-30")
     submit(page, "保存")
     assert page.url == plan_url
@@ -200,5 +204,5 @@ def test_campaign_launch_plan_return_resubmit_approve_and_coverage(page):
     assert int(unit_row.locator("td").nth(approved_column).inner_text()) >= 1
     unit_row.locator("td").nth(approved_column).get_by_role("link").click()
     page.wait_for_load_state("networkidle")
-    assert "status=approved" in page.url
+    assert "state=approved" in page.url
     assert page.get_by_role("link", name=cast.branch_a1.name).is_visible()

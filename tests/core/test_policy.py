@@ -164,7 +164,7 @@ class TestLoader:
     def test_allowed_actions_lists_what_an_object_offers(self, cast, plans):
         plan = OrgPlan.objects.select_related("org").get(pk=plans[cast.branch_a1].pk)
         assert allowed_actions(cast.secretary, plan) == {"view", "change", "submit", "review", "monitor"}
-        assert allowed_actions(cast.clerk, plan) == {"view", "change", "submit", "monitor"}
+        assert allowed_actions(cast.clerk, plan) == {"view", "change", "submit", "monitor", "write"}
         assert allowed_actions(cast.leader, plan) == {"view", "monitor"}
 
 

@@ -16,10 +16,11 @@ so an export never carries a known corrupted term.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from vanguard.core import pdf
 from django.template.loader import render_to_string
 
 from .models import ImplementationPlan, TermCorrection
@@ -166,21 +167,6 @@ def render_html(plan: ImplementationPlan) -> str:
     })
 
 
-_LOCAL_URL = re.compile(r"^(file:|data:)", re.I)
-
-
-def local_only_fetcher(url: str, *args, **kwargs):
-    """WeasyPrint url_fetcher that never goes to the network."""
-    if not _LOCAL_URL.match(url):
-        raise ValueError(f"external resource refused: {url}")
-    from weasyprint.urls import default_url_fetcher
-
-    return default_url_fetcher(url, *args, **kwargs)
-
-
 def render_pdf(plan: ImplementationPlan, html: str | None = None) -> bytes:
-    import weasyprint
-
     html = html if html is not None else render_html(plan)
-    base = (settings.BASE_DIR / "vanguard" / "static").as_uri() + "/"
-    return weasyprint.HTML(string=html, base_url=base, url_fetcher=local_only_fetcher).write_pdf()
+    return pdf.render_pdf(html, settings.BASE_DIR / "vanguard" / "static")

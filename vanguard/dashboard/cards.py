@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from vanguard.activities.models import Meeting
-from vanguard.campaigns.models import Campaign, CampaignStatus
+from vanguard.campaigns.models import Campaign
 from vanguard.core.policy import can, could
 from vanguard.core.scoping import get_scope
 from vanguard.orgs.models import Org, Person
@@ -107,6 +107,6 @@ def current_campaigns(request: HttpRequest) -> dict | None:
     user = request.user
     if not could(user, Campaign):
         return None
-    campaigns = (Campaign.objects.for_user(user).current().exclude(status=CampaignStatus.DRAFT)
+    campaigns = (Campaign.objects.for_user(user).current()
                  .select_related("scope_org"))
     return {"campaigns": list(campaigns[:CAMPAIGNS_SHOWN])}

@@ -3,16 +3,15 @@
 The text is built from the letter's campaign (its org dimensions are what the org undertakes to
 achieve), the org's approved plan (its tasks, once there is one) and the letter itself; the page
 and the PDF include one template and one stylesheet, so what is read before confirming is what is
-printed. The PDF goes the way of the implementation plan's (``campaigns.documents``): WeasyPrint
-with the local Noto CJK fonts (the names the stylesheet sets), reading nothing but local files: WeasyPrint's
-own ``URLFetcher`` limited to ``file:`` and ``data:`` (a plain function, like
-``campaigns.documents.local_only_fetcher``, is no fetcher to WeasyPrint 70 once a resource is read).
+printed. The PDF goes the way of every document (``core.pdf.render_pdf``: local fonts and files only).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+from vanguard.core.pdf import render_pdf
 
 from .models import OrgPlan, PlanStatus, ResponsibilityLetter
 
@@ -43,13 +42,5 @@ def render_letter_html(letter: ResponsibilityLetter) -> str:
     return render_to_string("plans/letter_document.html", letter_context(letter))
 
 
-LOCAL_PROTOCOLS = ("file", "data")
-
-
 def render_letter_pdf(letter: ResponsibilityLetter) -> bytes:
-    import weasyprint
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=LOCAL_PROTOCOLS, fail_on_errors=True)
-    return weasyprint.HTML(string=render_letter_html(letter), base_url=STATIC_DIR.as_uri() + "/",
-                           url_fetcher=fetcher).write_pdf()
+    return render_pdf(render_letter_html(letter), STATIC_DIR)
