@@ -154,7 +154,5 @@ class TestPersonPage:
     def test_the_care_roles_see_the_badge(self, needy, login):
         assert "困难党员</span>" in login(needy.clerk).get(needy.person_a1.get_absolute_url()).content.decode()
 
-    @pytest.mark.xfail(strict=True, reason="orgs/person_detail.html (not ours) still shows the badge to everyone: "
-                                           "it should ask {% knows_needy person %} (care's template tag)")
     def test_the_leader_does_not(self, needy, login):
         assert "困难党员</span>" not in login(needy.leader).get(needy.person_a1.get_absolute_url()).content.decode()
