@@ -98,3 +98,6 @@ LISTINGS = [
             headers=("帮扶内容",)),
     Listing("api:list_care_assistance", lambda w: w.care_assistance, CARE_ROWS, key=None, api=True),
 ]
+
+# API lists and the page whose FilterSet each applies (tests/api/test_filters.py).
+API_LISTS = {"list_care_needs": "care:need_list", "list_care_assistance": "care:assistance_list"}

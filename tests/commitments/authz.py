@@ -134,3 +134,6 @@ LISTINGS = [
             key=lambda r: (r.commitment.person.name, r.text), headers=("党员", "兑现情况")),
     Listing("commitments:overview", _people, OVERVIEW_ROWS, key=lambda p: (p.name,), headers=("党员",)),
 ]
+
+# API lists and the page whose FilterSet each applies (tests/api/test_filters.py).
+API_LISTS = {"list_commitments": "commitments:commitment_list"}

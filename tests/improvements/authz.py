@@ -196,3 +196,7 @@ LISTINGS = [
     Listing("improvements:project_list", lambda w: w.projects, ROWS, key=lambda p: (p.title,), headers=("名称",)),
     Listing("api:list_tech_projects", lambda w: w.projects, ROWS, key=None, api=True),
 ]
+
+# API lists and the page whose FilterSet each applies (tests/api/test_filters.py).
+API_LISTS = {"list_repairs": "improvements:repair_list", "list_proposals": "improvements:proposal_list",
+             "list_tech_projects": "improvements:project_list"}
