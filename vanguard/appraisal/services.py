@@ -51,9 +51,11 @@ def _audit(round_: AppraisalRound, message: str, changes: dict | None = None) ->
 
 
 def _locked(round_: AppraisalRound) -> AppraisalRound:
-    """The round's row locked for the step being taken, read again (another request may have moved it)."""
-    return (AppraisalRound.objects.select_for_update(of=("self",))
-            .select_related("org", "campaign", "members_box", "masses_box").get(pk=round_.pk))
+    """The round's row locked for the step being taken, and the caller's instance read again under
+    the lock (another request may have moved it): what a step changes, the caller sees."""
+    AppraisalRound.objects.select_for_update(of=("self",)).filter(pk=round_.pk).values("pk").get()
+    round_.refresh_from_db()
+    return round_
 
 
 def _require_status(round_: AppraisalRound, *statuses: str, message: str) -> None:
