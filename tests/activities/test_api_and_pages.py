@@ -178,3 +178,33 @@ def test_the_person_page_shows_expected_attended_missed_lectures_and_talks(cast,
     # The clerk of branch B1 sees nothing of A1's meetings, and no section.
     other = login(cast.clerk).get(cast.person_b1.get_absolute_url())
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["talks", "checkin", "edit", "panel"])
+def test_the_other_meeting_pages_run_in_constant_queries(cast, login, page):
+    from vanguard.activities import checkin
+    from vanguard.activities.models import TalkPair
+
+    member = page == "checkin"
+    client = login(cast.member if member else cast.clerk)
+
+    def measure(people: int):
+        for i in range(people):
+            make_person(cast.branch_a1, f"党员{people}-{i}")
+        kind = MeetingKind.HEART_TO_HEART if page == "talks" else MeetingKind.THEMED_DAY
+        meeting = meeting_today(cast.branch_a1, kind)
+        if page == "talks":
+            for person in meeting.org.people.exclude(pk=cast.person_a1.pk)[:people]:
+                TalkPair.objects.create(meeting=meeting, talker=cast.person_a1, talkee=person)
+        if page == "panel":
+            meeting.attendances.update(status=AttendanceStatus.PRESENT, provisional=True, checked_in_at=timezone.now())
+        window = checkin.current_window()
+        url = {"talks": f"/activities/meetings/{meeting.pk}/talks/",
+               "checkin": f"/activities/checkin/{meeting.pk}/?w={window}&c={checkin.code_for(meeting.pk, window)}",
+               "edit": f"/activities/meetings/{meeting.pk}/edit/",
+               "panel": f"/activities/meetings/{meeting.pk}/checkin-panel/"}[page]
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert measure(3) == measure(30)

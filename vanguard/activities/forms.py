@@ -200,10 +200,12 @@ class TalkForm(forms.ModelForm):
         model = TalkPair
         fields = ["talker", "talkee", "note"]
 
-    def __init__(self, *args, talkers=None, talkees=None, **kwargs):
+    def __init__(self, *args, talkers=None, talkees=None, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["talker"].queryset = talkers
         self.fields["talkee"].queryset = talkees
+        if choices is not None:  # read once for every row of the formset
+            self.fields["talker"].choices, self.fields["talkee"].choices = choices
         self.fields["talker"].error_messages["required"] = _("请选择谈话人。")
         self.fields["talkee"].error_messages["required"] = _("请选择谈话对象。")
         styled(self)
@@ -218,16 +220,19 @@ class TalkForm(forms.ModelForm):
 class BaseTalkFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, talkers=None, talkees=None, **kwargs):
         self.talkers, self.talkees = talkers, talkees
+        # The options of the two selects, read once rather than once per row.
+        self.choices = (list(forms.ModelChoiceField(talkers).choices), list(forms.ModelChoiceField(talkees).choices))
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "talkers": self.talkers, "talkees": self.talkees}
+        return {**super().get_form_kwargs(index), "talkers": self.talkers, "talkees": self.talkees,
+                "choices": self.choices}
 
     @property
     def empty_form(self):
         form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
                          use_required_attribute=False, talkers=self.talkers, talkees=self.talkees,
-                         renderer=self.renderer)
+                         choices=self.choices, renderer=self.renderer)
         self.add_fields(form, None)
         return form
 

@@ -46,6 +46,7 @@ class MeetingListView(ObjectListView):
     title = gettext_lazy("会议活动")
     export_name = gettext_lazy("会议活动")
     create_url = "activities:meeting_create"
+    template_name = "activities/meeting_list.html"  # the list, with the calendar and 谈心谈话 buttons
     columns = [
         Column(gettext_lazy("日期"), attr("date", None), sort="held_on"),
         Column(gettext_lazy("类型"), attr("get_kind_display"), sort="kind"),
@@ -76,8 +77,6 @@ class MeetingListView(ObjectListView):
               if context["can_create"] else []),
         ]
         return context
-
-    template_name = "activities/meeting_list.html"
 
 
 @login_required
