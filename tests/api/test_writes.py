@@ -2,39 +2,72 @@
 
 A browser session must send the CSRF token, as the pages' forms do; an API token needs none (a
 forged cross-site request cannot set its header), and the audit event of a token write names the
-token's user.
+token's user. A refused write changes nothing and logs nothing.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Callable
+from datetime import timedelta
+from typing import Any, Callable
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from vanguard.accounts.models import ApiToken
+from vanguard.activities.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from vanguard.api.urls import api
 from vanguard.audit.models import AuditAction, AuditEvent
+from vanguard.commitments.models import Commitment, FulfilmentReport, ReportPeriod, ReportStatus
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan, PlanStatus
+from vanguard.surveys.models import Survey
 
+from ..activities.helpers import make_meeting
+from ..commitments.helpers import commit, reported
 from ..plans.helpers import make_campaign, make_plan
+from ..surveys.helpers import make_template
 
 pytestmark = pytest.mark.django_db
 
 
 @dataclass(frozen=True)
 class Write:
-    """One API write: who may do it, on what (``prepare(cast)`` returns the object), and its effect."""
+    """One API write, from the user holding ``role``.
+
+    ``prepare(cast)`` returns what the write acts on (for a create, where it creates); each of
+    the others takes that object: ``kwargs`` the URL's, ``payload`` the JSON body, ``state`` what
+    a refused write must leave as it was, ``done`` whether the write took effect, ``event`` the
+    audit event it writes (None if none).
+    """
 
     role: str
-    prepare: Callable
-    kwargs: Callable
-    done: Callable
-    payload: dict | None = None
+    prepare: Callable[[Any], Any]
+    kwargs: Callable[[Any], dict]
+    payload: Callable[[Any], dict]
+    state: Callable[[Any], Any]
+    done: Callable[[Any], bool]
+    event: Callable[[Any], AuditEvent | None]
+    method: str = "POST"
+    status: int = 200
 
+
+def event_of(obj, action: str) -> AuditEvent | None:
+    """The latest event of ``action`` on ``obj`` (None: the object or its event is missing)."""
+    if obj is None:
+        return None
+    return (AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk), action=action)
+            .order_by("pk").last())
+
+
+def no_body(_obj) -> dict:
+    return {}
+
+
+# ------------------------------------------------------------------------------ plans
 
 def draft_plan(cast) -> OrgPlan:
     return make_plan(make_campaign(cast), cast.branch_a1, task_for=cast.person_a1)
@@ -50,11 +83,106 @@ def status_of(plan) -> str:
     return OrgPlan.objects.get(pk=plan.pk).status
 
 
+def plan_write(role: str, prepare, after: str, payload=no_body) -> Write:
+    return Write(role, prepare, lambda plan: {"plan_id": plan.pk}, payload, status_of,
+                 lambda plan: status_of(plan) == after, lambda plan: event_of(plan, AuditAction.WORKFLOW))
+
+
+# ------------------------------------------------------------------------------ activities
+
+NEW_MEETING_TOPIC = "接口登记的主题党日"
+
+
+def new_meeting(org) -> Meeting | None:
+    return Meeting.objects.filter(org=org, topic=NEW_MEETING_TOPIC).first()
+
+
+def meeting_ids(org) -> list[int]:
+    return sorted(Meeting.objects.filter(org=org).values_list("pk", flat=True))
+
+
+def attendance_of(meeting) -> list[tuple]:
+    return list(Attendance.objects.filter(meeting=meeting).order_by("person_id")
+                .values_list("person_id", "status", "note"))
+
+
+def everyone_present(meeting) -> dict:
+    return {"marks": [{"person_id": person_id, "status": AttendanceStatus.PRESENT}
+                      for person_id, _status, _note in attendance_of(meeting)]}
+
+
+# ------------------------------------------------------------------------------ commitments
+
+MID = ReportPeriod.MID_YEAR
+
+
+def member_commitment(cast) -> Commitment:
+    return commit(make_campaign(cast), cast.member_person)
+
+
+def reports_of(commitment) -> list[tuple]:
+    return list(FulfilmentReport.objects.filter(commitment=commitment).values_list("period", "status", "text"))
+
+
+def submitted_report(cast) -> FulfilmentReport:
+    return reported(member_commitment(cast), MID)
+
+
+def report_status(report) -> str:
+    return FulfilmentReport.objects.get(pk=report.pk).status
+
+
+# ------------------------------------------------------------------------------ surveys
+
+NEW_SURVEY_TITLE = "接口新建的群众满意度测评"
+
+
+def survey_context(cast):
+    campaign = make_campaign(cast)
+    return cast, campaign, make_template(campaign)
+
+
+def survey_body(context) -> dict:
+    cast, campaign, template = context
+    return {"campaign_id": campaign.pk, "template_id": template.pk, "org_id": cast.unit_a.pk,
+            "target_org_ids": [cast.branch_a1.pk, cast.branch_a2.pk], "title": NEW_SURVEY_TITLE,
+            "closes_on": (timezone.localdate() + timedelta(days=10)).isoformat()}
+
+
+def new_survey(context) -> Survey | None:
+    return Survey.objects.filter(campaign=context[1], title=NEW_SURVEY_TITLE).first()
+
+
 WRITES = {
-    "submit_plan": Write("clerk", draft_plan, lambda plan: {"plan_id": plan.pk},
-                         lambda plan: status_of(plan) == PlanStatus.SUBMITTED),
-    "review_plan": Write("secretary", submitted_plan, lambda plan: {"plan_id": plan.pk},
-                         lambda plan: status_of(plan) == PlanStatus.APPROVED, payload={"decision": "approve"}),
+    "submit_plan": plan_write("clerk", draft_plan, PlanStatus.SUBMITTED),
+    "review_plan": plan_write("secretary", submitted_plan, PlanStatus.APPROVED,
+                              payload=lambda plan: {"decision": "approve"}),
+    "create_meeting": Write(
+        "clerk", lambda cast: cast.branch_a1, lambda org: {},
+        lambda org: {"org": org.pk, "kind": MeetingKind.THEMED_DAY, "topic": NEW_MEETING_TOPIC,
+                     "held_on": "2026-03-01"},
+        meeting_ids, lambda org: new_meeting(org) is not None,
+        lambda org: event_of(new_meeting(org), AuditAction.CREATE), status=201),
+    "mark_attendance": Write(
+        "clerk", lambda cast: make_meeting(cast.branch_a1), lambda meeting: {"meeting_id": meeting.pk},
+        everyone_present, attendance_of,
+        lambda meeting: {status for _person, status, _note in attendance_of(meeting)} == {AttendanceStatus.PRESENT},
+        lambda meeting: event_of(meeting, AuditAction.UPDATE)),
+    "submit_commitment_report": Write(
+        "member", member_commitment, lambda commitment: {"commitment_id": commitment.pk, "period": MID},
+        lambda commitment: {"text": "已完成过半"}, reports_of,
+        lambda commitment: reports_of(commitment) == [(MID, ReportStatus.SUBMITTED, "已完成过半")],
+        lambda commitment: event_of(FulfilmentReport.objects.filter(commitment=commitment).first(),
+                                    AuditAction.CREATE)),
+    "review_commitment_report": Write(
+        "clerk", submitted_report, lambda report: {"report_id": report.pk}, lambda report: {"decision": "confirm"},
+        report_status, lambda report: report_status(report) == ReportStatus.CONFIRMED,
+        lambda report: event_of(report, AuditAction.UPDATE)),
+    "create_survey": Write(
+        "secretary", survey_context, lambda context: {}, survey_body,
+        lambda context: list(Survey.objects.filter(campaign=context[1]).values_list("pk", flat=True)),
+        lambda context: new_survey(context) is not None,
+        lambda context: event_of(new_survey(context), AuditAction.CREATE), status=201),
 }
 
 
@@ -70,9 +198,8 @@ def api_writes() -> set[str]:
 
 def send(client: Client, name: str, write: Write, obj, **headers):
     url = reverse(f"api:{name}", kwargs=write.kwargs(obj))
-    if write.payload is None:
-        return client.post(url, **headers)
-    return client.post(url, write.payload, content_type="application/json", **headers)
+    return client.generic(write.method, url, json.dumps(write.payload(obj)), content_type="application/json",
+                          **headers)
 
 
 def session_of(user) -> Client:
@@ -81,8 +208,14 @@ def session_of(user) -> Client:
     return client
 
 
-def last_event(obj) -> AuditEvent:
-    return AuditEvent.objects.filter(action=AuditAction.WORKFLOW, object_id=str(obj.pk)).latest("pk")
+def last_event_pk() -> int:
+    return AuditEvent.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+
+
+def assert_audited_as(write: Write, obj, user, since: int) -> None:
+    event = write.event(obj)
+    assert event is not None and event.pk > since, "the write logged no audit event of its own"
+    assert (event.actor_id, event.actor_name) == (user.pk, user.username)
 
 
 def test_every_api_write_is_checked_here():
@@ -93,10 +226,11 @@ def test_every_api_write_is_checked_here():
 def test_session_write_without_the_csrf_token_is_refused(cast, name):
     write = WRITES[name]
     obj = write.prepare(cast)
-    before = status_of(obj)
-    response = send(session_of(cast.users[write.role]), name, write, obj)
+    client = session_of(cast.users[write.role])  # signing in is logged: count from here
+    before, since = write.state(obj), last_event_pk()
+    response = send(client, name, write, obj)
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
-    assert status_of(obj) == before
+    assert write.state(obj) == before and last_event_pk() == since
 
 
 @pytest.mark.parametrize("name", WRITES)
@@ -106,10 +240,11 @@ def test_session_write_with_the_csrf_token_succeeds(cast, name):
     user = cast.users[write.role]
     client = session_of(user)
     client.get(reverse("accounts:profile"))  # a page with a form sets the CSRF cookie
+    since = last_event_pk()
     response = send(client, name, write, obj, HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
-    assert response.status_code == 200, response.content
+    assert response.status_code == write.status, response.content
     assert write.done(obj)
-    assert (last_event(obj).actor_id, last_event(obj).actor_name) == (user.pk, user.username)
+    assert_audited_as(write, obj, user, since)
 
 
 @pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_API_KEY"])
@@ -120,20 +255,20 @@ def test_token_write_needs_no_csrf_and_is_audited_as_the_tokens_user(cast, name,
     user = cast.users[write.role]
     _token, raw = ApiToken.issue(user, "数据同步")
     value = f"Bearer {raw}" if header == "HTTP_AUTHORIZATION" else raw
+    since = last_event_pk()
     response = send(Client(enforce_csrf_checks=True), name, write, obj, **{header: value})
-    assert response.status_code == 200, response.content
+    assert response.status_code == write.status, response.content
     assert write.done(obj)
-    event = last_event(obj)
-    assert (event.actor_id, event.actor_name) == (user.pk, user.username)
+    assert_audited_as(write, obj, user, since)
 
 
 @pytest.mark.parametrize("name", WRITES)
 def test_anonymous_write_is_401_not_a_csrf_refusal(cast, name):
     write = WRITES[name]
     obj = write.prepare(cast)
-    before = status_of(obj)
+    before, since = write.state(obj), last_event_pk()
     assert send(Client(enforce_csrf_checks=True), name, write, obj).status_code == 401
-    assert status_of(obj) == before
+    assert write.state(obj) == before and last_event_pk() == since
 
 
 def test_a_token_write_is_refused_like_a_session_write_by_the_policy(cast):
