@@ -31,7 +31,7 @@ TODAY = date(2026, 12, 15)
 GENERAL, COMMITTEE = MeetingKind.BRANCH_GENERAL_MEETING, MeetingKind.COMMITTEE_MEETING
 GROUP, LECTURE, THEMED = MeetingKind.GROUP_MEETING, MeetingKind.PARTY_LECTURE, MeetingKind.THEMED_DAY
 ORG_METRICS = {"three_meetings_one_lesson_rate", "branch_general_meeting_rate", "committee_meeting_rate",
-               "group_meeting_rate", "party_lecture_rate", "required_meetings_rate", "attendance_rate",
+               "group_meeting_rate", "party_lecture_rate", "attendance_rate",
                "themed_day_held", "secretary_lectures"}
 MEMBER_METRICS = {"attendance_rate", "lectures_given"}
 
@@ -254,10 +254,10 @@ def reference(campaign, today: date) -> dict[str, dict[int, object]]:
     rules = list(FrequencyRule.objects.filter(is_active=True))
     for code, kinds in (("three_meetings_one_lesson_rate", THREE_MEETINGS_ONE_LECTURE), ("branch_general_meeting_rate",
                         {GENERAL}), ("committee_meeting_rate", {COMMITTEE}), ("group_meeting_rate", {GROUP}),
-                        ("party_lecture_rate", {LECTURE}), ("required_meetings_rate", None)):
+                        ("party_lecture_rate", {LECTURE})):
         due, met = {}, {}
         for r in rules:
-            if kinds is not None and r.kind not in kinds:
+            if r.kind not in kinds:
                 continue
             for org in orgs.values():
                 if not r.applies_to(org):

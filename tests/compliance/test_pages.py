@@ -183,6 +183,11 @@ class TestUnitTable:
         many, many_export = count(), count(export="xlsx")
         assert many[1] > few[1] and many[0] == few[0]
         assert many_export[0] == few_export[0]
+        # The whole tree by path: each page computes its own rows' figures.
+        second = client.get(reverse("compliance:org_list"), {"page": 2}).context["page_obj"]
+        assert second.number == 2 and all(org.total.due for org in second.object_list)
+        by_rate = client.get(reverse("compliance:org_list"), {"sort": "-rate", "page": 3}).context["page_obj"]
+        assert all(org.total.due for org in by_rate.object_list)
 
 
 class TestBehind:

@@ -192,6 +192,17 @@ class Grid:
                              span.first_month, span.last_month, span.starts, span.ends, int(span.ends < self.as_of)))
         return rows
 
+    def meetings_q(self, span_rows: list[tuple]) -> Q:
+        """The meetings that can fall in a cell: of the rules' kinds in the year, or, when only some
+        periods are asked about (a reminder), of each kind in its own periods only."""
+        if self.selected is None:
+            return Q(kind__in=sorted({row[1] for row in span_rows}),
+                     held_on__gte=date(self.year, 1, 1), held_on__lte=date(self.year, 12, 31))
+        q = Q(pk__in=[])
+        for kind, starts, ends in sorted({(row[1], row[7], row[8]) for row in span_rows}):
+            q |= Q(kind=kind, held_on__gte=starts, held_on__lte=ends)
+        return q
+
     def applies_sql(self) -> tuple[str, list]:
         parts, params = [], []
         for rule in self.rules:
@@ -239,10 +250,8 @@ class Grid:
             ctes.append(placed_cte)
             params += placed_params
 
-        kinds = sorted({row[1] for row in span_rows})
-        first, last = min(row[7] for row in span_rows), max(row[8] for row in span_rows)
-        meetings = (Meeting.objects.filter(counted_q(), kind__in=kinds, org_id__in=RawSQL("SELECT id FROM cand", ()),
-                                           held_on__gte=first, held_on__lte=last)
+        meetings = (Meeting.objects.filter(counted_q(), self.meetings_q(span_rows),
+                                           org_id__in=RawSQL("SELECT id FROM cand", ()))
                     .annotate(month=ExtractMonth("held_on")).order_by()
                     .values("org_id", "kind", "month")
                     .annotate(n=Count("pk"), n_sec=Count("pk", filter=Q(by_secretary=True))))

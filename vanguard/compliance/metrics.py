@@ -25,14 +25,14 @@ from vanguard.orgs.models import Org
 from .engine import Grid, active_rules, total
 
 
-def completion_rates(campaign, kinds: frozenset[str] | None = None, today=None) -> dict[int, float | None]:
-    """{org id: percent of due periods met} over the active rules of ``kinds`` (all rules: None)."""
+def completion_rates(campaign, kinds: frozenset[str], today=None) -> dict[int, float | None]:
+    """{org id: percent of due periods met} over the active rules of ``kinds``."""
     orgs = campaign_orgs(campaign)
     result: dict[int, float | None] = dict.fromkeys(orgs)
     period = assessed_period(campaign, today)
     if period is None:
         return result
-    rules = tuple(rule for rule in active_rules() if kinds is None or rule.kind in kinds)
+    rules = tuple(rule for rule in active_rules() if rule.kind in kinds)
     # Dissolved groups too: their periods before dissolution are their branch's record.
     grid = Grid(campaign.year, rules, Org.objects.subtree(campaign.scope_org), as_of=period[1] + timedelta(days=1))
     for owner, by_rule in grid.tallies(by_owner=True).items():
@@ -41,7 +41,7 @@ def completion_rates(campaign, kinds: frozenset[str] | None = None, today=None) 
     return result
 
 
-def _register(code: str, name, kinds: frozenset[str] | None, description) -> None:
+def _register(code: str, name, kinds: frozenset[str], description) -> None:
     def compute(campaign, today=None):
         """Percent of due periods met per org over the active rules of the metric's kinds."""
         return completion_rates(campaign, kinds, today)
@@ -59,5 +59,3 @@ _register("group_meeting_rate", _("党小组会完成率"), frozenset({MeetingKi
           _("支部所属各党小组按规定频次应召开的党小组会中，已按期召开且记录完整的期数比例。"))
 _register("party_lecture_rate", _("党课完成率"), frozenset({MeetingKind.PARTY_LECTURE}),
           _("按规定频次应开展的党课（含书记讲党课）中，已按期开展且记录完整的期数比例。"))
-_register("required_meetings_rate", _("规定会议完成率"), None,
-          _("全部启用的规定频次中，已按期完成的期数比例（含主题党日、组织生活会、民主评议党员）。"))

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from vanguard.activities.models import Meeting
 from vanguard.core.exports import stamped, xlsx_response
-from vanguard.core.lists import Column, ObjectListView, attr
+from vanguard.core.lists import Column, CountedPaginator, ObjectListView, attr
 from vanguard.core.policy import could, get_scoped, require
 from vanguard.core.scoping import CHANGE, VIEW
 from vanguard.core.signals import list_exported
@@ -143,10 +144,27 @@ class OrgFiguresView(FiguresListView):
     sorts = {"path": lambda org: org.path, "rate": lambda org: org.total.rate,
              "missed": lambda org: org.total.missed, "open": lambda org: org.total.open}
 
+    # The figures that need every row's tallies: to sort or filter by them, or to sum a unit.
+    FIGURE_SORTS = ("rate", "missed", "open")
+
     def figures(self, orgs, queryset, data):
-        services.attach_figures(orgs, queryset, self.year, self.rules, self.today, self.unit)
-        self.summary = total(org.total for org in orgs)
         standing = data.get("standing")
+        sort = self.request.GET.get("sort", "")
+        self.summary = None
+        if (self.unit is None and not standing and sort.lstrip("-") not in self.FIGURE_SORTS
+                and self.request.GET.get("export") != "xlsx"):
+            # The whole tree, listed by path: only the page shown needs its figures (one
+            # statement over those orgs), not every org of the bureau.
+            if sort == "-path":
+                orgs.reverse()
+            page = CountedPaginator(orgs, self.paginate_by or settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
+            shown = list(page.object_list)
+            services.attach_figures(shown, Org.objects.filter(pk__in=[org.pk for org in shown]), self.year,
+                                    self.rules, self.today)
+            return orgs
+        services.attach_figures(orgs, queryset, self.year, self.rules, self.today, self.unit)
+        if self.unit is not None:
+            self.summary = total(org.total for org in orgs)
         if standing == "behind":
             orgs = [org for org in orgs if org.total.missed]
         elif standing == "clear":
@@ -274,8 +292,11 @@ def reminders(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = services.due_items(request.user, today)
     several = len({item.org.pk for item in items}) > 1
+    own = services.own_orgs(request.user)
     return render(request, "compliance/reminders.html", {
         "title": _("组织生活提醒"),
+        "keeps_records": bool(items) or (own is not None and own.filter(
+            services.applicable_q(services.request_rules(request.user))).exists()),
         "items": [(item, item.sentence(name_org=several)) for item in items],
         "behind": services.behind_summary(request.user, today),
         "can_create": could(request.user, Meeting, CHANGE),
