@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from vanguard.core.api import filtered, query_parameters
@@ -92,7 +92,7 @@ def _shown(target: SurveyTarget):
 
 
 class ResultOut(Schema):
-    target_id: int
+    id: int  # the surveyed org's entry (survey target)
     survey_id: int
     org_id: int
     org_name: str
@@ -100,10 +100,6 @@ class ResultOut(Schema):
     has_data: bool  # False below the survey's minimum: no figure is given
     satisfaction: float | None
     dimensions: list[DimensionOut]
-
-    @staticmethod
-    def resolve_target_id(obj: SurveyTarget) -> int:
-        return obj.pk
 
     @staticmethod
     def resolve_org_name(obj: SurveyTarget) -> str:
@@ -155,7 +151,7 @@ def create_survey(request, payload: SurveyIn):
     if not form.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
     survey = form.save()
-    return 201, _surveys().get(pk=survey.pk)
+    return Status(201, _surveys().get(pk=survey.pk))
 
 
 @router.get("surveys/{survey_id}/turnout", response=list[TurnoutOut], summary="测评参与情况（只有数量）")

@@ -22,7 +22,6 @@ from vanguard.audit.services import AuditAction, record
 from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
 from vanguard.campaigns.models import CampaignDimension
-from vanguard.core.roles import STAFF_ROLES
 from vanguard.orgs.models import Org
 
 from .models import (
@@ -169,11 +168,11 @@ def save_survey(survey: Survey, orgs, user) -> Survey:
 
 
 def scrutineer_choices(survey: Survey):
-    """Accounts that may be 监票人: staff whose grant covers the running org, or its people —
-    but nobody of an org being surveyed."""
+    """Accounts that may be 监票人: those whose grant covers the running org (its staff, an
+    inspector of the bureau), or its people — but nobody of an org being surveyed."""
     org = survey.org
     covering = (RoleGrant.objects.active_on(timezone.localdate())
-                .filter(role__in=STAFF_ROLES, org_id__in=[*org.ancestor_ids(), org.pk]).values("user_id"))
+                .filter(org_id__in=[*org.ancestor_ids(), org.pk]).values("user_id"))
     surveyed = Q()
     for path in survey.targets.values_list("org__path", flat=True):
         surveyed |= Q(person__org__path__startswith=path)
@@ -192,7 +191,7 @@ def set_scrutineers(survey: Survey, users: list, user) -> None:
         raise ValidationError({"scrutineers": _("至少需要 %(n)d 名监票人。") % {"n": ballots.MIN_SCRUTINEERS}})
     allowed = set(scrutineer_choices(survey).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
     if allowed != {u.pk for u in users}:
-        raise ValidationError({"scrutineers": _("监票人须是组织单位的工作人员或人员，且不属于被测评组织。")})
+        raise ValidationError({"scrutineers": _("监票人须是组织单位或其上级的工作人员、组织单位的人员，且不属于被测评组织。")})
     survey.scrutineers.set(users)
     _audit(survey, _("设置监票人"), user, {"scrutineers": sorted(u.pk for u in users)})
 
