@@ -258,7 +258,7 @@ class GuestKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class MeetingGuest(models.Model):
+class MeetingGuest(AuditedModel):
     """Someone present who was not expected (群众, a leader of the level above); never in the attendance rate."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests", verbose_name=_("会议"))
