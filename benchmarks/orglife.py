@@ -15,7 +15,7 @@ and PostgreSQL, it prints:
 3. with ``--base`` (a running server with the same database, loopback only): p50 and p95 of the
    unit compliance table (the demo ``secretary``'s unit), the same table for the whole bureau
    (``admin``) and a branch's heatmap (the demo ``clerk``'s branch) at ``--concurrency`` clients,
-   through ``load.py``'s client.
+   through ``load.py``'s client, with the people list measured alongside for scale.
 
 It reads the database in-process with the project's settings (``DJANGO_SETTINGS_MODULE``,
 default ``vanguard.settings``) and writes nothing.
@@ -199,6 +199,8 @@ def pages_report(base: str, requests: int, concurrency: int, max_seconds: float)
         ("unit compliance table (secretary, own unit)", "secretary", f"/compliance/?unit={unit}"),
         ("unit compliance table (admin, whole bureau)", "admin", "/compliance/"),
         ("org heatmap (clerk, own branch)", "clerk", f"/compliance/orgs/{branch}/"),
+        # For scale: a list page of another app, measured in the same run on the same machine.
+        ("yardstick: people list (secretary)", "secretary", "/orgs/people/"),
     )
     print(f"== compliance pages at {concurrency} concurrent clients ({base}) ==")
     ok = True

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from django.db import connection
@@ -92,17 +92,29 @@ def _next_pk(model) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
-def _insert(model, columns: list[str], rows: Iterable[tuple]) -> int:
-    """Write ``rows`` (tuples in ``columns`` order) into the model's table in bulk; how many."""
+def _insert(model, columns: list[str], rows: Iterable[tuple], line=None) -> int:
+    """Write ``rows`` (tuples in ``columns`` order) into the model's table in bulk; how many.
+
+    ``line(row)``: the row in COPY's text format, for rows whose values need no escaping (ids and
+    the generator's own words), which saves formatting each value on its own.
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # COPY's text format written directly: adapting each value through psycopg costs ten
+            # times as much for a million and a half rows.
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                lines = []
                 for row in rows:
-                    copy.write_row(row)
+                    lines.append(line(row) if line else "\t".join(map(_copy_text, row)))
                     count += 1
+                    if len(lines) >= BATCH:
+                        copy.write("\n".join(lines) + "\n")
+                        lines = []
+                if lines:
+                    copy.write("\n".join(lines) + "\n")
             return count
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         batch = []
@@ -116,6 +128,20 @@ def _insert(model, columns: list[str], rows: Iterable[tuple]) -> int:
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
 
 
 class LifeGenerator:
@@ -325,7 +351,8 @@ class LifeGenerator:
         meetings = _insert(Meeting, columns, meeting_rows())
         attendance_columns = [Attendance._meta.get_field(name).column
                               for name in ("meeting", "person", "status", "note", "provisional")]
-        attendance = _insert(Attendance, attendance_columns, ((m, p, s, n, False) for m, p, s, n in self.attendance))
+        attendance = _insert(Attendance, attendance_columns, ((m, p, s, n, False) for m, p, s, n in self.attendance),
+                             line=lambda row: f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3]}\tf")
         _reset_sequences([Meeting, Attendance])
         return meetings, attendance
 
