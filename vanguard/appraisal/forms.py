@@ -133,7 +133,8 @@ class PassphrasesForm(forms.Form):
         data = super().clean()
         if self.confirm:
             for user in self.scrutineers:
-                if data.get(f"passphrase_{user.pk}") and data.get(f"passphrase_{user.pk}") != data.get(f"again_{user.pk}"):
+                typed = data.get(f"passphrase_{user.pk}")
+                if typed and typed != data.get(f"again_{user.pk}"):
                     self.add_error(f"again_{user.pk}", _("两次输入的口令不一致。"))
         return data
 

@@ -18,7 +18,9 @@ from vanguard.core.registry import metric
 from vanguard.orgs.models import Org
 
 from . import services
-from .models import COUNTED_STATUSES, GRADE_POINTS, GRADES, RESULT_STATUSES, AppraisalRound, Electorate, Grade, RoundMember
+from .models import (
+    COUNTED_STATUSES, GRADE_POINTS, GRADES, RESULT_STATUSES, AppraisalRound, Electorate, Grade, RoundMember,
+)
 
 
 def _tallies(campaign):

@@ -35,7 +35,7 @@ from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
 from vanguard.core.roles import STAFF_ROLES
 from vanguard.core.scoping import get_scope
-from vanguard.orgs.models import PARTY_STATUSES, Membership, MemberStatus, Org, OrgType, Person
+from vanguard.orgs.models import PARTY_STATUSES, Membership, MemberStatus, Org, Person
 
 from .models import (
     DECIDING_STATUSES, GRADE_POINTS, GRADES, GRADES_WITH_REASON, SELF_ASSESSMENT_STATUSES, STEP_FIELDS,
@@ -119,8 +119,11 @@ def save_round(round_: AppraisalRound, branches: list[Org], user) -> AppraisalRo
     """Create or edit a round while it is being prepared; its electorate follows its branches and date."""
     creating = round_.pk is None
     if not creating:
-        stored = _locked(round_)
-        _require_status(stored, RoundStatus.PREPARING, message=_("投票开始后不能再修改评议设置。"))
+        # The stored state, locked; the instance carries the edit and is not read again.
+        stored = (AppraisalRound.objects.select_for_update(of=("self",)).filter(pk=round_.pk)
+                  .values_list("status", flat=True).get())
+        if stored != RoundStatus.PREPARING:
+            raise ValidationError(_("投票开始后不能再修改评议设置。"))
     check_round(round_, branches)
     if creating and user is not None:
         round_.created_by = user
@@ -794,8 +797,13 @@ def self_assessments_due(user):
 
 
 def rounds_to_close(user):
-    """Rounds in the vote whose scrutineers include the user (to count, or to enter paper counts)."""
-    if user is None or not user.is_authenticated:
+    """Rounds in the vote whose scrutineers include the user (to count, or to enter paper counts).
+
+    Scrutineers are chosen among people of the round's org and staff covering it
+    (``scrutineer_choices``): an account with neither has no such to-do, and costs no query.
+    """
+    scope = get_scope(user)
+    if scope.is_anonymous or (scope.person_id is None and not scope.grants):
         return AppraisalRound.objects.none()
     return AppraisalRound.objects.voting().filter(scrutineers=user)
 
