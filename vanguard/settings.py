@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "vanguard.commitments",
     "vanguard.care",
     "vanguard.ballots",
+    "vanguard.appraisal",
     "vanguard.surveys",
     "vanguard.dashboard",
     "vanguard.demo",
