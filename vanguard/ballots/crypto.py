@@ -62,7 +62,7 @@ def xor(*parts: bytes) -> bytes:
     return bytes(reduce(lambda a, b: a ^ b, column) for column in zip(*parts, strict=True))
 
 
-@sensitive_variables("private_key", "shares")
+@sensitive_variables()
 def split(private_key: bytes, n: int) -> list[bytes]:
     """``n`` random shares whose XOR is ``private_key``; any ``n - 1`` of them are uniformly random."""
     shares = [secrets.token_bytes(KEY_BYTES) for _ in range(n - 1)]
@@ -70,14 +70,14 @@ def split(private_key: bytes, n: int) -> list[bytes]:
     return shares
 
 
-@sensitive_variables("passphrase")
+@sensitive_variables()
 def _derive(passphrase: str, salt: bytes, time_cost: int, memory_cost: int, parallelism: int) -> bytes:
     return hash_secret_raw(secret=passphrase.encode("utf-8"), salt=salt, time_cost=time_cost,
                            memory_cost=memory_cost, parallelism=parallelism, hash_len=SecretBox.KEY_SIZE,
                            type=Type.ID)
 
 
-@sensitive_variables("share", "passphrase")
+@sensitive_variables()
 def seal_share(share: bytes, passphrase: str, cost: dict[str, int]) -> SealedShare:
     salt = secrets.token_bytes(SALT_BYTES)
     key = _derive(passphrase, salt, cost["time_cost"], cost["memory_cost"], cost["parallelism"])
@@ -85,7 +85,7 @@ def seal_share(share: bytes, passphrase: str, cost: dict[str, int]) -> SealedSha
                        bytes(SecretBox(key).encrypt(share)))
 
 
-@sensitive_variables("passphrase")
+@sensitive_variables()
 def open_share(sealed: SealedShare, passphrase: str) -> bytes:
     key = _derive(passphrase, sealed.salt, sealed.time_cost, sealed.memory_cost, sealed.parallelism)
     try:
@@ -94,7 +94,7 @@ def open_share(sealed: SealedShare, passphrase: str) -> bytes:
         raise ShareError from None
 
 
-@sensitive_variables("shares", "private_key")
+@sensitive_variables()
 def join(shares: list[bytes], public_key: bytes) -> PrivateKey:
     """The private key from every share; ShareError unless it is the pair of ``public_key``."""
     private_key = PrivateKey(xor(*shares))
@@ -120,7 +120,7 @@ class Layout:
         return 1 + len(self.items) + comments
 
 
-@sensitive_variables("ratings", "comments", "out")
+@sensitive_variables()
 def encode(layout: Layout, ratings: dict[str, str], comments: dict[str, str]) -> bytes:
     """The plaintext of a checked ballot: 0 for a skipped item, else the choice's position + 1."""
     out = bytearray([ENCODING_VERSION])
@@ -134,7 +134,7 @@ def encode(layout: Layout, ratings: dict[str, str], comments: dict[str, str]) ->
     return bytes(out)
 
 
-@sensitive_variables("plaintext")
+@sensitive_variables()
 def decode(layout: Layout, plaintext: bytes) -> tuple[dict[str, str], dict[str, str]]:
     """(ratings, comments) of a plaintext; ValueError for one this layout did not write."""
     if len(plaintext) != layout.length or plaintext[0] != ENCODING_VERSION:
@@ -158,7 +158,7 @@ def decode(layout: Layout, plaintext: bytes) -> tuple[dict[str, str], dict[str, 
     return ratings, comments
 
 
-@sensitive_variables("plaintext")
+@sensitive_variables()
 def seal(public_key: bytes, plaintext: bytes) -> bytes:
     return bytes(SealedBox(PublicKey(public_key)).encrypt(plaintext))
 
@@ -201,6 +201,6 @@ def format_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-@sensitive_variables("code")
+@sensitive_variables()
 def slip_digest(key: bytes, code: str) -> str:
     return hmac.new(key, b"vanguard-ballot-slip:" + code.encode("ascii"), hashlib.sha256).hexdigest()

@@ -7,7 +7,8 @@ readers (``tally``, ``comments``, ``counted_receipts``, ``ballots_counted``) ans
 only counts of participation are known (``has_voted``, ``turnout``, ``slip_counts``).
 
 Nothing here logs, audits, stores in a session or puts in an exception message anything of a
-ballot; the functions that hold one mark it ``sensitive_variables`` so error reports omit it.
+ballot; the functions that hold one, a passphrase or a key are ``sensitive_variables()`` (every
+local hidden) so error reports omit them.
 Callers do the same for their views (``sensitive_post_parameters``). docs/BALLOTS.md has the why.
 """
 
@@ -96,7 +97,7 @@ def _check_keys(values: list[str], what: str) -> list[str]:
     return values
 
 
-@sensitive_variables("scrutineers", "private_key", "shares")
+@sensitive_variables()
 def create_box(*, title: str, items: list[str], choices: list[str], scrutineers: list[tuple[object, str]],
                comment_max: int = 0, closes_at: datetime | None = None, actor=None) -> BallotBox:
     """Open a box for one electorate; ``scrutineers`` are (user, passphrase) pairs, all needed at close.
@@ -147,7 +148,7 @@ def _has_ended(box_closes_at: datetime | None) -> bool:
     return box_closes_at is not None and box_closes_at <= timezone.now()
 
 
-@sensitive_variables("ratings", "comments")
+@sensitive_variables()
 def _checked_ballot(box: BallotBox, ratings: dict[str, str], comments: dict[str, str],
                     skip: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     """The ballot as it will be sealed, or BallotRefused: complete, known choices, comments that fit."""
@@ -218,7 +219,7 @@ def _insert_participation(box: BallotBox, participant: str) -> bool:
         return cursor.rowcount == 1
 
 
-@sensitive_variables("ratings", "comments", "plaintext", "ciphertext")
+@sensitive_variables()
 def cast(box: BallotBox, *, participant: str, ratings: dict[str, str], comments: dict[str, str] | None = None,
          skip: Iterable[str] = frozenset()) -> str:
     """Seal and store one ballot; returns its receipt. BallotRefused (and nothing written) otherwise.
@@ -361,7 +362,7 @@ def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:
 # --------------------------------------------------------------------- closing
 
 
-@sensitive_variables("passphrases", "opened", "private_key")
+@sensitive_variables()
 def _private_key(box: BallotBox, passphrases: dict[int, str]):
     """The box's private key from every scrutineer's passphrase; BallotRefused, naming who, otherwise."""
     shares = list(box.shares.select_related("scrutineer").order_by("pk"))
@@ -404,6 +405,9 @@ def _zero_counts(box: BallotBox) -> dict[str, dict[str, int]]:
     return {item: dict.fromkeys(box.choices, 0) for item in box.items}
 
 
+CLOSING_FIELDS = ("status", "closed_at", "ballots_counted", "counted_on_paper")
+
+
 def _finish(box: BallotBox, counts: dict[str, dict[str, int]], ballots: int, *, on_paper: bool) -> None:
     """Inside the closing transaction: the tally written, the box closed, the shares and ballots gone."""
     BoxTally.objects.bulk_create(BoxTally(box=box, item=item, choice=choice, count=count)
@@ -412,12 +416,18 @@ def _finish(box: BallotBox, counts: dict[str, dict[str, int]], ballots: int, *, 
     box.closed_at = timezone.now()
     box.ballots_counted = ballots
     box.counted_on_paper = on_paper
-    box.save(update_fields=["status", "closed_at", "ballots_counted", "counted_on_paper"])
+    box.save(update_fields=CLOSING_FIELDS)
     ScrutineerShare.objects.filter(box=box).delete()
     storage.erase_sealed(box.pk)
 
 
-@sensitive_variables("passphrases", "private_key", "ratings", "comments", "found_comments")
+def _closed_as(caller: BallotBox, locked: BallotBox) -> None:
+    """The caller's instance says what the database now says."""
+    for name in CLOSING_FIELDS:
+        setattr(caller, name, getattr(locked, name))
+
+
+@sensitive_variables()
 def close_box(box: BallotBox, passphrases: dict[int, str], *, actor) -> None:
     """Count the box with every scrutineer's passphrase (by user id), in one transaction.
 
@@ -430,7 +440,7 @@ def close_box(box: BallotBox, passphrases: dict[int, str], *, actor) -> None:
     opener = crypto.opener(private_key)
     shuffle = secrets.SystemRandom().shuffle
     with transaction.atomic():
-        box = _lock_open(box)
+        locked = _lock_open(box)
         storage.use_secure_delete()  # SQLite: the shares' rows are zeroed too
         counts = _zero_counts(box)
         found_comments: list[tuple[str, str]] = []
@@ -448,8 +458,9 @@ def close_box(box: BallotBox, passphrases: dict[int, str], *, actor) -> None:
         shuffle(receipts)
         BoxComment.objects.bulk_create(BoxComment(box=box, item=item, text=text) for item, text in found_comments)
         CountedReceipt.objects.bulk_create(CountedReceipt(box=box, receipt=receipt) for receipt in receipts)
-        _finish(box, counts, len(receipts), on_paper=False)
-        _audit(box, actor, _("计票：计入选票 %(n)d 张") % {"n": len(receipts)})
+        _finish(locked, counts, len(receipts), on_paper=False)
+        _audit(locked, actor, _("计票：计入选票 %(n)d 张") % {"n": len(receipts)})
+    _closed_as(box, locked)
 
 
 def record_counts(box: BallotBox, counts: dict[str, dict[str, int]], *, actor) -> None:
@@ -472,12 +483,13 @@ def record_counts(box: BallotBox, counts: dict[str, dict[str, int]], *, actor) -
             full[item][choice] = count
     ballots = max((sum(row.values()) for row in full.values()), default=0)
     with transaction.atomic():
-        box = _lock_open(box)
+        locked = _lock_open(box)
         if turnout(box):
             raise BallotRefused(_("本投票已有电子选票，不能录入纸质计票结果。"))
         storage.use_secure_delete()
-        _finish(box, full, ballots, on_paper=True)
-        _audit(box, actor, _("录入纸质计票结果：%(n)d 张选票") % {"n": ballots}, {"counts": full})
+        _finish(locked, full, ballots, on_paper=True)
+        _audit(locked, actor, _("录入纸质计票结果：%(n)d 张选票") % {"n": ballots}, {"counts": full})
+    _closed_as(box, locked)
 
 
 # --------------------------------------------------------------------- results (after close only)
@@ -485,7 +497,7 @@ def record_counts(box: BallotBox, counts: dict[str, dict[str, int]], *, actor) -
 
 def _require_closed(box: BallotBox) -> None:
     if box.status != BoxStatus.CLOSED:
-        box.refresh_from_db(fields=["status", "closed_at", "ballots_counted", "counted_on_paper"])
+        box.refresh_from_db(fields=CLOSING_FIELDS)
     if box.status != BoxStatus.CLOSED:
         raise BallotRefused(_("投票尚未计票，结果不可查看。"))
 
