@@ -210,6 +210,11 @@ DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD", "10"))
 BALLOT_SLIP_KEY = os.environ.get("BALLOT_SLIP_KEY", "")
 BALLOT_SLIP_KEY_FILE = Path(os.environ.get("BALLOT_SLIP_KEY_FILE", VAR_DIR / "ballot_slip.key"))
 
+# QR check-in at meetings (vanguard.activities.checkin, README "QR check-in on an intranet"): the
+# address phones reach the server by, and the key of the codes (default: SECRET_KEY).
+VANGUARD_PUBLIC_URL = os.environ.get("VANGUARD_PUBLIC_URL", "")
+VANGUARD_CHECKIN_KEY = os.environ.get("VANGUARD_CHECKIN_KEY", "")
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TASKS = {

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import io
-import os
 import time
 from urllib.parse import urlencode
 
@@ -42,13 +41,8 @@ def current_window(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // WINDOW_SECONDS)
 
 
-def _setting(name: str) -> str:
-    """A setting, or the environment variable of that name while settings.py does not define it."""
-    return getattr(settings, name, None) or os.environ.get(name, "")
-
-
 def _key() -> str:
-    return _setting("VANGUARD_CHECKIN_KEY") or settings.SECRET_KEY
+    return settings.VANGUARD_CHECKIN_KEY or settings.SECRET_KEY
 
 
 def code_for(meeting_id: int, window: int) -> str:
@@ -71,7 +65,7 @@ def verify(meeting_id: int, window: str | int | None, code: str | None, now: flo
 
 def public_base(request=None) -> str:
     """The address phones open, without a trailing slash."""
-    configured = _setting("VANGUARD_PUBLIC_URL")
+    configured = settings.VANGUARD_PUBLIC_URL
     if configured:
         return configured.rstrip("/")
     if request is not None:

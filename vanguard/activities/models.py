@@ -247,6 +247,10 @@ class Attendance(models.Model):
         verbose_name_plural = _("出席记录")
         ordering = ["meeting", "person__name", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_person")]
+        # counted_q asks, per meeting, whether anyone is unmarked or only provisionally checked in:
+        # a small index of exactly those rows instead of a scan of every attendance row.
+        indexes = [models.Index(fields=["meeting"], condition=Q(status="") | Q(provisional=True),
+                                name="attendance_open")]
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.meeting_id}: {self.status or '-'}"
