@@ -20,6 +20,7 @@ from django.utils import timezone
 from vanguard.accounts.models import ApiToken
 from vanguard.activities.models import Attendance, AttendanceStatus, Meeting, MeetingKind
 from vanguard.api.urls import api
+from vanguard.appraisal.models import AppraisalRound
 from vanguard.audit.models import AuditAction, AuditEvent
 from vanguard.commitments.models import Commitment, FulfilmentReport, ReportPeriod, ReportStatus
 from vanguard.plans import services
@@ -27,6 +28,7 @@ from vanguard.plans.models import OrgPlan, PlanStatus
 from vanguard.surveys.models import Survey
 
 from ..activities.helpers import make_meeting
+from ..appraisal.helpers import appraisal_round, dates
 from ..commitments.helpers import commit, reported
 from ..plans.helpers import make_campaign, make_plan
 from ..surveys.helpers import make_template
@@ -132,6 +134,30 @@ def report_status(report) -> str:
     return FulfilmentReport.objects.get(pk=report.pk).status
 
 
+# ------------------------------------------------------------------------------ appraisal
+
+ROUND_TITLE = "接口保存的民主评议"
+
+
+def round_body(campaign, org) -> dict:
+    """A round of ``org`` whose vote starts in a month, named ``ROUND_TITLE``."""
+    steps = dates(timezone.localdate() + timedelta(days=30))
+    return {"campaign": campaign.pk, "org": org.pk, "title": ROUND_TITLE,
+            **{name: day.isoformat() for name, day in steps.items()}}
+
+
+def round_titled(campaign) -> AppraisalRound | None:
+    return AppraisalRound.objects.filter(campaign=campaign, title=ROUND_TITLE).first()
+
+
+def round_ids(campaign) -> list[int]:
+    return sorted(AppraisalRound.objects.filter(campaign=campaign).values_list("pk", flat=True))
+
+
+def round_title(round_) -> str:
+    return AppraisalRound.objects.get(pk=round_.pk).title
+
+
 # ------------------------------------------------------------------------------ surveys
 
 NEW_SURVEY_TITLE = "接口新建的群众满意度测评"
@@ -178,6 +204,16 @@ WRITES = {
         "clerk", submitted_report, lambda report: {"report_id": report.pk}, lambda report: {"decision": "confirm"},
         report_status, lambda report: report_status(report) == ReportStatus.CONFIRMED,
         lambda report: event_of(report, AuditAction.UPDATE)),
+    "create_appraisal_round": Write(
+        "clerk", lambda cast: (make_campaign(cast), cast.branch_a1), lambda where: {},
+        lambda where: round_body(*where), lambda where: round_ids(where[0]),
+        lambda where: round_titled(where[0]) is not None,
+        lambda where: event_of(round_titled(where[0]), AuditAction.CREATE), status=201),
+    "update_appraisal_round": Write(
+        "clerk", appraisal_round, lambda round_: {"round_id": round_.pk},
+        lambda round_: round_body(round_.campaign, round_.org), round_title,
+        lambda round_: round_title(round_) == ROUND_TITLE, lambda round_: event_of(round_, AuditAction.UPDATE),
+        method="PUT"),
     "create_survey": Write(
         "secretary", survey_context, lambda context: {}, survey_body,
         lambda context: list(Survey.objects.filter(campaign=context[1]).values_list("pk", flat=True)),
