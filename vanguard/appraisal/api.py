@@ -155,26 +155,26 @@ def _save(request, payload: RoundIn, instance=None) -> AppraisalRound:
     return _rounds().get(pk=round_.pk)
 
 
-@router.get("rounds", response=list[RoundOut], summary="民主评议列表", openapi_extra=query_parameters(RoundFilterSet))
+@router.get("appraisal/rounds", response=list[RoundOut], summary="民主评议列表", openapi_extra=query_parameters(RoundFilterSet))
 @paginate(PageNumberPagination, page_size=50)
 def list_appraisal_rounds(request):
     require(request, AppraisalRound)
     return filtered(RoundFilterSet, request, _rounds().for_user(request.user).order_by("-voting_starts_on", "-pk"))
 
 
-@router.get("rounds/{round_id}", response=RoundOut, summary="民主评议详情")
+@router.get("appraisal/rounds/{round_id}", response=RoundOut, summary="民主评议详情")
 def get_appraisal_round(request, round_id: int):
     return get_scoped(request, _rounds(), pk=round_id)
 
 
-@router.post("rounds", response={201: RoundOut},
+@router.post("appraisal/rounds", response={201: RoundOut},
              summary="新建民主评议（参评名单按互评开始之日的组织关系生成；branches 留空为所选党支部本身）")
 def create_appraisal_round(request, payload: RoundIn):
     require(request, AppraisalRound, CHANGE)
     return Status(201, _save(request, payload))
 
 
-@router.put("rounds/{round_id}", response=RoundOut, summary="修改民主评议设置（仅限投票开始前）")
+@router.put("appraisal/rounds/{round_id}", response=RoundOut, summary="修改民主评议设置（仅限投票开始前）")
 def update_appraisal_round(request, round_id: int, payload: RoundIn):
     round_ = get_scoped(request, AppraisalRound.objects.select_related("org", "campaign"), CHANGE, pk=round_id)
     if round_.status != RoundStatus.PREPARING:
@@ -182,7 +182,7 @@ def update_appraisal_round(request, round_id: int, payload: RoundIn):
     return _save(request, payload, instance=round_)
 
 
-@router.get("rounds/{round_id}/turnout", response=TurnoutOut, summary="投票进度（只有人数）")
+@router.get("appraisal/rounds/{round_id}/turnout", response=TurnoutOut, summary="投票进度（只有人数）")
 def get_appraisal_turnout(request, round_id: int):
     round_ = get_scoped(request, _rounds().select_related("members_box", "masses_box"), "monitor", pk=round_id)
     figures = services.turnout(round_)
@@ -196,7 +196,7 @@ def _group(group) -> dict:
     return {"counts": group.counts, "raters": group.raters if group.has_data else None}
 
 
-@router.get("rounds/{round_id}/tally", response=TallyOut, summary="计票结果（计票后才能查看；人数不足的组不给出票数）")
+@router.get("appraisal/rounds/{round_id}/tally", response=TallyOut, summary="计票结果（计票后才能查看；人数不足的组不给出票数）")
 def get_appraisal_tally(request, round_id: int):
     round_ = get_scoped(request, _rounds().select_related("members_box", "masses_box"), "tally", pk=round_id)
     result = services.tally(round_)
@@ -207,7 +207,7 @@ def get_appraisal_tally(request, round_id: int):
                       "weighted_shares": row.shares, "score": row.score} for row in result.rows]}
 
 
-@router.get("rounds/{round_id}/results", response=ResultsOut,
+@router.get("appraisal/rounds/{round_id}/results", response=ResultsOut,
             summary="评定结果（支部党员大会决定后才能查看；grade：" + " / ".join(GRADES) + "）")
 def get_appraisal_results(request, round_id: int):
     round_ = get_scoped(request, _rounds(), pk=round_id)

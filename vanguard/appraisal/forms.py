@@ -60,8 +60,10 @@ class RoundForm(ScopedModelForm):
                 branches = [org]
         self.chosen_branches = branches
         if not self.errors:
-            for field in ("campaign", "org"):
-                setattr(self.instance, field, data.get(field))
+            # The rules read the round as it will be saved (the form copies its values only later).
+            for name in self._meta.fields:
+                if name != "branches" and name in data:
+                    setattr(self.instance, name, data[name])
             try:
                 services.check_round(self.instance, branches)
             except ValidationError as exc:
