@@ -174,9 +174,6 @@ class SurveyQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=SurveyStatus.OPEN)
 
-    def closed(self):
-        return self.filter(status=SurveyStatus.CLOSED)
-
 
 class Survey(AuditedModel):
     """测评: one campaign's questionnaire put to the masses of ``targets``, run by ``org`` above them."""

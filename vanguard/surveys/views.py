@@ -186,8 +186,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     targets = list(survey.targets.select_related("org", "survey").prefetch_related("results").order_by("org__path"))
     dimensions = list(services.org_dimensions(survey.campaign))
+    may_see_results = can(request.user, survey, "results")
     rows = [(target, services.turnout(target) if survey.is_open else None,
-             target_result(target, dimensions) if survey.is_closed else None) for target in targets]
+             target_result(target, dimensions) if may_see_results else None) for target in targets]
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "rows": rows, "scrutineers": list(survey.scrutineers.order_by("pk")),
         "may_change": can(request.user, survey, CHANGE), "may_close": can(request.user, survey, "close"),
