@@ -251,3 +251,24 @@ def test_the_level_above_is_reminded_to_count_once_the_closing_day_has_come(cast
     assert not services.surveys_to_close(cast.clerk).exists()  # branch A1's clerk: the org assessed
     close(cast, survey)
     assert not services.surveys_to_close(cast.secretary).exists()
+
+
+def test_after_the_count_no_answer_is_left_and_the_log_holds_none(cast):
+    from django.db import connection
+
+    from vanguard.ballots import storage
+    from vanguard.ballots.models import SealedBallot
+
+    survey = opened(cast)
+    a1 = target_of(survey, cast.branch_a1)
+    key = services.answer_sheet(a1).survey_comment_key
+    for text in ("意见一号甲乙丙", "意见二号甲乙丙", "意见三号甲乙丙"):
+        answer(a1, "3", {key: text})
+    assert SealedBallot.objects.filter(box_id=a1.box_id).count() == 3
+    close(cast, survey)
+    boxes = list(survey.targets.values_list("box_id", flat=True))
+    assert not SealedBallot.objects.filter(box_id__in=boxes).exists()
+    if connection.vendor == "postgresql":
+        assert not any(storage.partition_exists(box) for box in boxes)
+    logged = " ".join(f"{e.message} {e.changes}" for e in AuditEvent.objects.all())
+    assert "甲乙丙" not in logged
