@@ -229,6 +229,8 @@ def cast(box: BallotBox, *, participant: str, ratings: dict[str, str], comments:
     """
     if not (USER_PARTICIPANT.match(participant) or SLIP_PARTICIPANT.match(participant)):
         raise ValueError("participant is neither participant_for_user(user) nor a redeemed slip")
+    if not box.is_open or _has_ended(box.closes_at):  # checked again under the lock below
+        raise BallotRefused(_("投票已结束，选票未予接受。"))
     ratings, comments = _checked_ballot(box, ratings, comments or {}, skip)
     plaintext = crypto.encode(_layout(box), ratings, comments)
     ciphertext = crypto.seal(bytes(box.public_key), plaintext)
@@ -365,6 +367,7 @@ def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:
 @sensitive_variables()
 def _private_key(box: BallotBox, passphrases: dict[int, str]):
     """The box's private key from every scrutineer's passphrase; BallotRefused, naming who, otherwise."""
+    passphrases = {int(user_id): passphrase for user_id, passphrase in passphrases.items()}  # ids from a form
     shares = list(box.shares.select_related("scrutineer").order_by("pk"))
     if not shares:
         raise BallotRefused(_("该投票已计票，密钥份额已销毁。"))
