@@ -232,3 +232,6 @@ LISTINGS = [
     Listing("surveys:template_list", lambda w: w.survey_templates, TEMPLATE_ROWS, key=lambda t: (t.name,),
             headers=("问卷名称",)),
 ]
+
+# API lists and the page whose FilterSet each applies (tests/api/test_filters.py).
+API_LISTS = {"list_surveys": "surveys:survey_list", "list_survey_results": "surveys:target_list"}
