@@ -322,3 +322,22 @@ def test_paper_counts_are_refused_once_ballots_were_cast(ballot_box, scrutineers
     with pytest.raises(BallotRefused, match="已有电子选票"):
         services.record_counts(ballot_box.box, {"p1": {}, "p2": {}, "p3": {}}, actor=scrutineers[0])
     assert BallotBox.objects.get(pk=ballot_box.box.pk).is_open
+
+
+# --------------------------------------------------------------------- tampering
+
+
+def test_a_tampered_box_is_not_counted(ballot_box):
+    box = ballot_box.box
+    for n in range(3):
+        services.cast(box, participant=f"user:{n + 1}", ratings=full(box))
+    sealed = SealedBallot.objects.filter(box=box).first()
+    SealedBallot.objects.filter(pk=sealed.pk).update(ciphertext=bytes(sealed.ciphertext)[:-1] + b"\0")
+    with pytest.raises(BallotRefused) as refused:
+        ballot_box.close()
+    assert refused.value.messages == ["有选票无法解读（可能被篡改），计票中止，未做任何更改。"]
+    SealedBallot.objects.filter(pk=sealed.pk).update(ciphertext=sealed.ciphertext)
+    Participation.objects.create(box=box, participant="user:99")  # a participation without its ballot
+    with pytest.raises(BallotRefused, match="选票张数与投票人数不一致"):
+        ballot_box.close()
+    assert BallotBox.objects.get(pk=box.pk).is_open and SealedBallot.objects.filter(box=box).count() == 3

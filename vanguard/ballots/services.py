@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
+from nacl.exceptions import CryptoError
 
 from vanguard.audit.context import actor_for, current_actor
 from vanguard.audit.services import AuditAction, record
@@ -450,13 +451,16 @@ def close_box(box: BallotBox, passphrases: dict[int, str], *, actor) -> None:
         receipts: list[str] = []
         for ciphertext in SealedBallot.objects.filter(box_id=box.pk).values_list("ciphertext", flat=True).iterator():
             ciphertext = bytes(ciphertext)
-            ratings, comments = crypto.decode(layout, opener.decrypt(ciphertext))
+            try:
+                ratings, comments = crypto.decode(layout, opener.decrypt(ciphertext))
+            except (CryptoError, ValueError):
+                raise BallotRefused(_("有选票无法解读（可能被篡改），计票中止，未做任何更改。")) from None
             for item, choice in ratings.items():
                 counts[item][choice] += 1
             found_comments.extend(comments.items())
             receipts.append(crypto.receipt(ciphertext))
         if len(receipts) != turnout(box):
-            raise RuntimeError("sealed ballots and participations of the box differ in number")
+            raise BallotRefused(_("选票张数与投票人数不一致（可能被篡改），计票中止，未做任何更改。"))
         shuffle(found_comments)
         shuffle(receipts)
         BoxComment.objects.bulk_create(BoxComment(box=box, item=item, text=text) for item, text in found_comments)
