@@ -108,3 +108,20 @@ def test_the_public_ballot_view_marks_its_post_sensitive(cast):
     request._dont_enforce_csrf_checks = True
     public.public_vote(request)
     assert request.sensitive_post_parameters == "__ALL__"
+
+
+def test_the_audit_log_records_round_events_never_a_ballot(cast):
+    from .helpers import closed, every, mass_vote
+
+    round_ = opened(cast)
+    first = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    services.cast_member_ballot(round_, cast.member, ballot(round_, {cast.person_a1: Grade.UNQUALIFIED},
+                                                            Grade.BASIC, skip=cast.member_person))
+    mass_vote(round_, every(round_, Grade.UNQUALIFIED))
+    closed(cast, round_)
+    messages = list(AuditEvent.objects.filter(object_type="appraisal.appraisalround", object_id=str(round_.pk))
+                    .order_by("pk").values_list("message", flat=True))
+    assert {"设置监票人", "开始投票", "计票完成"} <= set(messages)
+    since = AuditEvent.objects.filter(pk__gt=first)
+    logged = " ".join(f"{e.message} {e.changes}" for e in since)
+    assert "unqualified" not in logged and "basic" not in logged and "p%d" % cast.person_a1.pk not in logged
