@@ -109,8 +109,11 @@ def test_an_unused_slip_can_be_voided_one_by_one(survey, scrutineers):
     unused = Slip.objects.get(box=box, digest=crypto.slip_digest(slipkey.slip_key(), second))
     with pytest.raises(BallotRefused, match="该凭条已使用，不能作废"):
         services.void_slip(box, used.pk, actor=scrutineers[0])
+    assert [row["state"] for row in services.slip_rows(box)] == ["used", "unused"]
     services.void_slip(box, unused.pk, actor=scrutineers[0])
     assert services.slip_counts(box) == {"issued": 2, "used": 1, "voided": 1}
+    assert services.slip_rows(box) == [{"pk": used.pk, "number": 1, "state": "used"},
+                                       {"pk": unused.pk, "number": 2, "state": "voided"}]
     with pytest.raises(BallotRefused) as refused:
         services.redeem(second)
     assert refused.value.messages == ["该凭条已作废。"]

@@ -1,17 +1,17 @@
 """The ballot box's whole interface: appraisal and surveys call these and never touch the tables.
 
-A box is opened with its scrutineers (``create_box``), takes sealed ballots while open (``cast``;
-masses vote with slips: ``issue_slips``, ``slips_pdf``, ``redeem``), and is counted once by all its
-scrutineers together (``close_box``) or from paper counts (``record_counts``); only then do the
-readers (``tally``, ``comments``, ``counted_receipts``, ``ballots_counted``) answer. Before close
-only counts of participation are known (``has_voted``, ``turnout``, ``slip_counts``).
+A box is opened with its scrutineers (``create_box``) and takes sealed ballots while open
+(``cast``; the masses vote with slips: ``issue_slips``, ``slips_pdf``, ``redeem``, ``void_slip``,
+``slip_rows``). It is counted once, by all its scrutineers together (``close_box``) or from paper
+counts (``record_counts``); only then do the readers (``tally``, ``comments``,
+``counted_receipts``, ``ballots_counted``) answer. Before close only counts of participation are
+known (``has_voted``, ``turnout``, ``slip_counts``).
 
 Nothing here logs, audits, stores in a session or puts in an exception message anything of a
 ballot; the functions that hold one, a passphrase or a key are ``sensitive_variables()`` (every
-local hidden) so error reports omit them.
-Callers do the same for their views (``sensitive_post_parameters``). docs/BALLOTS.md has the why.
+local hidden), so error reports omit them. Callers do the same for their views
+(``sensitive_post_parameters``). docs/BALLOTS.md has the why.
 """
-
 from __future__ import annotations
 
 import re
@@ -22,7 +22,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -331,6 +331,15 @@ def slip_counts(box: BallotBox) -> dict[str, int]:
         "used": Participation.objects.filter(box=box, participant__in=slips.values("digest")).count(),
         "voided": slips.filter(voided_at__isnull=False).count(),
     }
+
+
+def slip_rows(box: BallotBox) -> list[dict]:
+    """The box's slips by number, each {"pk", "number", "state"} ("unused", "used" or "voided"): what
+    a page lists to void a lost slip (one query). The codes themselves are not kept."""
+    used = Participation.objects.filter(box=box, participant=OuterRef("digest"))
+    rows = Slip.objects.filter(box=box).annotate(used=Exists(used)).order_by("number")
+    return [{"pk": pk, "number": number, "state": "voided" if voided else "used" if was_used else "unused"}
+            for pk, number, voided, was_used in rows.values_list("pk", "number", "voided_at", "used")]
 
 
 def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:
