@@ -17,8 +17,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.matrix import (
-    ABOVE_BRANCH, EDITORS, EDITORS_OF_BRANCH, EVERYONE, OWN_RECORD, REVIEWERS, SIGNED_IN, STAFF, STAFF_OF_BRANCH,
-    WITH_PERSON, Case, Seen, Write,
+    ABOVE_BRANCH, EDITORS, EDITORS_OF_BRANCH, EVERYONE, GRANTED, OWN_RECORD, REVIEWERS, SIGNED_IN, STAFF,
+    STAFF_OF_BRANCH, WITH_PERSON, Case, Seen, Write,
 )
 from tests.rows import Listing
 from vanguard.appraisal import services
@@ -33,6 +33,9 @@ CLOSERS = EDITORS_OF_BRANCH | Seen({"member"})
 # Who reads its tally once counted: staff of its branch and its scrutineers.
 TALLY_READERS = STAFF_OF_BRANCH | Seen({"member"})
 SCRUTINEERS = Seen({"clerk", "member"}, {"two_grants"})
+# Whom a round's pages could answer at all: anyone with a grant or a person record (who could be on
+# a round's electorate or among its scrutineers); expired and future hold neither today.
+ROUND_USERS = GRANTED
 VOTERS = Seen({"member"})  # 刘洋 votes in A1's round; nobody of the cast in B1's
 MEMBER_ROW_READERS = STAFF | WITH_PERSON
 SELF_WRITERS = EDITORS | WITH_PERSON
@@ -238,11 +241,11 @@ def api_new_round(w, inside):
 
 
 CASES: dict[str, Case] = {
-    "appraisal:round_list": Case(SIGNED_IN),
-    "appraisal:mine": Case(SIGNED_IN),
+    "appraisal:round_list": Case(ROUND_USERS),
+    "appraisal:mine": Case(ROUND_USERS),
     "appraisal:member_list": Case(MEMBER_ROW_READERS),
     "appraisal:round_create": Case(EDITORS, post=Write(_round_form, seen=EDITORS_OF_BRANCH, unseen=200, outside=True)),
-    "appraisal:round_detail": Case(SIGNED_IN, ROUND_SEEN, kwargs=round_kw),
+    "appraisal:round_detail": Case(ROUND_USERS, ROUND_SEEN, kwargs=round_kw),
     "appraisal:round_edit": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=_made("preparing"), visible=ROUND_SEEN,
                                  post=Write(edit_form)),
     "appraisal:round_delete": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=_made("preparing"), visible=ROUND_SEEN,
@@ -254,14 +257,14 @@ CASES: dict[str, Case] = {
     "appraisal:open_voting": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=_made("preparing"), visible=ROUND_SEEN,
                                   post=Write(open_form)),
     # Signed-in voters only; whoever else sees the round is told they are not on the list.
-    "appraisal:member_vote": Case(SIGNED_IN, VOTERS, kwargs=round_kw, visible=ROUND_SEEN, post=Write(member_ballot)),
+    "appraisal:member_vote": Case(ROUND_USERS, VOTERS, kwargs=round_kw, visible=ROUND_SEEN, post=Write(member_ballot)),
     "appraisal:slips": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=round_kw, visible=ROUND_SEEN,
                             post=Write(slips_form, ok=200, note="the answer is the PDF of the slips")),
     "appraisal:slip_void": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=slip_kw, visible=ROUND_SEEN, post=Write(void_form)),
-    "appraisal:close": Case(SIGNED_IN, CLOSERS, kwargs=round_kw, visible=ROUND_SEEN, post=Write(close_form)),
-    "appraisal:paper_counts": Case(SIGNED_IN, SCRUTINEERS, kwargs=paper_kw, visible=ROUND_SEEN,
+    "appraisal:close": Case(ROUND_USERS, CLOSERS, kwargs=round_kw, visible=ROUND_SEEN, post=Write(close_form)),
+    "appraisal:paper_counts": Case(ROUND_USERS, SCRUTINEERS, kwargs=paper_kw, visible=ROUND_SEEN,
                                    post=Write(paper_form)),
-    "appraisal:tally": Case(SIGNED_IN, TALLY_READERS, kwargs=_made("counted"), visible=ROUND_SEEN),
+    "appraisal:tally": Case(ROUND_USERS, TALLY_READERS, kwargs=_made("counted"), visible=ROUND_SEEN),
     "appraisal:decide": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=_made("counted"), visible=ROUND_SEEN,
                              post=Write(decide_form)),
     "appraisal:meeting": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=_made("proposed"), visible=ROUND_SEEN,
@@ -277,17 +280,17 @@ CASES: dict[str, Case] = {
         note="a slip votes without an account (tests/appraisal/test_slips.py); anonymous here sends a "
              "mistyped code, refused with 400 and nothing written")),
     "appraisal:receipt": Case(SIGNED_IN, EVERYONE, kwargs=receipt_kw, anonymous=200),
-    "api:list_appraisal_rounds": Case(SIGNED_IN, api=True),
-    "api:get_appraisal_round": Case(SIGNED_IN, ROUND_SEEN, kwargs=api_round_kw, api=True),
+    "api:list_appraisal_rounds": Case(ROUND_USERS, api=True),
+    "api:get_appraisal_round": Case(ROUND_USERS, ROUND_SEEN, kwargs=api_round_kw, api=True),
     # The list's path (a GET lists); a POST creates, and an org out of scope is a form error: 400.
-    "api:create_appraisal_round": Case(SIGNED_IN, api=True, post=Write(
+    "api:create_appraisal_round": Case(ROUND_USERS, api=True, post=Write(
         api_new_round, ok=201, allowed=EDITORS, seen=EDITORS_OF_BRANCH, unseen=400, outside=True, json=True)),
     # The round's path (a GET reads it); the PUT is checked in tests/appraisal/test_api.py.
-    "api:update_appraisal_round": Case(SIGNED_IN, ROUND_SEEN, kwargs=api_round_kw, api=True),
+    "api:update_appraisal_round": Case(ROUND_USERS, ROUND_SEEN, kwargs=api_round_kw, api=True),
     "api:get_appraisal_turnout": Case(STAFF, STAFF_OF_BRANCH, kwargs=api_round_kw, visible=ROUND_SEEN, api=True),
-    "api:get_appraisal_tally": Case(SIGNED_IN, TALLY_READERS, kwargs=_api_made("counted"), visible=ROUND_SEEN,
+    "api:get_appraisal_tally": Case(ROUND_USERS, TALLY_READERS, kwargs=_api_made("counted"), visible=ROUND_SEEN,
                                     api=True),
-    "api:get_appraisal_results": Case(SIGNED_IN, ROUND_SEEN, kwargs=api_round_kw, api=True),
+    "api:get_appraisal_results": Case(ROUND_USERS, ROUND_SEEN, kwargs=api_round_kw, api=True),
 }
 
 
@@ -296,7 +299,7 @@ CASES: dict[str, Case] = {
 ROUND_ROWS = {
     "admin": {"a1", "a2", "b1"}, "inspector": set(), "secretary": {"a1", "a2"}, "clerk": {"a1"},
     "member": {"a1"}, "leader": {"a1", "a2"}, "unit_admin": {"a1", "a2"}, "two_grants": {"a2", "b1"},
-    "expired": set(), "future": set(),
+    "expired": None, "future": None,
     # Clerk of A1; her own record 陈静 is in A2's electorate.
     "member_clerk": {"a1", "a2"},
 }

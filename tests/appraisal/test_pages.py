@@ -179,7 +179,8 @@ def test_the_committee_decides_within_the_cap_on_the_page(cast, login):
     fine[f"grade_{members[0].pk}"] = Grade.EXCELLENT
     assert client.post(url, fine).status_code == 302
     meeting = reverse("appraisal:meeting", args=[round_.pk])
-    assert client.post(meeting, {"meeting_on": timezone.localdate().isoformat(), "meeting_attendance": 4}).status_code == 302
+    decided = client.post(meeting, {"meeting_on": timezone.localdate().isoformat(), "meeting_attendance": 4})
+    assert decided.status_code == 302
     round_.refresh_from_db()
     assert round_.status == RoundStatus.DECIDED
     secretary = login(cast.secretary)

@@ -155,7 +155,8 @@ def _save(request, payload: RoundIn, instance=None) -> AppraisalRound:
     return _rounds().get(pk=round_.pk)
 
 
-@router.get("appraisal/rounds", response=list[RoundOut], summary="民主评议列表", openapi_extra=query_parameters(RoundFilterSet))
+@router.get("appraisal/rounds", response=list[RoundOut], summary="民主评议列表",
+            openapi_extra=query_parameters(RoundFilterSet))
 @paginate(PageNumberPagination, page_size=50)
 def list_appraisal_rounds(request):
     require(request, AppraisalRound)

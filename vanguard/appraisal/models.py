@@ -134,8 +134,14 @@ def _scrutinised_by(scope) -> Q:
     return Q(pk__in=through.objects.filter(user_id=scope.user_id).values("appraisalround_id"))
 
 
-# 监票人: chosen per round, whatever their grants; they close the round (or enter its paper counts).
-SCRUTINEER = Custom(_scrutinised_by)
+def _may_scrutinise(scope) -> bool:
+    """Scrutineers are chosen among people of the round's org and staff covering it: an account
+    with neither a person record nor a grant is none (and gets 403, not an empty page)."""
+    return not scope.is_anonymous and (scope.person_id is not None or bool(scope.grants))
+
+
+# 监票人: chosen per round, whatever their roles; they close the round (or enter its paper counts).
+SCRUTINEER = Custom(_scrutinised_by, _may_scrutinise)
 # A member of the round's electorate (appraised, voter or exempt) sees that the round exists.
 ELECTORATE = Own("members__person", many=True)
 

@@ -33,6 +33,7 @@ from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
+from vanguard.core.policy import could
 from vanguard.core.roles import STAFF_ROLES
 from vanguard.core.scoping import get_scope
 from vanguard.orgs.models import PARTY_STATUSES, Membership, MemberStatus, Org, Person
@@ -799,11 +800,10 @@ def self_assessments_due(user):
 def rounds_to_close(user):
     """Rounds in the vote whose scrutineers include the user (to count, or to enter paper counts).
 
-    Scrutineers are chosen among people of the round's org and staff covering it
-    (``scrutineer_choices``): an account with neither has no such to-do, and costs no query.
+    An account that could be no scrutineer (the policy's ``SCRUTINEER``) has no such to-do, and
+    costs no query.
     """
-    scope = get_scope(user)
-    if scope.is_anonymous or (scope.person_id is None and not scope.grants):
+    if not could(user, AppraisalRound, "count"):
         return AppraisalRound.objects.none()
     return AppraisalRound.objects.voting().filter(scrutineers=user)
 
