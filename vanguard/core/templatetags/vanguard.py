@@ -32,3 +32,16 @@ def can(context, obj, action="view"):
 
     request = context.get("request")
     return bool(obj) and request is not None and policy_can(request.user, obj, action)
+
+
+@register.simple_tag(takes_context=True)
+def link_if_allowed(context, obj, action="view"):
+    """``{% link_if_allowed repair.org %}``: the object's name, a link to its page only where the
+    policy lets this user open it (no link leads to a 403 or 404)."""
+    from django.utils.html import format_html
+
+    if obj is None:
+        return "—"
+    if can(context, obj, action):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj)
+    return format_html("{}", obj)
