@@ -319,3 +319,6 @@ LISTINGS = [
     Listing("appraisal:member_list", lambda w: w.appraisal_members, MEMBER_ROWS,
             key=lambda m: (m.person.name, m.round.title), headers=("党员", "民主评议")),
 ]
+
+# API lists and the page whose FilterSet each applies (tests/api/test_filters.py).
+API_LISTS = {"list_appraisal_rounds": "appraisal:round_list"}
