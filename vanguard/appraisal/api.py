@@ -7,7 +7,7 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -149,9 +149,8 @@ def _save(request, payload: RoundIn, instance=None) -> AppraisalRound:
         raise ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
     with transaction.atomic():
         round_ = services.save_round(form.save(commit=False), form.chosen_branches, request.user)
-        if not AppraisalRound.objects.for_user(request.user, CHANGE).filter(pk=round_.pk).exists():
-            transaction.set_rollback(True)
-            raise PermissionDenied(_("保存后的对象不在您的管理范围内，未保存。"))
+        # Re-read through the policy: a save that leaves the user's scope is refused and rolled back.
+        get_scoped(request, AppraisalRound, CHANGE, pk=round_.pk)
     return _rounds().get(pk=round_.pk)
 
 
