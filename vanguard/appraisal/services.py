@@ -36,7 +36,7 @@ from vanguard.ballots.services import BallotRefused
 from vanguard.core.policy import could
 from vanguard.core.roles import STAFF_ROLES
 from vanguard.core.scoping import get_scope
-from vanguard.orgs.models import PARTY_STATUSES, Membership, MemberStatus, Org, Person
+from vanguard.orgs.models import PARTY_STATUSES, Membership, MemberStatus, Org
 
 from .models import (
     DECIDING_STATUSES, GRADE_POINTS, GRADES, GRADES_WITH_REASON, SELF_ASSESSMENT_STATUSES, STEP_FIELDS,
@@ -235,13 +235,6 @@ class AssessmentRow:
     commitments: list
 
 
-def member_for(round_: AppraisalRound, person: Person) -> RoundMember:
-    member = RoundMember.objects.select_related("person", "org", "round").filter(round=round_, person=person).first()
-    if member is None:
-        raise ValidationError(_("%(person)s不在本次评议的参评名单中。") % {"person": person})
-    return member
-
-
 def assessment_rows(member: RoundMember) -> list[AssessmentRow]:
     """The campaign's member dimensions with what the member wrote and, where made, their commitments."""
     from vanguard.commitments.models import Commitment
@@ -383,14 +376,10 @@ def round_of_box_id(box_id) -> AppraisalRound | None:
             .filter(Q(members_box_id=box_id) | Q(masses_box_id=box_id)).first())
 
 
-def round_of_box(box) -> AppraisalRound | None:
-    return round_of_box_id(box.pk)
-
-
 def redeem_slip(code: str) -> tuple[AppraisalRound, str]:
     """The round a slip votes in and its participant; BallotRefused for an invalid/used/voided/expired code."""
     box, participant = ballots.redeem(code)
-    round_ = round_of_box(box)
+    round_ = round_of_box_id(box.pk)
     if round_ is None or round_.masses_box_id != box.pk or round_.status != RoundStatus.VOTING:
         raise BallotRefused(_("凭条码无效，请核对后重新输入。"))
     return round_, participant

@@ -17,11 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from vanguard.activities.checkin import public_base
 from vanguard.ballots.services import BallotRefused
 from vanguard.core.exports import stamped, xlsx_response
 from vanguard.core.lists import Column, ObjectListView, attr, choice_labels, styled
@@ -33,7 +35,7 @@ from vanguard.orgs.models import Person
 from . import services
 from .filters import MemberFilterSet, RoundFilterSet
 from .forms import (
-    ConfirmForm, DecisionForm, ExemptionForm, PaperCountForm, PassphrasesForm, ProposalForm, RoundForm,
+    ConfirmForm, DecisionForm, ExemptionForm, PaperCountForm, PassphrasesForm, ProposalForm, ReviewForm, RoundForm,
     ScrutineersForm, SelfAssessmentForm, SlipsForm, VoidSlipForm,
 )
 from .models import (
@@ -43,10 +45,6 @@ from .models import (
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -321,8 +319,6 @@ def member_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 def vote_url(request) -> str:
     """The public ballot page for the QR codes, with the code after ``#`` (never in an access log)."""
-    from vanguard.activities.checkin import public_base
-
     return f"{public_base(request)}{reverse('appraisal:public_vote')}#{{code}}"
 
 
@@ -339,8 +335,6 @@ def slips(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             response = HttpResponse(pdf, content_type="application/pdf")
             name = stamped(_("群众评议凭条")) + ".pdf"
-            from django.utils.http import content_disposition_header
-
             response["Content-Disposition"] = content_disposition_header(True, name)
             return response
     return render(request, "appraisal/slips.html", {
@@ -511,8 +505,6 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit committee's review of the decided grades: 通过, or 退回 with a reason."""
-    from .forms import ReviewForm
-
     round_ = _round(request, pk, "review")
     back = round_.get_absolute_url()
     form = styled(ReviewForm(_posted(request)))
