@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from vanguard.appraisal import services
-from vanguard.appraisal.models import Grade, RoundStatus, Standing
+from vanguard.appraisal.models import AppraisalRound, Grade, RoundStatus, Standing
 from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
 from vanguard.orgs.models import MemberStatus
@@ -137,3 +137,15 @@ def test_the_electorate_comes_from_the_relations_on_the_roll_date(cast):
     people = set(round_.members.values_list("person__name", flat=True))
     assert "已转出" in people and "新转入" not in people
     assert {"张伟", "刘洋"} <= people
+
+
+def test_after_the_last_day_of_voting_the_ballot_is_closed_until_counted(cast, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    round_ = opened(cast)
+    AppraisalRound.objects.filter(pk=round_.pk).update(voting_ends_on=timezone.localdate() - timedelta(days=1))
+    page = login(cast.member).get(reverse("appraisal:member_vote", args=[round_.pk])).content.decode()
+    assert "投票已于" in page and 'name="r_' not in page
+    assert not services.ballots_to_cast(cast.member).exists()

@@ -31,6 +31,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
@@ -282,6 +283,12 @@ class AppraisalRound(AuditedModel):
     @property
     def is_paper(self) -> bool:
         return self.mode == VotingMode.PAPER
+
+    @property
+    def takes_online_ballots(self) -> bool:
+        """Open to vote online today: voting, not on paper, its last day not past (the box closes then)."""
+        return (self.status == RoundStatus.VOTING and not self.is_paper
+                and timezone.localdate() <= self.voting_ends_on)
 
     @property
     def is_counted(self) -> bool:

@@ -767,7 +767,8 @@ def ballots_to_cast(user):
     person_id = get_scope(user).person_id
     if person_id is None:
         return RoundMember.objects.none()
-    rows = list(RoundMember.objects.filter(person_id=person_id, exempt=False, round__status=RoundStatus.VOTING)
+    rows = list(RoundMember.objects.filter(person_id=person_id, exempt=False, round__status=RoundStatus.VOTING,
+                                           round__voting_ends_on__gte=timezone.localdate())
                 .exclude(round__mode="paper").select_related("round__members_box"))
     participant = ballots.participant_for_user(user)
     waiting = [r.pk for r in rows if r.round.members_box is not None

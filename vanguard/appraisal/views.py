@@ -201,7 +201,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_tally": round_.is_counted and can(user, round_, "tally"),
         "may_decide": can(user, round_, "decide"),
         "may_review": can(user, round_, "review"),
-        "may_vote": (mine is not None and mine.votes and round_.status == RoundStatus.VOTING and not round_.is_paper
+        "may_vote": (mine is not None and mine.votes and round_.takes_online_ballots
                      and not services.has_voted(round_, user)),
         "has_voted": mine is not None and round_.members_box is not None and services.has_voted(round_, user),
         "electorates": Electorate.choices,
@@ -297,7 +297,7 @@ def member_vote(request: HttpRequest, pk: int) -> HttpResponse:
     member = RoundMember.objects.filter(round=round_, person_id=get_scope(request.user).person_id).first()
     if member is None or not member.votes:
         raise PermissionDenied(_("您不在本次评议的投票名单中。"))
-    if round_.status != RoundStatus.VOTING or round_.is_paper:
+    if not round_.takes_online_ballots:
         return render(request, "appraisal/vote_unavailable.html", {"round": round_})
     if services.has_voted(round_, request.user):
         return render(request, "appraisal/vote_unavailable.html", {"round": round_, "voted": True})
@@ -585,7 +585,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                    .order_by("-round__voting_starts_on", "-pk"))
         for member in members:
             round_ = member.round
-            open_vote = round_.status == RoundStatus.VOTING and not round_.is_paper and member.votes
+            open_vote = round_.takes_online_ballots and member.votes
             rows.append({"member": member, "round": round_,
                          "voted": open_vote and services.has_voted(round_, request.user),
                          "open_vote": open_vote,
