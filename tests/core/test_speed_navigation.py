@@ -106,3 +106,15 @@ def test_a_grant_given_or_taken_shows_in_the_menus_at_the_next_request(cast, log
     grant.delete()
     assert roster not in urls(cast.member)
     assert login(cast.member).get(roster).status_code == 403
+
+
+def test_a_fragment_without_the_top_bar_counts_no_to_do(cast, login):
+    client = login(cast.admin)
+
+    def counting(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if 'AS "kind"' in q["sql"]]
+
+    assert len(counting(reverse("orgs:tree"))) == 1  # the page shows the badge
+    assert counting(reverse("orgs:org_children", args=[cast.bureau.pk])) == []  # its next level does not
