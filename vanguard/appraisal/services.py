@@ -33,6 +33,7 @@ from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
+from vanguard.commitments.models import Commitment
 from vanguard.core.policy import could
 from vanguard.core.roles import STAFF_ROLES
 from vanguard.core.scoping import get_scope
@@ -237,8 +238,6 @@ class AssessmentRow:
 
 def assessment_rows(member: RoundMember) -> list[AssessmentRow]:
     """The campaign's member dimensions with what the member wrote and, where made, their commitments."""
-    from vanguard.commitments.models import Commitment
-
     round_ = member.round
     dimensions = list(round_.campaign.dimensions.members().order_by("sort_order", "pk"))
     written = {}
