@@ -280,6 +280,8 @@ CASES: dict[str, Case] = {
         note="a slip votes without an account (tests/appraisal/test_slips.py); anonymous here sends a "
              "mistyped code, refused with 400 and nothing written")),
     "appraisal:receipt": Case(SIGNED_IN, EVERYONE, kwargs=receipt_kw, anonymous=200),
+    "appraisal:receipt_check": Case(SIGNED_IN, EVERYONE, kwargs=lambda w, inside: {
+        "box": _world_round(w, inside).members_box_id}, anonymous=200),
     "api:list_appraisal_rounds": Case(ROUND_USERS, api=True),
     "api:get_appraisal_round": Case(ROUND_USERS, ROUND_SEEN, kwargs=api_round_kw, api=True),
     # The list's path (a GET lists); a POST creates, and an org out of scope is a form error: 400.

@@ -142,3 +142,20 @@ def test_the_tally_of_a_joint_round_covers_its_branches(cast):
     assert {"张伟", "刘洋", "李娜"} <= people and "王芳" not in people
     a2 = round_.members.get(person=cast.person_a2)
     assert a2.org == cast.branch_a2
+
+
+def test_a_member_checks_her_receipt_from_the_round_page(cast, login):
+    from django.urls import reverse
+
+    round_ = opened(cast)
+    receipt = services.cast_member_ballot(round_, cast.member, every(round_, skip=cast.member_person))
+    closed(cast, round_)
+    client = login(cast.member)
+    page = client.get(round_.get_absolute_url()).content.decode()
+    check = reverse("appraisal:receipt_check", args=[round_.members_box_id])
+    assert check in page
+    typed = f"{receipt[:5].lower()}-{receipt[5:]}"
+    answer = client.get(check, {"receipt": typed}, follow=True).content.decode()
+    assert "已计入" in answer and receipt in answer
+    wrong = client.get(check, {"receipt": "ABCDEFGHJK"}, follow=True).content.decode()
+    assert "未找到" in wrong

@@ -22,7 +22,10 @@ from django.views.decorators.http import require_http_methods
 
 from vanguard.ballots.services import BallotRefused
 
+from vanguard.core.lists import styled
+
 from . import services
+from .forms import ReceiptCheckForm
 from .views import ballot_context, parse_ratings
 
 # The form field that says the ballot is being cast, not the code being checked.
@@ -58,6 +61,18 @@ def public_vote(request: HttpRequest) -> HttpResponse:
         context.update(ballot_context(items, ratings, exc.messages[0]))
         return render(request, "appraisal/ballot.html", context, status=400)
     return redirect("appraisal:receipt", box=round_.masses_box_id, receipt=receipt)
+
+
+@never_cache
+def receipt_check(request: HttpRequest, box: uuid.UUID) -> HttpResponse:
+    """核对回执: a receipt code typed in, for a voter who kept the code but not the receipt's page."""
+    if services.round_of_box_id(box) is None:
+        raise Http404(_("没有找到该投票。"))
+    form = ReceiptCheckForm(request.GET or None)
+    if form.is_valid():
+        typed = "".join(ch for ch in form.cleaned_data["receipt"].upper() if ch not in " -")
+        return redirect("appraisal:receipt", box=box, receipt=typed)
+    return render(request, "appraisal/receipt_check.html", {"form": styled(form)})
 
 
 @never_cache

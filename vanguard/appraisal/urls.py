@@ -28,5 +28,6 @@ urlpatterns = [
     path("<int:round_pk>/self/<int:person_pk>/edit/", views.self_assessment_edit, name="self_assessment_edit"),
     # Without login: the masses' ballot (a slip's code) and any voter's receipt.
     path("vote/", public.public_vote, name="public_vote"),
+    path("receipt/<uuid:box>/check/", public.receipt_check, name="receipt_check"),
     path("receipt/<uuid:box>/<str:receipt>/", public.receipt, name="receipt"),
 ]
