@@ -55,6 +55,9 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("profile (layout)", "admin", "/accounts/profile/", LAYOUT),
+    # The layout's to-do badge counts what waits for each role: a secretary's and a member's differ.
+    Scenario("profile (secretary)", "secretary", "/accounts/profile/", LAYOUT),
+    Scenario("profile (member)", "member", "/accounts/profile/", LAYOUT),
     Scenario("home", "admin", "/", OTHER),
     Scenario("people list", "admin", "/orgs/people/", LIST),
     Scenario("people list ?q=王", "admin", "/orgs/people/?q=" + quote("王"), LIST),
