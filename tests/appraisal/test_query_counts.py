@@ -11,12 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from vanguard.appraisal import services
 from vanguard.appraisal.models import AppraisalRound, RoundMember, SelfAssessment, Standing
+from vanguard.ballots import services as ballots
 from vanguard.orgs import idcard
 from vanguard.orgs.models import MemberStatus, Person
 
 from ..test_query_counts import add_orgs
-from .helpers import appraisal_round, dates, make_campaign
+from .helpers import appraisal_round, dates, every, make_campaign, mass_vote, opened
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -98,3 +100,16 @@ def test_the_status_page_runs_the_same_queries_with_10_and_200_members(cast, log
     more_members(cast, round_, 190)
     many, sql = count_queries(client, url)
     assert few == many, sql
+
+
+def test_a_rounds_turnout_counts_both_boxes_in_two_queries(cast, django_assert_num_queries):
+    round_ = opened(cast)
+    mass_vote(round_, every(round_))
+    ballots.issue_slips(round_.masses_box, 2, actor=cast.clerk)
+    services.void_slip(round_, 3, cast.clerk)
+    services.cast_member_ballot(round_, cast.member, every(round_, skip=cast.member_person))
+    round_ = AppraisalRound.objects.get(pk=round_.pk)
+    with django_assert_num_queries(3):  # who may vote, then both boxes' participations and slips at once
+        figures = services.turnout(round_)
+    assert figures == services.Turnout(voters=5, voted=1, slips={"issued": 3, "used": 1, "voided": 1},
+                                       masses_voted=1)

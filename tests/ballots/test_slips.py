@@ -128,6 +128,25 @@ def test_an_unused_slip_can_be_voided_one_by_one(survey, scrutineers):
         services.void_slip(other, unused.pk, actor=scrutineers[0])
 
 
+def test_turnouts_counts_many_boxes_in_two_queries(survey, scrutineers, django_assert_num_queries):
+    box = survey.box
+    first, second, third = services.issue_slips(box, 3, actor=scrutineers[0])
+    for code in (first, second):
+        _box, participant = services.redeem(code)
+        services.cast(box, participant=participant, ratings=full(box))
+    services.void_slip(box, Slip.objects.get(box=box, number=3).pk, actor=scrutineers[0])
+    members = open_box(scrutineers).box
+    services.cast(members, participant=services.participant_for_user(scrutineers[0]),
+                  ratings=dict.fromkeys(members.items, members.choices[0]))
+    idle = open_box(scrutineers).box
+    with django_assert_num_queries(2):
+        found = services.turnouts([box.pk, members.pk, idle.pk, None])
+    assert found == {box.pk: services.BoxTurnout(voted=2, issued=3, used=2, voided=1),
+                     members.pk: services.BoxTurnout(voted=1), idle.pk: services.BoxTurnout()}
+    assert found[box.pk].slips == services.slip_counts(box)
+    assert services.turnouts([None]) == {}
+
+
 def test_slips_expire_when_the_box_closes_or_its_time_is_up(survey, scrutineers):
     box = survey.box
     code = services.issue_slips(box, 2, actor=scrutineers[0])[0]

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.factories import make_org
 from vanguard.surveys import services
 from vanguard.surveys.models import DimensionResult, Survey, SurveyItem, SurveyStatus, SurveyTarget, SurveyTemplate
 
-from .helpers import make_campaign
+from .helpers import answer, make_campaign, make_survey, opened
 
 pytestmark = pytest.mark.django_db
 _n = itertools.count(1)
@@ -68,3 +69,20 @@ def test_the_list_shows_satisfaction_from_the_counts(cast, login):
     grow(cast, campaign, 1)
     rows = login(cast.secretary).get(reverse("surveys:target_list")).content.decode()
     assert "80.0%" in rows  # 3 + 1 of 5 answers in the top two levels, in every dimension
+
+
+@pytest.mark.parametrize("name", ["surveys:survey_detail", "api:survey_turnout"])
+def test_a_survey_runs_the_same_queries_for_2_surveyed_orgs_as_for_12(cast, login, name):
+    """The turnout of every surveyed org (slips issued, used, voided; answers) in a constant number of queries."""
+    few = opened(cast)
+    orgs = [make_org(f"批量党支部{n}", cast.unit_a) for n in range(12)]
+    many = opened(cast, make_survey(cast, few.campaign, orgs=orgs, title="批量测评"))
+    for survey in (few, many):
+        for target in survey.targets.select_related("box"):
+            answer(target, actor=cast.secretary)
+    client = login(cast.secretary)
+    arg = "survey_id" if name.startswith("api:") else "pk"
+    queries = {}
+    for survey in (few, many):
+        queries[survey.pk], sql = count_queries(client, reverse(name, kwargs={arg: survey.pk}))
+    assert queries[few.pk] == queries[many.pk], sql

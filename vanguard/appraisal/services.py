@@ -425,10 +425,11 @@ class Turnout:
 def turnout(round_: AppraisalRound) -> Turnout:
     """Counts only: how many may vote, how many have; the slips issued, used and voided."""
     voters = round_.members.taking_part().count()
-    if round_.members_box is None or round_.is_paper:
+    if round_.members_box_id is None or round_.is_paper:
         return Turnout(voters, None, None, None)
-    return Turnout(voters, ballots.turnout(round_.members_box), ballots.slip_counts(round_.masses_box),
-                   ballots.turnout(round_.masses_box))
+    boxes = ballots.turnouts([round_.members_box_id, round_.masses_box_id])
+    members, masses = boxes[round_.members_box_id], boxes[round_.masses_box_id]
+    return Turnout(voters, members.voted, masses.slips, masses.voted)
 
 
 def _counted(round_: AppraisalRound, user) -> None:

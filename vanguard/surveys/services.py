@@ -244,11 +244,19 @@ class Turnout:
         return self.issued - self.used - self.voided
 
 
+def turnouts(targets) -> dict[int, Turnout]:
+    """Each target's turnout by target id, in a constant number of queries (a survey's page lists them all)."""
+    targets = list(targets)
+    counts = ballots.turnouts(target.box_id for target in targets)
+    found = {}
+    for target in targets:
+        box = counts.get(target.box_id)
+        found[target.pk] = Turnout(box.issued, box.used, box.voided, box.voted) if box else Turnout()
+    return found
+
+
 def turnout(target: SurveyTarget) -> Turnout:
-    if target.box_id is None:
-        return Turnout()
-    counts = ballots.slip_counts(target.box)
-    return Turnout(counts["issued"], counts["used"], counts["voided"], ballots.turnout(target.box))
+    return turnouts([target])[target.pk]
 
 
 def _require_answering(target: SurveyTarget) -> None:

@@ -187,7 +187,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     targets = list(survey.targets.select_related("org", "survey").prefetch_related("results").order_by("org__path"))
     dimensions = list(services.org_dimensions(survey.campaign))
     may_see_results = can(request.user, survey, "results")
-    rows = [(target, services.turnout(target) if survey.is_open else None,
+    turnouts = services.turnouts(targets) if survey.is_open else {}
+    rows = [(target, turnouts.get(target.pk),
              target_result(target, dimensions) if may_see_results else None) for target in targets]
     return render(request, "surveys/survey_detail.html", {
         "survey": survey, "rows": rows, "scrutineers": list(survey.scrutineers.order_by("pk")),
