@@ -197,6 +197,10 @@ class InspectionTarget(models.Model):
         view=Subtree(ADMIN_ROLES) | assigned_inspector("inspection") | (Subtree(STAFF_ROLES) & announced("inspection")),
         change=Subtree(ADMIN_ROLES) & not_closed("inspection"),
         actions={
+            # The feedback notice: the organisers and inspectors (a draft while under way), the
+            # inspected org once the inspection is closed and the notice sent.
+            "notice": (Subtree(ADMIN_ROLES) | assigned_inspector("inspection")
+                       | (Subtree(STAFF_ROLES) & in_status("inspection", InspectionStatus.CLOSED))),
             # Signing for the feedback notice (the to-do it puts on the org's list).
             "acknowledge": Subtree(EDITOR_ROLES) & in_status("inspection", InspectionStatus.CLOSED),
         },
@@ -211,6 +215,9 @@ class InspectionTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} · {self.org}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:target_detail", args=[self.pk])
 
 
 class ChecklistItem(models.Model):

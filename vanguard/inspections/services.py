@@ -267,9 +267,14 @@ def feedback_pending(user):
 
 
 def inspections_to_conduct(user):
-    """The inspections assigned to the user that are planned or under way (the inspector's to-do)."""
-    return (Inspection.objects.for_user(user).assigned_to(user)
-            .filter(status__in=(InspectionStatus.PLANNED, InspectionStatus.STARTED)))
+    """The user's assignments to inspections planned or under way (the inspector's to-do).
+
+    Counted as rows of the assignment table, one per inspection: the to-do registry annotates
+    its counts with an alias ``kind``, which ``Inspection.kind`` would clash with.
+    """
+    open_inspections = (Inspection.objects.for_user(user)
+                        .filter(status__in=(InspectionStatus.PLANNED, InspectionStatus.STARTED)))
+    return Inspection.inspectors.through.objects.filter(user_id=user.pk, inspection__in=open_inspections.values("pk"))
 
 
 def assigned_orgs(scope):
