@@ -195,7 +195,7 @@ def slips_form(w, inside):
 
 def void_form(w, inside):
     box = _world_round(w, inside).masses_box
-    return {"number": ballots.slip_counts(box)["issued"]}
+    return {"slip": str(ballots.slip_counts(box)["issued"]), "confirm": "1"}
 
 
 def paper_form(w, inside):

@@ -11,10 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from vanguard.appraisal import services
+from vanguard.audit.models import AuditEvent
+from vanguard.ballots import crypto
 from vanguard.ballots import services as ballots
 from vanguard.ballots.services import BallotRefused
 
-from .helpers import closed, every, opened
+from .helpers import appraisal_round, closed, every, opened
 
 pytestmark = pytest.mark.django_db
 VOTE = reverse("appraisal:public_vote")
@@ -109,22 +111,49 @@ def test_a_voided_slip_no_longer_votes(cast, login, printed):
     client = login(cast.clerk)
     print_slips(client, round_, 2)
     void = reverse("appraisal:slip_void", args=[round_.pk])
-    assert client.get(void, {"number": 1}).status_code == 200  # the confirmation, with the number
-    assert client.post(void, {"number": 1}).status_code == 302
+    shown = client.post(void, {"slip": "第 1 号"})  # the slip is shown for confirmation: nothing voided yet
+    assert shown.status_code == 200 and "第 1 号凭条，尚未使用。" in shown.content.decode()
+    assert ballots.slip_counts(round_.masses_box)["voided"] == 0
+    assert client.post(void, {"slip": "1", "confirm": "1"}).status_code == 302
     answers = [Client().post(VOTE, {"code": code}).content.decode() for code in printed]
     assert sum("该凭条已作废。" in a for a in answers) == 1
     assert "已作废 1 张" in client.get(reverse("appraisal:slips", args=[round_.pk])).content.decode()
+    events = AuditEvent.objects.filter(object_type="appraisal.appraisalround", object_id=str(round_.pk))
+    assert events.filter(message="作废第 1 号凭条", actor=cast.clerk).exists()
 
 
-def test_a_used_slip_cannot_be_voided(cast, login, printed):
+def test_a_slip_is_voided_by_its_code_as_typed(cast, login, printed):
     round_ = opened(cast)
     client = login(cast.clerk)
+    print_slips(client, round_, 2)
+    void = reverse("appraisal:slip_void", args=[round_.pk])
+    typed = crypto.format_code(printed[1]).lower()
+    shown = client.post(void, {"slip": typed})
+    number = ballots.find_slip(round_.masses_box, printed[1])["number"]
+    assert f"第 {number} 号凭条，尚未使用。" in shown.content.decode()
+    assert client.post(void, {"slip": typed, "confirm": "1"}).status_code == 302
+    assert Client().post(VOTE, {"code": printed[1]}).content.decode().count("该凭条已作废。") == 1
+    again = client.post(void, {"slip": typed})
+    assert f"第 {number} 号凭条已作废。" in again.content.decode() and 'name="confirm"' not in again.content.decode()
+
+
+def test_a_used_or_unknown_slip_cannot_be_voided(cast, login, printed):
+    round_ = opened(cast)
+    other = opened(cast, appraisal_round(cast, round_.campaign, org=cast.branch_a2))
+    client = login(cast.clerk)
     print_slips(client, round_, 1)
+    foreign = ballots.issue_slips(other.masses_box, 1, actor=cast.clerk)[0]
     Client().post(VOTE, ballot_post(printed[0], every(round_)))
-    page = client.post(reverse("appraisal:slip_void", args=[round_.pk]), {"number": 1})
-    assert page.status_code == 200 and "该凭条已使用，不能作废。" in page.content.decode()
-    missing = client.post(reverse("appraisal:slip_void", args=[round_.pk]), {"number": 7})
-    assert "没有第 7 号凭条" in missing.content.decode()
+    void = reverse("appraisal:slip_void", args=[round_.pk])
+    for sent in ({"slip": "1"}, {"slip": "1", "confirm": "1"}):
+        page = client.post(void, sent)
+        assert page.status_code == 200 and "第 1 号凭条已使用，不能作废。" in page.content.decode()
+        assert 'name="confirm"' not in page.content.decode()
+    for reference in ("7", foreign, "ABCDE"):
+        missing = client.post(void, {"slip": reference, "confirm": "1"})
+        assert "没有这张凭条，请核对凭条序号或凭条码。" in missing.content.decode()
+    assert ballots.slip_counts(round_.masses_box) == {"issued": 1, "used": 1, "voided": 0}
+    assert ballots.slip_counts(other.masses_box)["voided"] == 0
 
 
 def test_codes_expire_when_the_round_is_counted(cast, login, printed):
@@ -138,8 +167,6 @@ def test_codes_expire_when_the_round_is_counted(cast, login, printed):
 
 
 def test_a_slip_belongs_to_its_round(cast, login, printed):
-    from .helpers import appraisal_round
-
     first = opened(cast)
     second = opened(cast, appraisal_round(cast, first.campaign, org=cast.branch_a2, extra=3))
     print_slips(login(cast.clerk), first, 1)

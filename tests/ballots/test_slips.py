@@ -128,6 +128,35 @@ def test_an_unused_slip_can_be_voided_one_by_one(survey, scrutineers):
         services.void_slip(other, unused.pk, actor=scrutineers[0])
 
 
+def test_a_slip_is_found_by_its_printed_number_or_its_code_in_its_own_box_only(survey, scrutineers):
+    box = survey.box
+    first, second = services.issue_slips(box, 2, actor=scrutineers[0])
+    other = open_box(scrutineers).box
+    foreign = services.issue_slips(other, 1, actor=scrutineers[0])[0]
+    number_of = {code: Slip.objects.get(digest=crypto.slip_digest(slipkey.slip_key(), code)).number
+                 for code in (first, second)}
+    for reference in ("2", " 第 2 号 ", "第2号", "２"):
+        assert services.find_slip(box, reference)["number"] == 2
+    for typed in (second, crypto.format_code(second).lower(), f" {second[:5]} {second[5:]} "):
+        assert services.find_slip(box, typed)["number"] == number_of[second]
+    for nothing in ("3", "0", "", "第号", foreign, second[:9], "ABCDE-FGHJK"):
+        assert services.find_slip(box, nothing) is None
+    assert services.slip_to_void(box, first)["state"] == "unused"
+    _box, participant = services.redeem(first)
+    services.cast(box, participant=participant, ratings=full(box))
+    with pytest.raises(BallotRefused) as used:
+        services.slip_to_void(box, first)
+    assert used.value.messages == [f"第 {number_of[first]} 号凭条已使用，不能作废。"]
+    with pytest.raises(BallotRefused, match="没有这张凭条"):
+        services.slip_to_void(box, foreign)
+    services.void_slip(box, services.find_slip(box, second)["pk"], actor=scrutineers[0])
+    with pytest.raises(BallotRefused, match=f"第 {number_of[second]} 号凭条已作废"):
+        services.slip_to_void(box, second)
+    survey.close()
+    with pytest.raises(BallotRefused, match="投票已结束"):
+        services.slip_to_void(box, "1")
+
+
 def test_turnouts_counts_many_boxes_in_two_queries(survey, scrutineers, django_assert_num_queries):
     box = survey.box
     first, second, third = services.issue_slips(box, 3, actor=scrutineers[0])

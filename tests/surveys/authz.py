@@ -180,7 +180,7 @@ CASES: dict[str, Case] = {
     "surveys:target_slips": Case(EDITORS, EDITORS_ABOVE_BRANCH, kwargs=target_kw("open"), visible=STAFF_ABOVE_BRANCH,
                                  post=Write(lambda w, inside: {"count": 1}, ok=200)),
     "surveys:target_void": Case(EDITORS, EDITORS_ABOVE_BRANCH, kwargs=target_kw("open"), visible=STAFF_ABOVE_BRANCH,
-                                post=Write(lambda w, inside: {"number": 2})),
+                                post=Write(lambda w, inside: {"slip": "2", "confirm": "1"})),
     # Checking a code writes nothing, for anyone: nothing is stored before a sheet is sealed.
     "surveys:answer": Case(SIGNED_IN, **PUBLIC, post=Write(
         code_payload, ok=200, allowed=frozenset(), overrides={(role, "in"): 200 for role in EVERY_ROLE},

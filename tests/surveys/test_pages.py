@@ -11,6 +11,7 @@ from django.core.cache import caches
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from vanguard.audit.models import AuditEvent
 from vanguard.ballots.models import SealedBallot
 from vanguard.surveys import services
 from vanguard.surveys.models import Survey, SurveyStatus
@@ -190,7 +191,11 @@ def test_slips_are_printed_voided_used_and_expire_through_the_pages(cast, login,
     assert len(encoded) == 9 and all(re.fullmatch(r"http://testserver/surveys/answer/#[2-9A-Z]{10}", url)
                                      for url in encoded)
     used, voided, unused = slip(a1, cast.secretary), slip(a1, cast.secretary), slip(a1, cast.secretary)
-    response = secretary.post(reverse("surveys:target_void", args=[a1.pk]), {"number": 11})
+    void = reverse("surveys:target_void", args=[a1.pk])
+    shown = secretary.post(void, {"slip": voided})  # by its code: the slip shown, nothing voided yet
+    assert "第 11 号凭条，尚未使用。" in shown.content.decode()
+    assert "已作废 0 张" in secretary.get(reverse("surveys:target_slips", args=[a1.pk])).content.decode()
+    response = secretary.post(void, {"slip": voided, "confirm": "1"})
     assert response.status_code == 302
     counts = secretary.get(reverse("surveys:target_slips", args=[a1.pk])).content.decode()
     assert "已印制 12 张，已使用 0 张，已作废 1 张" in counts
@@ -202,8 +207,12 @@ def test_slips_are_printed_voided_used_and_expire_through_the_pages(cast, login,
     assert client.post(reverse("surveys:answer"), data).status_code == 302
     again = client.post(reverse("surveys:answer"), data)
     assert again.status_code == 400 and "已使用" in again.content.decode()
-    used_void = login(cast.secretary).post(reverse("surveys:target_void", args=[a1.pk]), {"number": 10})
-    assert "已使用，不能作废" in used_void.content.decode()
+    used_void = login(cast.secretary).post(void, {"slip": "第10号", "confirm": "1"})
+    assert "第 10 号凭条已使用，不能作废。" in used_void.content.decode()
+    unknown = login(cast.secretary).post(void, {"slip": "13"})
+    assert "没有这张凭条，请核对凭条序号或凭条码。" in unknown.content.decode()
+    assert AuditEvent.objects.filter(object_type="surveys.surveytarget", object_id=str(a1.pk),
+                                     message="作废第 11 号凭条", actor=cast.secretary).count() == 1
     close(cast, survey)
     client.logout()
     expired = client.post(reverse("surveys:answer"), {"code": unused})

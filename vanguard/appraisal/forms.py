@@ -175,10 +175,6 @@ class SlipsForm(forms.Form):
                                help_text=_("每页 8 张，A4 纸打印后沿虚线裁开。凭条码只在这一次打印的文件中出现。"))
 
 
-class VoidSlipForm(forms.Form):
-    number = forms.IntegerField(label=_("凭条序号"), min_value=1, help_text=_("凭条上印的“第 N 号”。"))
-
-
 class PaperCountForm(forms.Form):
     """``ballots`` (valid ballots returned) and ``c_<item>_<grade>`` per appraised member and grade."""
 

@@ -401,15 +401,21 @@ def issue_slips(round_: AppraisalRound, n: int, vote_url: str, user) -> bytes:
     return ballots.slips_pdf(round_.masses_box, codes, vote_url=vote_url)
 
 
-def void_slip(round_: AppraisalRound, number: int, user) -> None:
-    """Void the unused slip printed with ``number`` (lost, spoiled)."""
-    if round_.masses_box is None:
+def slip_to_void(round_: AppraisalRound, reference: int | str) -> dict:
+    """The masses' unused slip named by its printed number or its code ({"pk", "number", "state"}),
+    to confirm before voiding it; BallotRefused saying why not (unknown, used, voided, round closed)."""
+    if round_.masses_box_id is None:
         raise ValidationError(_("本次评议还没有凭条。"))
-    # The contract's void_slip takes the slip's key; the number printed on it is what a secretary has.
-    slip = round_.masses_box.slips.filter(number=number).values_list("pk", flat=True).first()
-    if slip is None:
-        raise BallotRefused(_("没有第 %(n)d 号凭条。") % {"n": number})
-    ballots.void_slip(round_.masses_box, slip, actor=user)
+    return ballots.slip_to_void(round_.masses_box, str(reference))
+
+
+@transaction.atomic
+def void_slip(round_: AppraisalRound, reference: int | str, user) -> int:
+    """Void the unused slip named by its printed number or its code (lost, spoiled); its number."""
+    slip = slip_to_void(round_, reference)
+    ballots.void_slip(round_.masses_box, slip["pk"], actor=user)
+    _audit(round_, _("作废第 %(n)d 号凭条") % {"n": slip["number"]})
+    return slip["number"]
 
 
 # --------------------------------------------------------------------------- turnout and closing

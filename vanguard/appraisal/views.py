@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from vanguard.activities.checkin import public_base
+from vanguard.ballots.forms import VoidSlipForm
 from vanguard.ballots.services import BallotRefused
 from vanguard.core.exports import stamped, xlsx_response
 from vanguard.core.lists import Column, ObjectListView, attr, choice_labels, styled
@@ -36,7 +37,7 @@ from . import services
 from .filters import MemberFilterSet, RoundFilterSet
 from .forms import (
     ConfirmForm, DecisionForm, ExemptionForm, PaperCountForm, PassphrasesForm, ProposalForm, ReviewForm, RoundForm,
-    ScrutineersForm, SelfAssessmentForm, SlipsForm, VoidSlipForm,
+    ScrutineersForm, SelfAssessmentForm, SlipsForm,
 )
 from .models import (
     GRADES, RESULT_STATUSES, AppraisalRound, Electorate, Grade, RoundMember, RoundStatus, SelfAssessment,
@@ -343,21 +344,25 @@ def slips(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters("slip")
 def slip_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """作废凭条 by its printed number or its code: the slip is named, shown, then voided on confirmation."""
     round_ = _round(request, pk, CHANGE)
     back = reverse("appraisal:slips", args=[round_.pk])
-    asked = request.GET.get("number", "")
-    form = styled(VoidSlipForm(_posted(request), initial={"number": asked if asked.isdigit() else None}))
+    form = styled(VoidSlipForm(_posted(request)))
+    slip = None
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
+        reference = form.cleaned_data["slip"]
         try:
-            services.void_slip(round_, number, request.user)
+            if form.confirmed:
+                number = services.void_slip(round_, reference, request.user)
+                messages.success(request, _("第 %(n)d 号凭条已作废。") % {"n": number})
+                return redirect(back)
+            slip = services.slip_to_void(round_, reference)
         except ValidationError as exc:
-            form.add_error("number", exc.messages)
-        else:
-            messages.success(request, _("第 %(n)d 号凭条已作废。") % {"n": number})
-            return redirect(back)
-    return render(request, "appraisal/slip_void.html", {"round": round_, "form": form, "cancel_url": back})
+            form.add_error("slip", exc.messages)
+    return render(request, "appraisal/slip_void.html", {"round": round_, "form": form, "slip": slip,
+                                                         "cancel_url": back})
 
 
 # ---------------------------------------------------------------------------------- counting

@@ -2,8 +2,8 @@
 
 A box is opened with its scrutineers (``create_box``) and takes sealed ballots while open
 (``cast``; the masses vote with slips: ``issue_slips``, ``slips_pdf``, ``redeem``, ``void_slip``,
-``slip_rows``). It is counted once, by all its scrutineers together (``close_box``) or from paper
-counts (``record_counts``); only then do the readers (``tally``, ``comments``,
+``slip_rows``, ``find_slip``, ``slip_to_void``). It is counted once, by all its scrutineers together (``close_box``)
+or from paper counts (``record_counts``); only then do the readers (``tally``, ``comments``,
 ``counted_receipts``, ``ballots_counted``) answer. Before close only counts of participation are
 known (``has_voted``, ``turnout``, ``slip_counts``; ``turnouts`` for many boxes at once).
 
@@ -317,11 +317,18 @@ def issue_slips(box: BallotBox, n: int, *, actor) -> list[str]:
     return codes
 
 
-def _slip_for(code: str) -> tuple[str, Slip | None]:
+def _digest_of(code: str) -> str:
+    """The HMAC a typed code is stored as, or "" for what cannot be a code."""
     code = crypto.normalise_code(code or "")
     if len(code) != crypto.SLIP_CODE_LENGTH or any(ch not in crypto.CODE_ALPHABET for ch in code):
+        return ""
+    return crypto.slip_digest(slip_key(), code)
+
+
+def _slip_for(code: str) -> tuple[str, Slip | None]:
+    digest = _digest_of(code)
+    if not digest:
         return "", None
-    digest = crypto.slip_digest(slip_key(), code)
     return digest, Slip.objects.select_related("box").filter(digest=digest).first()
 
 
@@ -368,13 +375,55 @@ def slip_counts(box: BallotBox) -> dict[str, int]:
     }
 
 
+def _rows(slips) -> list[dict]:
+    used = Participation.objects.filter(box_id=OuterRef("box_id"), participant=OuterRef("digest"))
+    rows = slips.annotate(used=Exists(used)).order_by("number")
+    return [{"pk": pk, "number": number, "state": "voided" if voided else "used" if was_used else "unused"}
+            for pk, number, voided, was_used in rows.values_list("pk", "number", "voided_at", "used")]
+
+
 def slip_rows(box: BallotBox) -> list[dict]:
     """The box's slips by number, each {"pk", "number", "state"} ("unused", "used" or "voided"): what
     a page lists to void a lost slip (one query). The codes themselves are not kept."""
-    used = Participation.objects.filter(box=box, participant=OuterRef("digest"))
-    rows = Slip.objects.filter(box=box).annotate(used=Exists(used)).order_by("number")
-    return [{"pk": pk, "number": number, "state": "voided" if voided else "used" if was_used else "unused"}
-            for pk, number, voided, was_used in rows.values_list("pk", "number", "voided_at", "used")]
+    return _rows(Slip.objects.filter(box=box))
+
+
+PRINTED_NUMBER = re.compile(r"^第?\s*(\d{1,9})\s*号?$")  # a code has ten characters: never nine digits or fewer
+
+
+def find_slip(box: BallotBox, reference: str) -> dict | None:
+    """The slip of ``box`` named as it reads on paper, as ``slip_rows`` lists it; None if the box has none.
+
+    ``reference`` is the number printed on it ("12", "第 12 号") or its code as typed (any case,
+    with or without the space or hyphen): a spoiled slip handed back shows both, a lost one is
+    known by its number from the list of who got which.
+    """
+    reference = (reference or "").strip()
+    number = PRINTED_NUMBER.match(reference)
+    if number:
+        slips = Slip.objects.filter(box=box, number=int(number.group(1)))
+    else:
+        digest = _digest_of(reference)
+        if not digest:
+            return None
+        slips = Slip.objects.filter(box=box, digest=digest)
+    found = _rows(slips)
+    return found[0] if found else None
+
+
+def slip_to_void(box: BallotBox, reference: str) -> dict:
+    """``find_slip``, refused (BallotRefused, naming the slip) unless the box is open and the slip
+    unused: what a page shows for confirmation. ``void_slip`` checks again under its lock."""
+    if not box.is_open:
+        raise BallotRefused(_("投票已结束，凭条已全部失效。"))
+    slip = find_slip(box, reference)
+    if slip is None:
+        raise BallotRefused(_("没有这张凭条，请核对凭条序号或凭条码。"))
+    if slip["state"] == "used":
+        raise BallotRefused(_("第 %(n)d 号凭条已使用，不能作废。") % {"n": slip["number"]})
+    if slip["state"] == "voided":
+        raise BallotRefused(_("第 %(n)d 号凭条已作废。") % {"n": slip["number"]})
+    return slip
 
 
 def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:

@@ -178,7 +178,3 @@ class ConfirmForm(forms.Form):
 class SlipsForm(forms.Form):
     count = forms.IntegerField(label=_("印制张数"), min_value=1, max_value=MAX_SLIPS, initial=8,
                                help_text=_("每页 8 张，A4 纸打印后沿虚线裁开。凭条码只在这一次打印的文件中出现。"))
-
-
-class VoidSlipForm(forms.Form):
-    number = forms.IntegerField(label=_("凭条序号"), min_value=1, help_text=_("凭条上印的“第 N 号”。"))

@@ -275,14 +275,20 @@ def issue_slips(target: SurveyTarget, n: int, vote_url: str, user) -> bytes:
     return ballots.slips_pdf(target.box, codes, vote_url=vote_url)
 
 
-def void_slip(target: SurveyTarget, number: int, user) -> None:
-    """Void the unused slip printed with ``number`` (lost, spoiled)."""
+def slip_to_void(target: SurveyTarget, reference: int | str) -> dict:
+    """The target's unused slip named by its printed number or its code ({"pk", "number", "state"}),
+    to confirm before voiding it; BallotRefused saying why not (unknown, used, voided, survey closed)."""
     _require_answering(target)
-    slip = target.box.slips.filter(number=number).values_list("pk", flat=True).first()
-    if slip is None:
-        raise BallotRefused(_("没有第 %(n)d 号凭条。") % {"n": number})
-    ballots.void_slip(target.box, slip, actor=user)
-    _audit(target, _("作废第 %(n)d 号凭条") % {"n": number}, user)
+    return ballots.slip_to_void(target.box, str(reference))
+
+
+@transaction.atomic
+def void_slip(target: SurveyTarget, reference: int | str, user) -> int:
+    """Void the unused slip named by its printed number or its code (lost, spoiled); its number."""
+    slip = slip_to_void(target, reference)
+    ballots.void_slip(target.box, slip["pk"], actor=user)
+    _audit(target, _("作废第 %(n)d 号凭条") % {"n": slip["number"]}, user)
+    return slip["number"]
 
 
 @sensitive_variables()

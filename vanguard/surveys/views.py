@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
+from vanguard.ballots.forms import VoidSlipForm
 from vanguard.core.exports import stamped
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import can, get_scoped
@@ -31,7 +31,7 @@ from vanguard.core.views import ScopedDeleteView, ScopedFormView
 from . import services
 from .filters import SurveyFilterSet, TargetFilterSet, TemplateFilterSet
 from .forms import (
-    ConfirmForm, PassphrasesForm, ScrutineersForm, SlipsForm, SurveyForm, TemplateForm, VoidSlipForm, _add_errors,
+    ConfirmForm, PassphrasesForm, ScrutineersForm, SlipsForm, SurveyForm, TemplateForm, _add_errors,
 )
 from .models import DimensionResult, Survey, SurveyTarget, SurveyTemplate
 from .results import target_result
@@ -344,23 +344,27 @@ def target_slips(request: HttpRequest, pk: int) -> HttpResponse:
             response["Content-Disposition"] = content_disposition_header(True, name)
             return response
     return render(request, "surveys/slips.html", {"target": target, "survey": target.survey, "form": form,
+                                                  "void_form": styled(VoidSlipForm()),
                                                   "turnout": services.turnout(target)})
 
 
 @login_required
+@sensitive_post_parameters("slip")
 def target_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """作废凭条 by its printed number or its code: the slip is named, shown, then voided on confirmation."""
     target = _target(request, pk, "slips")
     back = reverse("surveys:target_slips", args=[target.pk])
-    asked = request.GET.get("number", "")
-    form = styled(VoidSlipForm(_posted(request), initial={"number": asked if asked.isdigit() else None}))
+    form = styled(VoidSlipForm(_posted(request)))
+    slip = None
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
+        reference = form.cleaned_data["slip"]
         try:
-            with transaction.atomic():
-                services.void_slip(target, number, request.user)
+            if form.confirmed:
+                number = services.void_slip(target, reference, request.user)
+                messages.success(request, _("第 %(n)d 号凭条已作废。") % {"n": number})
+                return redirect(back)
+            slip = services.slip_to_void(target, reference)
         except ValidationError as exc:
-            form.add_error("number", exc.messages)
-        else:
-            messages.success(request, _("第 %(n)d 号凭条已作废。") % {"n": number})
-            return redirect(back)
-    return render(request, "surveys/slip_void.html", {"target": target, "form": form, "cancel_url": back})
+            form.add_error("slip", exc.messages)
+    return render(request, "surveys/slip_void.html", {"target": target, "form": form, "slip": slip,
+                                                      "cancel_url": back})
