@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import stat
+import subprocess
 import zlib
 from datetime import timedelta
 
@@ -210,8 +212,23 @@ def test_slips_print_eight_to_an_a4_page_with_the_ballot_address_in_the_qr_code(
     assert sorted(encoded) == sorted(f"https://dj.example.cn/appraisal/vote/#{code}" for code in codes)
     with pytest.raises(ValueError):
         services.slips_pdf(survey.box, ["ABCDEFGHJK"], vote_url="https://x/#{code}")  # not a slip of the box
-    with pytest.raises(ValueError):
-        services.slips_pdf(survey.box, codes, vote_url="https://x/")
+    for unsafe in ("https://x/", "https://x/vote/?code={code}", "https://x/{code}/#"):
+        with pytest.raises(ValueError):
+            services.slips_pdf(survey.box, codes, vote_url=unsafe)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler's pdftotext reads the PDF's text")
+def test_each_slip_prints_the_address_to_type_under_its_qr_code(survey, scrutineers, tmp_path):
+    codes = services.issue_slips(survey.box, 9, actor=scrutineers[0])
+    pdf = tmp_path / "slips.pdf"
+    pdf.write_bytes(services.slips_pdf(survey.box, codes, vote_url="https://dj.example.cn/appraisal/vote/#{code}"))
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
+                           text=True).stdout.split("\f")
+    # Without the "#" and the code: what a voter types in a browser, then the code on the page.
+    text = [re.sub(r"\s+", "", page) for page in pages]
+    assert [page.count("https://dj.example.cn/appraisal/vote/") for page in text[:2]] == [8, 1]
+    assert not any("#" in page for page in text)
+    assert all(crypto.format_code(code) in "".join(text) for code in codes)
 
 
 def test_the_slip_key_file_is_made_once_readable_by_its_owner_only(settings, tmp_path):

@@ -429,12 +429,14 @@ def slip_to_void(box: BallotBox, reference: str) -> dict:
 def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:
     """The slips of ``codes`` (from ``issue_slips``) as an A4 PDF, 8 a page, for cutting.
 
-    ``vote_url`` is the absolute address of the public ballot page with ``{code}`` where the code
-    goes (e.g. ``https://host/appraisal/vote/#{code}``: after ``#`` the code never reaches access
-    logs); each slip carries it as a QR code and the code to type, in groups of five.
+    ``vote_url`` is the absolute address of the public ballot page with ``{code}`` after its ``#``
+    (e.g. ``https://host/appraisal/vote/#{code}``: after ``#`` the code never reaches access
+    logs); each slip carries it as a QR code, under it the address before the ``#`` as text for
+    a voter without a QR reader to type, and the code to type there, in groups of five.
     """
-    if "{code}" not in vote_url:
-        raise ValueError("vote_url needs a {code} placeholder")
+    address, _hash, fragment = vote_url.partition("#")
+    if "{code}" not in fragment:
+        raise ValueError("vote_url needs a {code} placeholder after its '#' (a code in a path or query is logged)")
     import segno
     import weasyprint
     from weasyprint.urls import URLFetcher
@@ -450,7 +452,7 @@ def slips_pdf(box: BallotBox, codes: list[str], *, vote_url: str) -> bytes:
          for digest, code in wanted.items()),
         key=lambda slip: slip["number"])
     pages = [slips[i:i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
-    html = render_to_string("ballots/slips_pdf.html", {"box": box, "pages": pages})
+    html = render_to_string("ballots/slips_pdf.html", {"box": box, "pages": pages, "address": address})
     fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
