@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from vanguard.appraisal import services
 from vanguard.appraisal.models import Electorate, Grade, RoundStatus, VotingMode
+from vanguard.audit.models import AuditEvent
 from vanguard.ballots.services import BallotRefused
 
 from .helpers import opened
@@ -59,6 +60,27 @@ def test_entries_that_disagree_are_not_recorded_and_say_where(cast, paper):
     assert outcome.accepted
     paper.members_box.refresh_from_db()
     assert not paper.members_box.is_open and paper.status == RoundStatus.VOTING  # the masses still to come
+
+
+def test_each_entry_and_each_comparison_is_audited_without_the_figures(cast, paper):
+    zhang = f"p{cast.person_a1.pk}"
+    first = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    services.enter_paper_counts(paper, Electorate.MEMBERS, counts_for(paper), 4, cast.clerk)
+    other = counts_for(paper, **{zhang: {Grade.QUALIFIED: 3, Grade.EXCELLENT: 1}})
+    services.enter_paper_counts(paper, Electorate.MEMBERS, other, 4, cast.member)
+    services.enter_paper_counts(paper, Electorate.MEMBERS, counts_for(paper), 4, cast.member)
+    events = list(AuditEvent.objects.filter(pk__gt=first, object_type="appraisal.appraisalround",
+                                            object_id=str(paper.pk)).order_by("pk"))
+    assert [(e.actor_id, e.message) for e in events] == [
+        (cast.clerk.pk, "监票人录入纸质计票结果：党员互评"),
+        (cast.member.pk, "监票人录入纸质计票结果：党员互评"),
+        (cast.member.pk, "纸质计票结果两名监票人录入不一致：党员互评，2 处不同，未予记录"),
+        (cast.member.pk, "监票人修改纸质计票结果：党员互评"),
+        (cast.member.pk, "纸质计票结果经两名监票人录入一致"),
+    ]
+    assert events[2].changes == {"electorate": "members", "compared_with": cast.clerk.pk, "differences": 2}
+    # A draft's figures stay with the one who entered it: nothing of a sheet before they agree.
+    assert all(set(e.changes) <= {"electorate", "compared_with", "differences"} for e in events[:4])
 
 
 def test_a_different_number_of_ballots_is_a_difference(cast, paper):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from vanguard.accounts.models import RoleGrant, User
+from vanguard.audit.context import actor_for, current_actor
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 from vanguard.ballots import services as ballots
@@ -48,8 +49,10 @@ from .models import (
 PERCENT = Decimal("0.1")
 
 
-def _audit(round_: AppraisalRound, message: str, changes: dict | None = None) -> None:
-    record(AuditAction.WORKFLOW, round_, message=message, changes=changes or {})
+def _audit(round_: AppraisalRound, message: str, changes: dict | None = None, *, user=None) -> None:
+    """A round event; ``user`` names who acted where the request's signed-in user may not be set (a service call)."""
+    actor = actor_for(user, current_actor().ip) if user is not None else None
+    record(AuditAction.WORKFLOW, round_, message=message, changes=changes or {}, actor=actor)
 
 
 def _locked(round_: AppraisalRound) -> AppraisalRound:
@@ -514,23 +517,35 @@ def enter_paper_counts(round_: AppraisalRound, electorate: str, counts: dict[str
                                   % {"electorate": Electorate(electorate).label})
         check_paper_counts(round_, electorate, counts, ballots_cast)
         entry = {"ballots": ballots_cast, "counts": counts}
-        PaperCount.objects.update_or_create(round=round_, electorate=electorate, entered_by=user,
-                                            defaults={"counts": entry})
+        created = PaperCount.objects.update_or_create(round=round_, electorate=electorate, entered_by=user,
+                                                      defaults={"counts": entry})[1]
+        # Who entered which sheet, never its figures: the entries are double because they are
+        # independent, and a scrutineer reading the round's history must not copy the other's.
+        label = Electorate(electorate).label
+        _audit(round_, (_("监票人录入纸质计票结果：%(electorate)s") if created
+                        else _("监票人修改纸质计票结果：%(electorate)s")) % {"electorate": label},
+               {"electorate": electorate}, user=user)
         others = list(PaperCount.objects.filter(round=round_, electorate=electorate).exclude(entered_by=user))
         if not others:
             return PaperOutcome(accepted=False, waiting=True)
         if any(other.counts == entry for other in others):
             ballots.record_counts(box, counts, actor=user)
-            _audit(round_, _("纸质计票结果经两名监票人录入一致"), {"electorate": electorate, "ballots": ballots_cast})
+            _audit(round_, _("纸质计票结果经两名监票人录入一致"), {"electorate": electorate, "ballots": ballots_cast},
+                   user=user)
             for electorate_box in (round_.members_box, round_.masses_box):
                 electorate_box.refresh_from_db(fields=["status"])
             if not round_.members_box.is_open and not round_.masses_box.is_open:
                 _counted(round_, user)
             return PaperOutcome(accepted=True, waiting=False)
-        theirs = others[-1].counts
-        differences = _differences(round_, counts, theirs.get("counts", {}))
-        if theirs.get("ballots") != ballots_cast:
+        theirs = others[-1]
+        differences = _differences(round_, counts, theirs.counts.get("counts", {}))
+        if theirs.counts.get("ballots") != ballots_cast:
             differences.insert(0, _("收回的有效选票数"))
+        # How many figures differ, not which: the one who entered sees where on the page.
+        _audit(round_, _("纸质计票结果两名监票人录入不一致：%(electorate)s，%(n)d 处不同，未予记录")
+               % {"electorate": label, "n": len(differences)},
+               {"electorate": electorate, "compared_with": theirs.entered_by_id, "differences": len(differences)},
+               user=user)
         return PaperOutcome(accepted=False, waiting=False, differences=differences)
 
 
