@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.accounts.models import RoleGrant, User
-from vanguard.campaigns.models import Campaign
+from vanguard.campaigns.models import Campaign, CampaignStatus
 from vanguard.core.roles import Role
 from vanguard.orgs.forms import ScopedModelForm
 from vanguard.orgs.models import Org, OrgType
@@ -37,7 +37,8 @@ class InspectionForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.for_user(self.user).current()
+        # Planned while the campaign is prepared or under way; a closed campaign takes no new inspection.
+        self.fields["campaign"].queryset = Campaign.objects.for_user(self.user).exclude(status=CampaignStatus.CLOSED)
         self.fields["inspectors"].queryset = inspector_choices()
         self.fields["org"].queryset = self.fields["org"].queryset.exclude(org_type__in=(OrgType.BRANCH, OrgType.GROUP))
         if self.instance.pk and self.instance.status != "planned":
