@@ -96,6 +96,19 @@ if [ -n "$PO_FILES" ]; then
     "$PY" manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
 fi
 
+# --- Ballot slip key ----------------------------------------------------------------------------
+# The slips' HMAC key is kept outside the database (vanguard/ballots/slipkey.py): unless
+# BALLOT_SLIP_KEY is set, its file is made here, readable by this user only, so that it exists to
+# be kept apart from the database's backups before the first slip is printed. Never replaced: slips
+# printed under one key are not recognised under another. The default path is settings.py's.
+if [ -z "${BALLOT_SLIP_KEY:-}" ]; then
+    SLIP_KEY_FILE="${BALLOT_SLIP_KEY_FILE:-${VANGUARD_VAR_DIR:-$ROOT/var}/ballot_slip.key}"
+    if [ ! -e "$SLIP_KEY_FILE" ]; then
+        log "creating $SLIP_KEY_FILE (mode 600)"
+        "$PY" manage.py shell -c "from vanguard.ballots.slipkey import slip_key; slip_key()"
+    fi
+fi
+
 # --- Static files -------------------------------------------------------------------------------
 # collectstatic with compression takes several seconds, so it is skipped while its inputs (static
 # source files, settings, installed packages, STATIC_ROOT) are unchanged and the manifest exists.
