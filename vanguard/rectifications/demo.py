@@ -3,8 +3,8 @@
 Each closed inspection's findings get their rectification (as closing one does) dated from its
 close; by the demo's "today" (``campaigns.demo.DEMO_TODAY``) about half are verified (most on
 time, some late), some await verification, some were reopened with a reason and the rest are
-still open — a few past their deadline, a few close to it — so the ledger, the to-dos, the badges
-and the on-time rate show real spreads. The demo clerk's branch has findings to answer and a
+still open past their deadline — the first six take one of each in turn, so even a small demo
+shows every state — and the ledger, the to-dos, the badges and the on-time rate show spreads. The demo clerk's branch has findings to answer and a
 reopened one when it was inspected; the demo inspector has answers to verify.
 
 Rows are written in bulk without a per-row audit entry; one import event records the run. The
@@ -44,6 +44,10 @@ REOPEN_REASONS = (
     "整改未触及问题根源，请结合问题重新制定措施。",
 )
 VERIFY_COMMENTS = ("整改到位。", "", "材料齐全，同意销号。")
+# The first findings take these (state, verified late) in turn, so even a small demo shows each.
+EVERY_KIND = ((RectificationStatus.VERIFIED, False), (RectificationStatus.SUBMITTED, False),
+              (RectificationStatus.REOPENED, False), (RectificationStatus.PENDING, False),
+              (RectificationStatus.VERIFIED, True), (RectificationStatus.SUBMITTED, False))
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -58,20 +62,20 @@ def build_rectifications(campaign: Campaign, rng: random.Random, today: date) ->
     inspections = list(Inspection.objects.filter(campaign=campaign, status=InspectionStatus.CLOSED))
     if not inspections:
         return "rectifications: no closed inspection in the demo campaign"
+    # Closed in the demo's past, on its last day (the run's real clock is not the demo's "today").
     for inspection in inspections:
-        closed_on = timezone.localdate(inspection.closed_at) if inspection.closed_at else inspection.ends_on
-        services.open_for(inspection, today=closed_on)
+        services.open_for(inspection, today=inspection.ends_on)
     clerk_branch = Person.objects.filter(user__username="clerk").values_list("org_id", flat=True).first()
     inspector = User.objects.filter(username="inspector").first()
     answerer = User.objects.filter(username="clerk").first()
     rectifications = list(Rectification.objects.filter(finding__inspection__in=inspections)
                           .select_related("finding__inspection", "finding__target").order_by("pk"))
     clerk_kinds = iter((RectificationStatus.PENDING, RectificationStatus.REOPENED))
-    for rectification in rectifications:
+    for index, rectification in enumerate(rectifications):
         inspection = rectification.finding.inspection
-        opened = timezone.localdate(inspection.closed_at) if inspection.closed_at else inspection.ends_on
+        opened = inspection.ends_on
         rectification.opened_at = _moment(opened, rng)
-        status = _status(rng)
+        status, late = EVERY_KIND[index] if index < len(EVERY_KIND) else _status(rng)
         if rectification.finding.target.org_id == clerk_branch:
             status = next(clerk_kinds, status)
         if status == RectificationStatus.PENDING or opened >= today:
@@ -83,7 +87,7 @@ def build_rectifications(campaign: Campaign, rng: random.Random, today: date) ->
         rectification.status = status
         if status == RectificationStatus.SUBMITTED:
             continue
-        late = status == RectificationStatus.VERIFIED and rng.random() < LATE_SHARE
+        late = late and status == RectificationStatus.VERIFIED
         reviewed = (rectification.deadline + timedelta(days=rng.randint(1, 20)) if late
                     else _between(submitted, rectification.deadline, rng))
         reviewed = min(max(reviewed, submitted), today)
@@ -104,15 +108,16 @@ def build_rectifications(campaign: Campaign, rng: random.Random, today: date) ->
     return summary
 
 
-def _status(rng: random.Random) -> str:
+def _status(rng: random.Random) -> tuple[str, bool]:
+    """A drawn (state, verified after the deadline)."""
     draw = rng.random()
     if draw < VERIFIED_SHARE:
-        return RectificationStatus.VERIFIED
+        return RectificationStatus.VERIFIED, rng.random() < LATE_SHARE
     if draw < VERIFIED_SHARE + SUBMITTED_SHARE:
-        return RectificationStatus.SUBMITTED
+        return RectificationStatus.SUBMITTED, False
     if draw < VERIFIED_SHARE + SUBMITTED_SHARE + REOPENED_SHARE:
-        return RectificationStatus.REOPENED
-    return RectificationStatus.PENDING
+        return RectificationStatus.REOPENED, False
+    return RectificationStatus.PENDING, False
 
 
 def seed_step(context) -> str:
