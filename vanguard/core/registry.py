@@ -82,6 +82,11 @@ class NavEntry:
         return policy_of(self.model).possible(scope, self.action)
 
 
+# The figures' names: annotations on the to-do's own model, so none may be a name a model could
+# give a field (Meeting has a ``kind``); Django refuses an annotation that clashes with a field.
+TODO_KEY, TODO_WAITING, TODO_LATE = "_todo_key", "_todo_waiting", "_todo_late"
+
+
 @dataclass(frozen=True)
 class Todo:
     key: str
@@ -93,15 +98,16 @@ class Todo:
     overdue: Callable[[date], Q] | None = None  # today -> the condition of the overdue ones
 
     def figures(self, user, today: date, index: int):
-        """One row ``{"kind": index, "n": waiting, "late": overdue}``: a part of the union that
-        ``todo_counts`` sends as one query. ``index`` is a constant, so nothing is grouped by it:
-        the row is there, with zeros, when nothing waits. None when the user cannot have any
-        such to-do (the queryset is known to be empty without asking the database)."""
+        """One row ``{TODO_KEY: index, TODO_WAITING: waiting, TODO_LATE: overdue}``: a part of the
+        union that ``todo_counts`` sends as one query. ``index`` is a constant, so nothing is
+        grouped by it: the row is there, with zeros, when nothing waits. None when the user cannot
+        have any such to-do (the queryset is known to be empty without asking the database)."""
         queryset = resolve(self.queryset)(user)
         if queryset.query.is_empty():
             return None
         late = Count("pk", filter=self.overdue(today)) if self.overdue is not None else Value(0)
-        return queryset.order_by().annotate(kind=Value(index)).values("kind").annotate(n=Count("pk"), late=late)
+        return (queryset.order_by().annotate(**{TODO_KEY: Value(index)}).values(TODO_KEY)
+                .annotate(**{TODO_WAITING: Count("pk"), TODO_LATE: late}))
 
 
 @dataclass(frozen=True)
@@ -313,12 +319,12 @@ def todo_counts(user, path: str = "") -> dict:
     today = timezone.localdate()
     todos = sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key))
     parts = [part for index, todo in enumerate(todos) if (part := todo.figures(user, today, index)) is not None]
-    figures = {row["kind"]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
+    figures = {row[TODO_KEY]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
     items = []
     for index, todo in enumerate(todos):
-        row = figures.get(index, {"n": 0, "late": 0})
+        row = figures.get(index, {TODO_WAITING: 0, TODO_LATE: 0})
         items.append({"key": todo.key, "label": todo.label, "url": _url(todo.url_name, get_script_prefix()), "icon": todo.icon,
-                      "count": row["n"], "overdue": row["late"]})
+                      "count": row[TODO_WAITING], "overdue": row[TODO_LATE]})
     return {"items": items, "total": sum(i["count"] for i in items),
             "overdue": sum(i["overdue"] for i in items),
             "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
