@@ -209,3 +209,11 @@ def test_a_round_being_prepared_can_be_deleted_after_confirmation(cast, login):
     assert client.post(url).status_code == 302 and not AppraisalRound.objects.exists()
     voting = opened(cast, campaign=campaign)
     assert client.get(reverse("appraisal:round_delete", args=[voting.pk])).status_code == 403
+
+
+def test_the_breadcrumbs_are_named_in_chinese_for_screen_readers(cast, login):
+    round_ = opened(cast)
+    client = login(cast.clerk)
+    for url in (round_.get_absolute_url(), reverse("appraisal:slips", args=[round_.pk])):
+        page = client.get(url).content.decode()
+        assert '<nav aria-label="导航路径">' in page and 'aria-label="breadcrumb"' not in page

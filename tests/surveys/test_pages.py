@@ -352,3 +352,13 @@ def test_the_to_do_badge_counts_surveys_waiting_for_the_count(cast, login):
     assert (item["count"], item["overdue"]) == (1, 1)
     item = next(i for i in todo_counts(cast.clerk)["items"] if i["key"] == "surveys_to_close")
     assert item["count"] == 0
+
+
+def test_the_breadcrumbs_are_named_in_chinese_for_screen_readers(cast, login):
+    survey = opened(cast)
+    target = survey.targets.get(org=cast.branch_a1)
+    client = login(cast.secretary)
+    for url in (survey.get_absolute_url(), survey.template.get_absolute_url(),
+                reverse("surveys:target_slips", args=[target.pk])):
+        page = client.get(url).content.decode()
+        assert '<nav aria-label="导航路径">' in page and 'aria-label="breadcrumb"' not in page
