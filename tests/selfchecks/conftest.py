@@ -1,5 +1,7 @@
 import pytest
 
+# The Playwright browser of tests/browser, for this app's phone test (test_phone.py).
+from ..browser.conftest import browser  # noqa: F401
 from .authz import png
 
 
