@@ -18,8 +18,10 @@ from tests.matrix import (
     post_data,
 )
 from vanguard.activities import checkin
-from vanguard.activities.models import Attendance, Meeting, MeetingAttachment, MeetingKind, MeetingStatus
+from vanguard.activities.models import Meeting, MeetingAttachment, MeetingKind, MeetingStatus
 from vanguard.attachments import services as attachments
+
+from .helpers import add_rows
 
 MEETING_FIELDS = ["kind", "topic", "held_on", "location", "campaign", "host", "lecturer", "minutes"]
 
@@ -46,7 +48,7 @@ def _org(w, inside):
 def _today_meeting(w, inside):
     meeting = Meeting.objects.create(org=_org(w, inside), kind=MeetingKind.THEMED_DAY, topic="今日主题党日",
                                      held_on=timezone.localdate())
-    Attendance.objects.create(meeting=meeting, person=w.member_person if inside else w.person_b1)
+    add_rows(meeting, person=w.member_person if inside else w.person_b1)
     return meeting
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from vanguard.activities import services
-from vanguard.activities.models import Meeting, MeetingKind, MeetingStatus
+from vanguard.activities.models import Attendance, Meeting, MeetingKind, MeetingStatus
 from vanguard.committees.models import CommitteeMember, CommitteePost, CommitteeTerm
 
 
@@ -24,6 +24,29 @@ def meeting_today(org, kind=MeetingKind.THEMED_DAY, **fields) -> Meeting:
 def planned(org, kind=MeetingKind.BRANCH_GENERAL_MEETING, on=None, **fields) -> Meeting:
     return make_meeting(org, kind, held_on=None, status=MeetingStatus.PLANNED,
                         planned_on=on or timezone.localdate(), **fields)
+
+
+def mark_directly(rows, **values) -> None:
+    """Write attendance ``rows`` (a queryset) without the pages, as a writer must: with the
+    meetings' stored figures recounted."""
+    meetings = list(rows.order_by().values_list("meeting_id", flat=True).distinct())
+    rows.update(**values)
+    Meeting.objects.filter(pk__in=meetings).recount_attendance()
+
+
+def add_rows(meeting: Meeting, **values) -> Attendance:
+    """One attendance row written directly (the meeting's figures recounted)."""
+    row = Attendance.objects.create(meeting=meeting, **values)
+    Meeting.objects.filter(pk=meeting.pk).recount_attendance()
+    return row
+
+
+def assert_figures_are_the_rows() -> None:
+    """No meeting's stored figures differ from its rows, and ``counted()`` (the stored figures)
+    picks exactly the meetings that count by their rows (``Meeting.counts``)."""
+    assert list(Meeting.objects.with_stale_figures().values_list("pk", flat=True)) == []
+    by_rows = {m.pk for m in Meeting.objects.prefetch_related("attendances") if m.counts}
+    assert set(Meeting.objects.counted().values_list("pk", flat=True)) == by_rows
 
 
 def committee(org, members: dict, elected=date(2024, 1, 10), number=1) -> CommitteeTerm:

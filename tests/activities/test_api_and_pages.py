@@ -10,7 +10,7 @@ from django.utils import timezone
 from vanguard.activities.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 
 from ..factories import make_org, make_person
-from .helpers import make_meeting, meeting_today, planned
+from .helpers import make_meeting, mark_directly, meeting_today, planned
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_the_list_computes_attendance_for_the_rows_shown_in_constant_queries(cas
 
     for i in range(10):
         meeting = make_meeting(cast.branch_a1, topic=f"会议{i}")
-        meeting.attendances.update(status=AttendanceStatus.PRESENT)
+        mark_directly(meeting.attendances.all(), status=AttendanceStatus.PRESENT)
     few, response = count()
     row = response.context["page_obj"].object_list[0]
     assert (row.expected, row.present) == (2, 2)
@@ -154,8 +154,8 @@ def test_the_home_card_lists_my_next_meetings_and_todays_check_in(cast, login):
     card = page[page.index('data-testid="card-my-meetings"'):]
     assert "今天的主题党日" in card and "到会后请用手机扫描会场二维码签到" in card and "下周党课" in card
     assert "上月的会" not in card
-    Attendance.objects.filter(meeting=today_meeting, person=cast.member_person).update(
-        status=AttendanceStatus.PRESENT, provisional=True)
+    mark_directly(Attendance.objects.filter(meeting=today_meeting, person=cast.member_person),
+                  status=AttendanceStatus.PRESENT, provisional=True)
     assert "已扫码签到，待确认" in login(cast.member).get("/").content.decode()
     assert 'data-testid="card-my-meetings"' not in login(cast.admin).get("/").content.decode()  # no person
 
@@ -164,7 +164,7 @@ def test_the_person_page_shows_expected_attended_missed_lectures_and_talks(cast,
     year = timezone.localdate().year
     for day, status in ((1, "present"), (2, "present"), (3, "absent"), (4, "excused")):
         meeting = make_meeting(cast.branch_a1, topic=f"会{day}", held_on=date(year, 1, day))
-        Attendance.objects.filter(meeting=meeting, person=cast.member_person).update(status=status, note="x")
+        mark_directly(Attendance.objects.filter(meeting=meeting, person=cast.member_person), status=status, note="x")
     make_meeting(cast.branch_a1, MeetingKind.PARTY_LECTURE, topic="我讲的党课", held_on=date(year, 1, 5),
                  lecturer=cast.member_person, is_technical=True)
     cancelled = planned(cast.branch_a1, topic="取消的")
@@ -197,7 +197,8 @@ def test_the_other_meeting_pages_run_in_constant_queries(cast, login, page):
             for person in meeting.org.people.exclude(pk=cast.person_a1.pk)[:people]:
                 TalkPair.objects.create(meeting=meeting, talker=cast.person_a1, talkee=person)
         if page == "panel":
-            meeting.attendances.update(status=AttendanceStatus.PRESENT, provisional=True, checked_in_at=timezone.now())
+            mark_directly(meeting.attendances.all(), status=AttendanceStatus.PRESENT, provisional=True,
+                          checked_in_at=timezone.now())
         window = checkin.current_window()
         url = {"talks": f"/activities/meetings/{meeting.pk}/talks/",
                "checkin": f"/activities/checkin/{meeting.pk}/?w={window}&c={checkin.code_for(meeting.pk, window)}",

@@ -11,7 +11,7 @@ from vanguard.activities.models import Attendance, AttendanceStatus, Meeting
 from vanguard.audit.models import AuditEvent
 
 from ..factories import make_user
-from .helpers import make_meeting, meeting_today
+from .helpers import make_meeting, mark_directly, meeting_today
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _row(meeting, person):
 
 def test_a_member_scanning_the_code_is_present_provisionally_until_the_recorder_confirms(cast, login):
     meeting = meeting_today(cast.branch_a1, minutes="学习")
-    Attendance.objects.filter(meeting=meeting, person=cast.person_a1).update(status=AttendanceStatus.PRESENT)
+    mark_directly(Attendance.objects.filter(meeting=meeting, person=cast.person_a1), status=AttendanceStatus.PRESENT)
     member = login(cast.member)
     page = member.get(f"/activities/checkin/{meeting.pk}/?w={checkin.current_window()}"
                       f"&c={checkin.code_for(meeting.pk, checkin.current_window())}")
@@ -115,8 +115,8 @@ def test_nobody_checks_in_for_someone_else(cast, login):
 
 def test_a_mark_by_the_recorder_is_not_overwritten_by_a_scan(cast, login):
     meeting = meeting_today(cast.branch_a1)
-    Attendance.objects.filter(meeting=meeting, person=cast.member_person).update(status=AttendanceStatus.EXCUSED,
-                                                                                 note="病假")
+    mark_directly(Attendance.objects.filter(meeting=meeting, person=cast.member_person),
+                  status=AttendanceStatus.EXCUSED, note="病假")
     assert "记录人已将您登记为“请假”" in _scan(login(cast.member), meeting).content.decode()
     assert _row(meeting, cast.member_person).status == AttendanceStatus.EXCUSED
 

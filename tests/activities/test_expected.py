@@ -11,7 +11,7 @@ from vanguard.orgs.models import Membership
 from vanguard.orgs.services import transfer_person as transfer
 
 from ..factories import make_person
-from .helpers import SECRETARY, committee, make_meeting
+from .helpers import SECRETARY, committee, make_meeting, mark_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_a_new_day_brings_a_new_list_and_people_still_expected_keep_their_marks(
     newcomer = make_person(cast.branch_b1, "新来的")
     transfer(newcomer, cast.branch_a1, date(2026, 4, 1))
     meeting = make_meeting(cast.branch_a1, held_on=date(2026, 3, 10), minutes="记录")
-    meeting.attendances.filter(person=cast.person_a1).update(status="present")
+    mark_directly(meeting.attendances.filter(person=cast.person_a1), status="present")
     client = login(cast.clerk)
     response = client.post(f"/activities/meetings/{meeting.pk}/edit/", {
         "kind": meeting.kind, "status": "held", "topic": meeting.topic, "held_on": "2026-04-02",

@@ -10,7 +10,7 @@ from vanguard.activities.models import (
 )
 
 from ..factories import make_person
-from .helpers import SECRETARY, committee, make_meeting, planned
+from .helpers import SECRETARY, committee, make_meeting, mark_directly, planned
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_cancelling_needs_a_reason_and_a_cancelled_meeting_never_counts(cast, lo
     assert (meeting.status, meeting.cancel_reason) == (MeetingStatus.CANCELLED, "防汛抢险，改期")
     # Even dated and fully marked it does not count.
     Meeting.objects.filter(pk=meeting.pk).update(held_on=date(2026, 3, 1))
-    meeting.attendances.update(status=AttendanceStatus.PRESENT)
+    mark_directly(meeting.attendances.all(), status=AttendanceStatus.PRESENT)
     assert not Meeting.objects.counted().filter(pk=meeting.pk).exists()
     assert not Meeting.objects.with_attendance().get(pk=meeting.pk).counts
     assert "会议已取消" in client.get(meeting.get_absolute_url()).content.decode()
@@ -84,7 +84,7 @@ def test_a_held_meeting_cannot_be_cancelled(cast, login):
 def test_a_planned_meeting_does_not_count_until_held(cast):
     meeting = planned(cast.branch_a1, minutes="记录")
     Meeting.objects.filter(pk=meeting.pk).update(held_on=date(2026, 3, 1))  # a date but still planned
-    meeting.attendances.update(status=AttendanceStatus.PRESENT)
+    mark_directly(meeting.attendances.all(), status=AttendanceStatus.PRESENT)
     assert not Meeting.objects.counted().exists()
     Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
     assert Meeting.objects.counted().count() == 1
@@ -152,8 +152,8 @@ def test_a_talk_record_lists_who_talked_with_whom_and_they_are_its_attendance(ca
 def test_the_minutes_print(cast, login):
     meeting = make_meeting(cast.branch_a1, minutes="<p>一、学习</p>", location="会议室")
     rows = {a.person_id: a for a in meeting.attendances.all()}
-    Attendance.objects.filter(pk=rows[cast.person_a1.pk].pk).update(status="present")
-    Attendance.objects.filter(pk=rows[cast.member_person.pk].pk).update(status="excused", note="病假")
+    mark_directly(Attendance.objects.filter(pk=rows[cast.person_a1.pk].pk), status="present")
+    mark_directly(Attendance.objects.filter(pk=rows[cast.member_person.pk].pk), status="excused", note="病假")
     page = login(cast.member).get(f"/activities/meetings/{meeting.pk}/print/").content.decode()
     assert "变电一班党支部支部党员大会记录" in page and "<p>一、学习</p>" in page
     assert "刘洋（病假）" in page and "张伟" in page and "data-print" in page and "print.css" in page

@@ -10,6 +10,7 @@ from vanguard.orgs.models import MemberStatus
 
 from ..factories import make_org, make_person
 from ..plans.helpers import make_campaign
+from .helpers import mark_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +70,9 @@ def test_attendance_page_saves_and_the_meeting_then_counts(cast, login):
 
 def test_a_meeting_without_minutes_or_with_someone_unmarked_does_not_count(cast):
     no_minutes = _meeting(cast.branch_a1)
-    no_minutes.attendances.update(status=AttendanceStatus.PRESENT)
+    mark_directly(no_minutes.attendances.all(), status=AttendanceStatus.PRESENT)
     unmarked = _meeting(cast.branch_a1, minutes="记录")
-    unmarked.attendances.filter(person=cast.person_a1).update(status=AttendanceStatus.ABSENT)
+    mark_directly(unmarked.attendances.filter(person=cast.person_a1), status=AttendanceStatus.ABSENT)
     assert not Meeting.objects.get(pk=no_minutes.pk).counts
     assert not Meeting.objects.get(pk=unmarked.pk).counts
     assert Meeting.objects.counted().count() == 0

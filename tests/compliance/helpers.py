@@ -19,6 +19,7 @@ def held(org, kind, day: date | None, people, statuses=None, minutes="会议记�
                                      minutes=minutes, status=status, **fields)
     statuses = statuses or [P] * len(people)
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person=p, status=s) for p, s in zip(people, statuses)])
+    Meeting.objects.filter(pk=meeting.pk).recount_attendance()  # as every writer of attendance does
     return meeting
 
 

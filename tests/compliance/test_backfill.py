@@ -15,6 +15,7 @@ from vanguard.compliance.engine import Grid, Status, active_rules
 from vanguard.core.models import Job, JobStatus
 from vanguard.orgs.models import Org
 
+from ..activities.helpers import assert_figures_are_the_rows
 from ..factories import make_person
 from .helpers import held
 
@@ -44,6 +45,7 @@ def test_a_clerks_own_sheet_is_read_and_every_meeting_counts(cast, today):
     )
     result = backfill.import_meetings(data, cast.clerk, default_org=cast.branch_a1, file_name="台账.xlsx")
     assert (result["created"], result["counted"], result["attendance"]) == (2, 2, 4), result
+    assert_figures_are_the_rows()
     assert result["skipped"] == [{"row": 5, "text": "合计：2 次"}] and result["header_rows"] == [2]
     general = Meeting.objects.get(kind=MeetingKind.BRANCH_GENERAL_MEETING)
     marks = {a.person.name: (a.status, a.note) for a in general.attendances.select_related("person")}

@@ -10,6 +10,7 @@ from vanguard.activities.services import expected_person_ids
 from vanguard.committees.models import CommitteeMember
 from vanguard.compliance import demo
 
+from ..activities.helpers import assert_figures_are_the_rows
 from ..factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_a_year_until_today_with_the_people_expected_that_day(busy_cast):
     summary = demo.generate(seed=3, today=date(2026, 6, 20))
     assert summary["terms"] == 3 and summary["meetings"] == Meeting.objects.count() > 30
     assert summary["attendance"] == Attendance.objects.count()
+    assert_figures_are_the_rows()  # written with the rows, not recounted
     held = Meeting.objects.filter(status=MeetingStatus.HELD)
     assert not held.filter(held_on__gt=date(2026, 6, 20)).exists()
     assert Meeting.objects.filter(status=MeetingStatus.PLANNED, planned_on__gt=date(2026, 6, 20)).exists()

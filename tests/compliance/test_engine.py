@@ -14,6 +14,7 @@ from vanguard.compliance.models import Period
 from vanguard.orgs import services as orgs
 from vanguard.orgs.models import Org, OrgType
 
+from ..activities.helpers import mark_directly
 from ..factories import make_org, make_person
 from .helpers import COMMITTEE, GENERAL, GROUP, LECTURE, P, U, held, only_rules, rule
 
@@ -91,7 +92,7 @@ class TestWhatCounts:
         held(cast.branch_a1, COMMITTEE, date(2026, 3, 10), people, minutes="")  # no minutes
         held(cast.branch_a1, COMMITTEE, date(2026, 4, 10), people, [P, U])  # someone unmarked
         checked_in = held(cast.branch_a1, COMMITTEE, date(2026, 5, 10), people)
-        checked_in.attendances.filter(person=cast.member_person).update(provisional=True)  # not confirmed
+        mark_directly(checked_in.attendances.filter(person=cast.member_person), provisional=True)  # not confirmed
         held(cast.branch_a1, COMMITTEE, date(2026, 6, 10), [])  # nobody expected: nothing recorded
         held(cast.branch_a1, COMMITTEE, date(2026, 7, 10), people)  # complete
         cells = grid(Org.objects.filter(pk=cast.branch_a1.pk), as_of=date(2026, 8, 1))
@@ -199,7 +200,7 @@ def test_transfers_mid_period_are_expected_where_they_belonged_on_the_day(cast, 
     both = Org.objects.filter(pk__in=[cast.branch_a1.pk, cast.branch_a2.pk])
     assert status(grid(both, date(2026, 4, 1)), cast.branch_a1, general, 3) == Status.MISSED  # not marked yet
     for meeting in (before, after):
-        meeting.attendances.update(status=AttendanceStatus.PRESENT)
+        mark_directly(meeting.attendances.all(), status=AttendanceStatus.PRESENT)
     cells = grid(both, date(2026, 4, 1))
     assert status(cells, cast.branch_a1, general, 3) == Status.MET
     assert status(cells, cast.branch_a2, general, 3) == Status.MET

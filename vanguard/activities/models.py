@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -67,14 +68,28 @@ class AttendanceStatus(models.TextChoices):
 def counted_q() -> Q:
     """The condition of ``Meeting.objects.counted()``, for conditional counts over meetings.
 
-    Held (not planned, not cancelled), dated, with a topic and minutes, and every expected person
-    marked — a QR check-in still waiting for the recorder's confirmation is not marked yet.
+    Held (not planned, not cancelled), dated, with a topic and minutes, someone expected and every
+    expected person marked — a QR check-in still waiting for the recorder's confirmation is not
+    marked yet. The attendance part reads the meeting's stored figures (``Meeting.FIGURES``), so a
+    metric over a year of meetings reads the meetings, not every attendance row twice.
     """
-    unmarked = Attendance.objects.filter(meeting=OuterRef("pk")).filter(
-        Q(status=AttendanceStatus.UNMARKED) | Q(provisional=True))
-    anyone = Attendance.objects.filter(meeting=OuterRef("pk"))
-    return (Q(Exists(anyone), held_on__isnull=False, status=MeetingStatus.HELD) & ~Q(topic="") & ~Q(minutes="")
-            & ~Q(Exists(unmarked)))
+    return (Q(attendance_expected__gt=0, attendance_open=0, held_on__isnull=False, status=MeetingStatus.HELD)
+            & ~Q(topic="") & ~Q(minutes=""))
+
+
+def _figures_of_rows() -> dict:
+    """The stored figures of each meeting of a queryset, as correlated counts of its attendance rows."""
+    rows = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+
+    def count(condition: Q | None = None):
+        counted = rows.filter(condition) if condition is not None else rows
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+    return {
+        "attendance_expected": count(),
+        "attendance_present": count(Q(status=AttendanceStatus.PRESENT)),
+        "attendance_open": count(Q(status=AttendanceStatus.UNMARKED) | Q(provisional=True)),
+    }
 
 
 class MeetingQuerySet(ScopedQuerySet):
@@ -98,6 +113,23 @@ class MeetingQuerySet(ScopedQuerySet):
     def counted(self):
         """Meetings that count: date, topic, minutes, and every expected person marked."""
         return self.filter(counted_q())
+
+    def recount_attendance(self) -> int:
+        """Store each meeting's figures from its attendance rows (one UPDATE); how many meetings.
+
+        Every code path that writes attendance rows calls it in the same transaction (through
+        ``activities.services.recount``); ``with_stale_figures`` finds a meeting it missed.
+        """
+        return self.update(**_figures_of_rows())
+
+    def with_stale_figures(self):
+        """The meetings whose stored figures differ from their attendance rows (none, when every
+        writer recounts): the check of the stored figures, for tests and an administrator."""
+        rows = {f"rows_{name}": value for name, value in _figures_of_rows().items()}
+        stale = Q()
+        for name in Meeting.FIGURES:
+            stale |= ~Q(**{name: F(f"rows_{name}")})
+        return self.annotate(**rows).filter(stale)
 
     def mobilisation(self):
         return self.filter(kind__in=MOBILISATION_KINDS, campaign__isnull=False)
@@ -133,6 +165,14 @@ class Meeting(AuditedModel):
     by_secretary = models.BooleanField(_("书记讲党课"), default=False)
     # Sanitised HTML (vanguard.activities.richtext), never rendered unsanitised.
     minutes = models.TextField(_("会议记录"), blank=True)
+    # Figures of the attendance rows, kept with the meeting so that counting meetings (counted_q)
+    # and adding up attendance over a year read meeting rows only. Written only by
+    # ``MeetingQuerySet.recount_attendance`` (and the demo's bulk load, from the rows it writes),
+    # never by ``save()``: an edit loaded before a check-in must not write back older figures.
+    attendance_expected = models.PositiveIntegerField(_("应到人数"), default=0, editable=False)
+    attendance_present = models.PositiveIntegerField(_("出席人数"), default=0, editable=False)
+    # Unmarked, or checked in by QR and not yet confirmed by the recorder: the meeting does not count.
+    attendance_open = models.PositiveIntegerField(_("未登记或待确认人数"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -141,7 +181,8 @@ class Meeting(AuditedModel):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
-    audit_exclude = ("created_at", "updated_at")
+    FIGURES = ("attendance_expected", "attendance_present", "attendance_open")
+    audit_exclude = ("created_at", "updated_at", *FIGURES)
 
     class Meta:
         verbose_name = _("会议活动")
@@ -162,6 +203,14 @@ class Meeting(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:meeting_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # An existing meeting's figures belong to recount_attendance (see the fields).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields if not f.primary_key
+                                       and f.name not in self.FIGURES and f.attname not in deferred]
+        super().save(*args, **kwargs)
 
     def _figure(self, name: str, status: str | None) -> int:
         """An attendance figure: annotated (``with_attendance``), from prefetched rows (a list's
@@ -247,10 +296,6 @@ class Attendance(models.Model):
         verbose_name_plural = _("出席记录")
         ordering = ["meeting", "person__name", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_person")]
-        # counted_q asks, per meeting, whether anyone is unmarked or only provisionally checked in:
-        # a small index of exactly those rows instead of a scan of every attendance row.
-        indexes = [models.Index(fields=["meeting"], condition=Q(status="") | Q(provisional=True),
-                                name="attendance_open")]
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.meeting_id}: {self.status or '-'}"

@@ -10,7 +10,8 @@ committee-level mobilisation meeting its whole subtree. A 谈心谈话 record ex
 its talks.
 
 Attendance is written in one bulk statement per page or API call and logged as one audit event
-of the meeting.
+of the meeting. Whatever writes attendance rows recounts the meeting's stored figures in the
+same transaction (``recount``): counting meetings reads those figures, not the rows.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def _set_lecture_flag(meeting: Meeting) -> None:
     meeting.by_secretary = meeting.lecturer_id == secretary
 
 
+def recount(meeting: Meeting) -> None:
+    """Store the meeting's attendance figures from its rows, after any write of them (also on the instance)."""
+    Meeting.objects.filter(pk=meeting.pk).recount_attendance()
+    meeting.refresh_from_db(fields=Meeting.FIGURES)
+
+
 def refresh_expected(meeting: Meeting) -> tuple[int, int]:
     """Make the attendance rows the people expected on the meeting's day: (added, removed).
 
@@ -91,6 +98,8 @@ def refresh_expected(meeting: Meeting) -> tuple[int, int]:
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pk) for pk in added], ignore_conflicts=True)
     if removed:
         Attendance.objects.filter(pk__in=removed).delete()
+    if added or removed:
+        recount(meeting)
     return len(added), len(removed)
 
 
@@ -141,6 +150,7 @@ def save_attendance(meeting: Meeting, rows: list[Attendance], changes: dict) -> 
         for row in rows:
             row.provisional = False
         Attendance.objects.bulk_update(rows, ["status", "note", "provisional"], batch_size=500)
+        recount(meeting)
         record(AuditAction.UPDATE, meeting, message=_("登记出席情况 %(n)d 人") % {"n": len(rows)}, changes=changes)
     return len(rows)
 
@@ -213,6 +223,7 @@ def check_in(meeting_id: int, user, window, code) -> tuple[Meeting, bool]:
                                  % {"s": row.get_status_display()})
         row.status, row.provisional, row.checked_in_at = AttendanceStatus.PRESENT, True, timezone.now()
         row.save(update_fields=["status", "provisional", "checked_in_at"])
+        recount(meeting)
         record(AuditAction.UPDATE, meeting, message=_("扫码签到（待记录人确认）"),
                changes={f"{user.person.name}#{person_id}": [AttendanceStatus.UNMARKED, AttendanceStatus.PRESENT]})
     return meeting, True
@@ -225,5 +236,6 @@ def save_talks(meeting: Meeting, formset) -> None:
     """Save a 谈心谈话 record's talks; the people of the talks are its attendance, present."""
     formset.save()
     refresh_expected(meeting)
-    meeting.attendances.filter(status=AttendanceStatus.UNMARKED).update(status=AttendanceStatus.PRESENT)
+    if meeting.attendances.filter(status=AttendanceStatus.UNMARKED).update(status=AttendanceStatus.PRESENT):
+        recount(meeting)
     record(AuditAction.UPDATE, meeting, message=_("登记谈话记录 %(n)d 组") % {"n": meeting.talks.count()})

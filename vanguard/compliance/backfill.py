@@ -318,6 +318,7 @@ def apply_rows(rows: list[ValidRow], user, file_name: str = "") -> dict:
             marks.append(attendance)
         created.append(meeting.pk)
     Attendance.objects.bulk_update(marks, ["status", "note"], batch_size=1000)
+    Meeting.objects.filter(pk__in=created).recount_attendance()
     counts = {"created": len(created), "attendance": len(marks),
               "counted": Meeting.objects.filter(pk__in=created).counted().count()}
     record(AuditAction.IMPORT, object_type=Meeting._meta.label_lower,

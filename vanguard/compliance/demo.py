@@ -328,7 +328,7 @@ class LifeGenerator:
         now = timezone.now()
         fields = [f for f in Meeting._meta.concrete_fields]
         given = {"id", "org_id", "kind", "status", "topic", "planned_on", "held_on", "cancel_reason", "location",
-                 "host_id", "recorder_id", "lecturer_id", "is_technical", "by_secretary", "minutes"}
+                 "host_id", "recorder_id", "lecturer_id", "is_technical", "by_secretary", "minutes", *Meeting.FIGURES}
         constant = {}
         for f in fields:
             if f.attname in given:
@@ -336,15 +336,25 @@ class LifeGenerator:
             value = now if f.attname in ("created_at", "updated_at") else (f.get_default() if f.has_default() else None)
             constant[f.attname] = f.get_db_prep_save(value, connection)
         columns = [f.column for f in fields]
+        # The meetings' stored attendance figures (Meeting.FIGURES), from the rows written below:
+        # {meeting id: [expected, present, open]} (no row here is a provisional check-in).
+        figures: dict[int, list[int]] = {}
+        for meeting_id, _person, status_, _note in self.attendance:
+            counts = figures.setdefault(meeting_id, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += status_ == AttendanceStatus.PRESENT
+            counts[2] += status_ == AttendanceStatus.UNMARKED
 
         def meeting_rows():
             for p in self.plans:
+                expected, present, open_ = figures.get(p.pk, (0, 0, 0))
                 values = {
                     "id": p.pk, "org_id": p.org_id, "kind": p.kind, "status": p.status, "topic": p.topic,
                     "planned_on": p.day, "held_on": p.day if p.status == MeetingStatus.HELD else None,
                     "cancel_reason": p.cancel_reason, "location": p.location, "host_id": p.host_id,
                     "recorder_id": p.recorder_id, "lecturer_id": p.lecturer_id, "is_technical": p.is_technical,
                     "by_secretary": p.by_secretary, "minutes": p.minutes, **constant,
+                    "attendance_expected": expected, "attendance_present": present, "attendance_open": open_,
                 }
                 yield tuple(values[f.attname] for f in fields)
 
