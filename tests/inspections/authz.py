@@ -3,7 +3,7 @@
 The world's inspections, each with the demo inspector assigned and one checklist item:
 inside ones are organised by unit A (its campaign) over branch A1, outside ones by unit B over B1.
 
-- ``ia`` / ``ib``: periodic, under way, with a finding (``fa`` / ``fb``, a photo each) and a draw;
+- ``ia`` / ``ib``: periodic, under way, with a finding (``fa`` / ``fb``) and a draw;
 - ``pa`` / ``pb``: periodic, planned (draw, targets, start);
 - ``ca`` / ``cb``: closed, their feedback notices sent, a finding each (``fca`` / ``fcb``);
 - ``ua``: unannounced and planned over A1: nobody of branch A1 or unit A but the admins knows of it.
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tests.activities.authz import photo
 from tests.matrix import (
-    ADMINS, ADMINS_OF_UNIT, INSPECTORS, STAFF, STAFF_OF_BRANCH, Case, Seen, Write,
+    ADMINS, ADMINS_OF_UNIT, EDITORS, EDITORS_OF_BRANCH, INSPECTORS, STAFF, STAFF_OF_BRANCH, Case, Seen, Write,
 )
 from tests.rows import Listing
 from vanguard.attachments import services as attachments
@@ -62,8 +62,6 @@ def extend_world(w):
             w.findings[key] = Finding.objects.create(
                 inspection=inspection, target=target, item=item, description=f"问题{key}", deduction=Decimal("1"),
                 rectify_by=today + timedelta(days=30), recorded_by=w.inspector)
-    w.finding_photos = {key: attachments.attach(FindingAttachment, w.findings[key], attachments.prepare_all([photo()]),
-                                                None)[0] for key in ("fa", "fb")}
     w.draws = {}
     for label in ("ia", "ib"):
         target = w.inspection_targets[label]
@@ -94,8 +92,10 @@ def finding_owner_kw(w, inside):
 
 
 def finding_file_kw(w, inside):
+    """A photo made for the case: replacing or deleting one removes its file, which no savepoint restores."""
     finding = w.findings[_side(inside, "fa", "fb")]
-    return {"owner_pk": finding.pk, "pk": w.finding_photos[_side(inside, "fa", "fb")].pk}
+    made = attachments.attach(FindingAttachment, finding, attachments.prepare_all([photo()]), None)[0]
+    return {"owner_pk": finding.pk, "pk": made.pk}
 
 
 def draw_kw(w, inside):
@@ -165,10 +165,7 @@ CASES: dict[str, Case] = {
     "inspections:notice_pdf": Case(READERS, ORGANISERS_AND_INSPECTOR, kwargs=target_kw("i"), visible=INSPECTION_SEEN),
     # Signing for the notice of a closed inspection: the editors of the inspected branch.
     "inspections:target_acknowledge": Case(
-        READERS, kwargs=target_kw("c"), ok=405, post=Write(
-            nothing, allowed={"admin", "unit_admin", "secretary", "clerk", "two_grants", "member_clerk"},
-            seen=Seen({"admin", "unit_admin", "secretary", "clerk", "member_clerk"}, {"admin", "two_grants"}),
-            visible=INSPECTION_SEEN)),
+        EDITORS, EDITORS_OF_BRANCH, kwargs=target_kw("c"), visible=INSPECTION_SEEN, post=Write(nothing)),
     "inspections:finding_detail": Case(READERS, ORGANISERS_AND_INSPECTOR, kwargs=finding_kw),
     "inspections:finding_edit": Case(WRITERS, ORGANISERS_AND_INSPECTOR, kwargs=finding_kw, post=Write(finding_payload)),
     "inspections:finding_delete": Case(WRITERS, ORGANISERS_AND_INSPECTOR, kwargs=finding_kw, post=Write(nothing)),
@@ -185,31 +182,67 @@ CASES: dict[str, Case] = {
 }
 
 
+# The rectifications app's world (tests/rectifications/authz.py) adds a closed inspection of unit A over
+# branches A1 and A2 (the inspector assigned) and one of unit B over B1 (no inspector), a finding per
+# branch: ``ra`` / ``rb`` and ``ra1``, ``ra2``, ``rb1`` below.
+RECTIFICATIONS_WORLD = "矩阵督查（"
+
+
+def _inspections(w):
+    extra = {("ra" if i.org_id == w.unit_a.pk else "rb"): i
+             for i in Inspection.objects.filter(title__startswith=RECTIFICATIONS_WORLD)}
+    return {**w.inspections, **extra}
+
+
+def _findings(w):
+    labels = {w.branch_a1.pk: "ra1", w.branch_a2.pk: "ra2", w.branch_b1.pk: "rb1"}
+    extra = {labels[f.target.org_id]: f for f in Finding.objects.filter(inspection__title__startswith=RECTIFICATIONS_WORLD)
+             .select_related("target")}
+    return {**w.findings, **extra}
+
+
+def _with_rectifications_world(rows: dict, extra: dict) -> dict:
+    """The rows, plus those of the rectifications world when its module is there."""
+    import importlib.util
+
+    if importlib.util.find_spec("tests.rectifications.authz") is None:
+        return rows
+    return {role: (None if labels is None else labels | extra.get(role, set())) for role, labels in rows.items()}
+
+
 UNIT_A_STAFF_INSPECTIONS = {"ia", "pa", "ca"}  # announced ones over branch A1; not the unannounced ua
-INSPECTION_ROWS = {
+INSPECTION_ROWS = _with_rectifications_world({
     "admin": {"ia", "pa", "ca", "ua", "ib", "pb", "cb"}, "inspector": {"ia", "pa", "ca", "ua", "ib", "pb", "cb"},
     "unit_admin": {"ia", "pa", "ca", "ua"}, "secretary": UNIT_A_STAFF_INSPECTIONS, "leader": UNIT_A_STAFF_INSPECTIONS,
     "clerk": UNIT_A_STAFF_INSPECTIONS, "member_clerk": UNIT_A_STAFF_INSPECTIONS, "two_grants": {"ib", "pb", "cb"},
     "member": None, "expired": None, "future": None,
-}
+}, {  # ra: organised by unit A over A1 and A2, the inspector assigned; rb: over B1, no inspector.
+    "admin": {"ra", "rb"}, "inspector": {"ra"}, "unit_admin": {"ra"}, "secretary": {"ra"}, "leader": {"ra"},
+    "clerk": {"ra"}, "member_clerk": {"ra"}, "two_grants": {"ra", "rb"},  # secretary of A2, clerk of B1
+})
 # Findings reach the inspected branch with the feedback (closed inspections only).
-FINDING_ROWS = {
+FINDING_ROWS = _with_rectifications_world({
     "admin": {"fa", "fb", "fca", "fcb"}, "inspector": {"fa", "fb", "fca", "fcb"}, "unit_admin": {"fa", "fca"},
     "secretary": {"fca"}, "leader": {"fca"}, "clerk": {"fca"}, "member_clerk": {"fca"}, "two_grants": {"fcb"},
     "member": None, "expired": None, "future": None,
-}
+}, {
+    "admin": {"ra1", "ra2", "rb1"}, "inspector": {"ra1", "ra2"}, "unit_admin": {"ra1", "ra2"},
+    "secretary": {"ra1", "ra2"}, "leader": {"ra1", "ra2"}, "clerk": {"ra1"}, "member_clerk": {"ra1"},
+    "two_grants": {"ra2", "rb1"},
+})
+# The notices sent by closing (the rectifications world closes its inspections without sending any).
 FEEDBACK_ROWS = {
     "admin": {"ca", "cb"}, "inspector": {"ca", "cb"}, "unit_admin": {"ca"}, "secretary": {"ca"}, "leader": {"ca"},
     "clerk": {"ca"}, "member_clerk": {"ca"}, "two_grants": {"cb"}, "member": None, "expired": None, "future": None,
 }
 
 LISTINGS = [
-    Listing("inspections:inspection_list", lambda w: w.inspections, INSPECTION_ROWS, key=lambda i: (i.title,),
+    Listing("inspections:inspection_list", _inspections, INSPECTION_ROWS, key=lambda i: (i.title,),
             headers=("督查名称",)),
-    Listing("api:list_inspections", lambda w: w.inspections, INSPECTION_ROWS, key=None, api=True),
-    Listing("inspections:finding_list", lambda w: w.findings, FINDING_ROWS, key=lambda f: (f.description,),
+    Listing("api:list_inspections", _inspections, INSPECTION_ROWS, key=None, api=True),
+    Listing("inspections:finding_list", _findings, FINDING_ROWS, key=lambda f: (f.description,),
             headers=("问题描述",)),
-    Listing("api:list_inspection_findings", lambda w: w.findings, FINDING_ROWS, key=None, api=True),
+    Listing("api:list_inspection_findings", _findings, FINDING_ROWS, key=None, api=True),
     Listing("inspections:feedback_list", lambda w: {k: v for k, v in w.inspection_targets.items() if k in ("ca", "cb")},
             FEEDBACK_ROWS, key=lambda t: (t.inspection.title,), headers=("督查",)),
 ]

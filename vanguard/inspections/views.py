@@ -11,13 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from vanguard.accounts.models import User
 from vanguard.attachments.services import prepare_all
 from vanguard.attachments.views import AttachmentPages
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.policy import can, get_scoped
+from vanguard.core.policy import can, get_scoped, require
 from vanguard.core.uploads import UploadError
 from vanguard.core.views import ScopedDeleteView, ScopedFormView
 from vanguard.orgs.models import Org
@@ -138,6 +137,11 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _posted(request):
+    """The form data of a POST (an empty POST is a bound form too: a confirmation, an emptied choice)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_page(request, obj, form, *, title, submit_label, intro="", danger=False, template="inspections/step.html"):
     return render(request, template, {"form": form, "object": obj, "title": title, "intro": intro,
                                       "submit_label": submit_label, "danger": danger,
@@ -157,7 +161,7 @@ def _run(request, form, run) -> bool:
 @login_required
 def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, "change")
-    form = styled(ChecklistForm(request.POST or None, inspection=inspection))
+    form = styled(ChecklistForm(_posted(request), inspection=inspection))
     if request.method == "POST" and form.is_valid() and _run(
             request, form, lambda: services.set_checklist(inspection, form.cleaned_data["indicators"])):
         messages.success(request, _("已保存检查项。"))
@@ -169,7 +173,7 @@ def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_targets(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, "draw")
-    form = styled(TargetsForm(request.POST or None, inspection=inspection))
+    form = styled(TargetsForm(_posted(request), inspection=inspection))
     if request.method == "POST" and form.is_valid() and _run(
             request, form, lambda: services.set_targets(inspection, form.cleaned_data["orgs"])):
         messages.success(request, _("已保存被督查组织。"))
@@ -185,7 +189,7 @@ class _Confirm(forms.Form):
 @login_required
 def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, "change")
-    form = styled(_Confirm(request.POST or None))
+    form = styled(_Confirm(_posted(request)))
     if request.method == "POST" and form.is_valid() and _run(request, form, lambda: services.start(inspection, request.user)):
         messages.success(request, _("督查已开始。"))
         return redirect(inspection.get_absolute_url())
@@ -197,7 +201,7 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inspection_close(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, "change")
-    form = styled(_Confirm(request.POST or None))
+    form = styled(_Confirm(_posted(request)))
     if request.method == "POST" and form.is_valid() and _run(request, form, lambda: services.close(inspection, request.user)):
         messages.success(request, _("督查已结束，反馈通知已发送给被督查组织。"))
         return redirect(inspection.get_absolute_url())
@@ -212,7 +216,7 @@ def inspection_close(request: HttpRequest, pk: int) -> HttpResponse:
 def draw_create(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, "draw")
     redraw = inspection.draws.exists()
-    form = styled(DrawForm(request.POST or None, redraw=redraw))
+    form = styled(DrawForm(_posted(request), redraw=redraw))
     if request.method == "POST" and form.is_valid():
         try:
             draw = services.draw_sample(inspection, request.user, form.request())
@@ -304,13 +308,16 @@ def _disposition(name: str, inline: bool) -> str:
     return content_disposition_header(not inline, name)
 
 
-@require_POST
 @login_required
 def target_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk, "acknowledge")
-    services.acknowledge(target, request.user)
-    messages.success(request, _("已签收反馈通知。"))
-    return redirect(target.get_absolute_url())
+    form = styled(_Confirm(_posted(request)))
+    if request.method == "POST" and form.is_valid():
+        services.acknowledge(target, request.user)
+        messages.success(request, _("已签收反馈通知。"))
+        return redirect(target.get_absolute_url())
+    return _form_page(request, target, form, title=_("签收反馈通知：%(i)s") % {"i": target.inspection},
+                      submit_label=_("签收"), intro=_("签收后请按反馈通知的要求组织整改。"))
 
 
 # ------------------------------------------------------------------------------------------ findings
@@ -318,9 +325,10 @@ def target_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a finding on site: a phone-size form, photos from the camera."""
+    require(request, Inspection, "record")
     target = get_scoped(request, InspectionTarget.objects.select_related("org", "inspection"), pk=pk)
     inspection = get_scoped(request, Inspection, "record", pk=target.inspection_id)
-    form = styled(FindingForm(request.POST or None, request.FILES or None, inspection=inspection,
+    form = styled(FindingForm(_posted(request), request.FILES if request.method == "POST" else None, inspection=inspection,
                               user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
