@@ -19,20 +19,72 @@ and never after today, so that figures during the year read "so far".
 
 Meetings of a 党小组 are part of its branch's organisational life: they count for the branch
 (the group itself gets None).
+
+``compute_all(campaign)`` computes every registered metric of a campaign at once, as the scoring
+engine does; the figures several metrics start from (the campaign's orgs and members, its
+assessed period, the required-frequency grid) are then computed once for the run (``shared``),
+not once per metric. Each metric alone computes the same values.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Callable, Mapping, TypeVar
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.core import registry
 from vanguard.core.registry import metric
 from vanguard.orgs.models import Org, OrgType, Person
 
 from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, counted_q
+
+T = TypeVar("T")
+
+
+# The figures computed once per ``compute_all`` run, by key; None outside a run.
+_run: ContextVar[dict | None] = ContextVar("metric_run", default=None)
+
+
+def shared(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, once per ``compute_all`` run for one ``key`` (every time outside a run).
+
+    The value is handed to every metric that asks: it must not be changed (tuples, read-only mappings).
+    """
+    run = _run.get()
+    if run is None:
+        return compute()
+    if key not in run:
+        run[key] = compute()
+    return run[key]
+
+
+def in_one_run() -> bool:
+    """Whether metrics are being computed together (``one_run``): a metric may then compute, once,
+    more than it needs itself, for the others to share."""
+    return _run.get() is not None
+
+
+@contextmanager
+def one_run():
+    """Metrics computed inside share what they start from (``shared``); it is forgotten after."""
+    token = _run.set({})
+    try:
+        yield
+    finally:
+        _run.reset(token)
+
+
+def compute_all(campaign, subjects: tuple[str, ...] = ("org", "member")) -> dict[tuple[str, str], dict]:
+    """Every registered metric of ``campaign``: {(subject, code): {subject id: value or None}}, in one run."""
+    with one_run():
+        return {(subject, code): metric.compute(campaign)
+                for subject in subjects for code, metric in sorted(registry.metrics(subject).items())}
 
 
 def assessed_period(campaign, today: date | None = None) -> tuple[date, date] | None:
@@ -40,6 +92,11 @@ def assessed_period(campaign, today: date | None = None) -> tuple[date, date] | 
 
     None when the period has not begun.
     """
+    today = today or timezone.localdate()
+    return shared(("assessed_period", campaign.pk, today), lambda: _assessed_period(campaign, today))
+
+
+def _assessed_period(campaign, today: date) -> tuple[date, date] | None:
     from vanguard.campaigns.models import CampaignPhase, PhasePurpose
 
     start, end = date(campaign.year, 1, 1), date(campaign.year, 12, 31)
@@ -47,25 +104,26 @@ def assessed_period(campaign, today: date | None = None) -> tuple[date, date] | 
                          .values_list("starts_on", flat=True).first())
     if inspection_starts is not None:
         end = min(end, inspection_starts - timedelta(days=1))
-    end = min(end, today or timezone.localdate())
+    end = min(end, today)
     return (start, end) if start <= end else None
 
 
-def campaign_orgs(campaign) -> dict[int, str]:
-    """Every active org of the campaign's scope: id -> org type."""
-    return dict(Org.objects.subtree(campaign.scope_org).active().order_by().values_list("pk", "org_type"))
+def campaign_orgs(campaign) -> Mapping[int, str]:
+    """Every active org of the campaign's scope: id -> org type (read-only)."""
+    return shared(("orgs", campaign.pk), lambda: MappingProxyType(dict(
+        Org.objects.subtree(campaign.scope_org).active().order_by().values_list("pk", "org_type"))))
 
 
-def campaign_members(campaign) -> list[int]:
+def campaign_members(campaign) -> tuple[int, ...]:
     """Every current party member in the campaign's scope, by id."""
-    return list(Person.objects.current().party_members().in_subtree(campaign.scope_org).order_by()
-                .values_list("pk", flat=True))
+    return shared(("members", campaign.pk), lambda: tuple(
+        Person.objects.current().party_members().in_subtree(campaign.scope_org).order_by()
+        .values_list("pk", flat=True)))
 
 
-def _owner(prefix: str = ""):
+def _owner():
     """The org whose organisational life a meeting is: its org, or the branch of a 党小组."""
-    return Case(When(**{f"{prefix}org__org_type": OrgType.GROUP}, then=F(f"{prefix}org__parent_id")),
-                default=F(f"{prefix}org_id"))
+    return Case(When(org__org_type=OrgType.GROUP, then=F("org__parent_id")), default=F("org_id"))
 
 
 def _counted(campaign, start: date, end: date):
@@ -100,9 +158,9 @@ def attendance_rate(campaign, today: date | None = None) -> dict[int, float | No
     period = assessed_period(campaign, today)
     if period is None:
         return result
-    rows = (Attendance.objects.filter(meeting__in=_counted(campaign, *period)).annotate(owner=_owner("meeting__"))
-            .order_by().values("owner")
-            .annotate(expected=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))))
+    # The meetings' stored figures (a counted meeting's rows are all marked and confirmed).
+    rows = (_counted(campaign, *period).annotate(owner=_owner()).order_by().values("owner")
+            .annotate(expected=Sum("attendance_expected"), present=Sum("attendance_present")))
     for row in rows:
         if row["owner"] in result and row["expected"]:
             result[row["owner"]] = round(100 * row["present"] / row["expected"], 1)

@@ -7,8 +7,9 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.activities.metrics import campaign_orgs
 from vanguard.core.registry import metric
-from vanguard.orgs.models import Org, Person
+from vanguard.orgs.models import Person
 
 from .models import Assistance, CareNeed
 
@@ -32,8 +33,7 @@ def needy_members_assisted(campaign) -> dict[int, int | None]:
     """
     scope = campaign.scope_org.path
     start, end = date(campaign.year, 1, 1), date(campaign.year, 12, 31)
-    result: dict[int, int | None] = dict.fromkeys(
-        Org.objects.subtree(campaign.scope_org).active().values_list("pk", flat=True))
+    result: dict[int, int | None] = dict.fromkeys(campaign_orgs(campaign))
     needy: dict[int, set[int]] = defaultdict(set)  # org id -> needy members in its subtree
     flagged = Person.objects.filter(is_needy=True, org__path__startswith=scope).values_list("pk", "org__path")
     recorded = (CareNeed.objects.during(start, end).filter(org__path__startswith=scope)

@@ -1,15 +1,18 @@
 """Whether each org met each rule in each period of a year, for all orgs at once, in one SQL statement.
 
-The statement builds the grid org × rule × period from three parts and aggregates it in the
+The statement builds the grid org × rule × period from these parts and aggregates it in the
 database, whatever the number of orgs:
 
 - ``cand``: the orgs asked about (a scoped ``Org`` queryset compiled to SQL), plus, for a unit's
   figures, the orgs that belonged to the unit at some period end of the year and have moved since;
 - ``spans``: one row per rule and period of the year (a few dozen rows, as ``VALUES``) with the
   rule's kind, minimum and whether the period is over on the day asked;
-- ``held``: counted meetings per org, kind and month (the activities app's ``counted_q``, compiled
-  by the ORM: held, dated, with topic and minutes and everyone expected marked, so a cancelled or
-  merely planned meeting never counts), with how many of them the secretary lectured.
+- ``held``: the counted meetings' org, kind, month and whether the secretary lectured (the
+  activities app's ``counted_q``, compiled by the ORM: held, dated, with topic and minutes and
+  everyone expected marked, so a cancelled or merely planned meeting never counts — read from the
+  meetings' stored attendance figures);
+- ``held_cells``: those meetings counted per org, rule and period (the period's index computed
+  from the month), so that each cell finds its count by equal keys.
 
 A rule applies to an org by type and category. A period is *required* of an org that existed for
 all of it: established on or before its first day (or with no date) and not dissolved before its
@@ -34,7 +37,7 @@ from typing import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from vanguard.activities.models import Meeting, counted_q
 from vanguard.orgs.models import Org, OrgMove, OrgType
 
-from .models import FrequencyRule
+from .models import MONTHS_PER_PERIOD, FrequencyRule
 from .periods import month_end, spans
 
 
@@ -188,8 +191,8 @@ class Grid:
             if not rule.org_types:
                 continue
             for span in self.chosen_spans(rule):
-                rows.append((rule.pk, rule.kind, int(rule.by_secretary), rule.minimum, span.index,
-                             span.first_month, span.last_month, span.starts, span.ends, int(span.ends < self.as_of)))
+                rows.append((rule.pk, rule.kind, rule.minimum, span.index, span.last_month, span.starts, span.ends,
+                             int(span.ends < self.as_of)))
         return rows
 
     def meetings_q(self, span_rows: list[tuple]) -> Q:
@@ -199,7 +202,7 @@ class Grid:
             return Q(kind__in=sorted({row[1] for row in span_rows}),
                      held_on__gte=date(self.year, 1, 1), held_on__lte=date(self.year, 12, 31))
         q = Q(pk__in=[])
-        for kind, starts, ends in sorted({(row[1], row[7], row[8]) for row in span_rows}):
+        for kind, starts, ends in sorted({(row[1], row[5], row[6]) for row in span_rows}):
             q |= Q(kind=kind, held_on__gte=starts, held_on__lte=ends)
         return q
 
@@ -240,7 +243,7 @@ class Grid:
         ctes.append(f"cand (id) AS (SELECT o.id FROM {Org._meta.db_table} o WHERE {' OR '.join(asked)})")
 
         spans_cte, spans_params = _values(
-            span_rows, "spans (rule_id, kind, by_sec, minimum, idx, first_month, last_month, starts, ends, over)")
+            span_rows, "spans (rule_id, kind, minimum, idx, last_month, starts, ends, over)")
         ctes.append(spans_cte)
         params += spans_params
 
@@ -253,12 +256,24 @@ class Grid:
         meetings = (Meeting.objects.filter(counted_q(), self.meetings_q(span_rows),
                                            org_id__in=RawSQL("SELECT id FROM cand", ()))
                     .annotate(month=ExtractMonth("held_on")).order_by()
-                    .values("org_id", "kind", "month")
-                    .annotate(n=Count("pk"), n_sec=Count("pk", filter=Q(by_secretary=True))))
+                    .values("org_id", "kind", "month", "by_secretary"))
         held_sql, held_params = _compiled(meetings)
-        ctes.append("held (org_id, kind, month, n, n_sec) AS "
-                    f"(SELECT org_id, kind, month, n, n_sec FROM ({held_sql}) h0)")
+        ctes.append("held (org_id, kind, month, by_sec) AS "
+                    f"(SELECT org_id, kind, CAST(month AS integer), by_secretary FROM ({held_sql}) h0)")
         params += list(held_params)
+        # Each meeting counts in the period of each rule of its kind that contains its month, the
+        # period's index computed from the month: the cells then find their counts by equal keys,
+        # in one aggregation, instead of comparing every month with every period.
+        rules_cte, rules_params = _values(
+            [(rule.pk, rule.kind, int(rule.by_secretary), MONTHS_PER_PERIOD[rule.period])
+             for rule in self.rules if rule.org_types],
+            "rule_months (rule_id, kind, by_sec, months)")
+        ctes.append(rules_cte)
+        params += rules_params
+        ctes.append("""held_cells (org_id, rule_id, idx, n) AS (
+    SELECT h.org_id, r.rule_id, (h.month - 1) / r.months + 1, SUM(CASE WHEN r.by_sec = 0 OR h.by_sec THEN 1 ELSE 0 END)
+    FROM held h JOIN rule_months r ON r.kind = h.kind
+    GROUP BY h.org_id, r.rule_id, (h.month - 1) / r.months + 1)""")
 
         applies, applies_params = self.applies_sql()
         org_table = Org._meta.db_table
@@ -273,7 +288,7 @@ WITH {', '.join(ctes)}
 SELECT o.id AS org_id,
        CASE WHEN o.org_type = %s AND o.parent_id IS NOT NULL THEN o.parent_id ELSE o.id END AS owner_id,
        s.rule_id, s.idx, s.minimum,
-       COALESCE(SUM(CASE WHEN s.by_sec = 1 THEN h.n_sec ELSE h.n END), 0) AS held,
+       COALESCE(hc.n, 0) AS held,
        CASE WHEN (o.established_on IS NULL OR o.established_on <= s.starts)
              AND (o.dissolved_on IS NULL OR o.dissolved_on > s.ends)
              AND (o.is_active OR o.dissolved_on IS NOT NULL) THEN 1 ELSE 0 END AS required,
@@ -282,12 +297,10 @@ FROM {org_table} o
 JOIN cand ON cand.id = o.id
 JOIN spans s ON ({applies})
 {join_placed}
-LEFT JOIN held h ON h.org_id = o.id AND h.kind = s.kind AND h.month >= s.first_month AND h.month <= s.last_month
+LEFT JOIN held_cells hc ON hc.org_id = o.id AND hc.rule_id = s.rule_id AND hc.idx = s.idx
 WHERE (o.established_on IS NULL OR o.established_on <= s.ends)
   AND (o.dissolved_on IS NULL OR o.dissolved_on >= s.starts)
   {where_unit}
-GROUP BY o.id, o.org_type, o.parent_id, o.established_on, o.dissolved_on, o.is_active,
-         s.rule_id, s.idx, s.minimum, s.starts, s.ends, s.over
 """
         return sql, params + [OrgType.GROUP] + applies_params + where_params
 

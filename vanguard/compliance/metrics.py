@@ -17,12 +17,26 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from vanguard.activities.metrics import assessed_period, campaign_orgs
+from vanguard.activities.metrics import assessed_period, campaign_orgs, in_one_run, shared
 from vanguard.activities.models import MeetingKind, THREE_MEETINGS_ONE_LECTURE
 from vanguard.core.registry import Metric, register_metric
 from vanguard.orgs.models import Org
 
-from .engine import Grid, active_rules, total
+from .engine import Grid, Tally, active_rules, total
+
+
+def owner_tallies(campaign, period, kinds: frozenset[str]) -> tuple[dict[int, str], dict[int, dict[int, Tally]]]:
+    """({rule id: kind}, {owner id: {rule id: Tally}}) of the active rules of ``kinds`` — of every
+    active rule when metrics are computed together (``activities.metrics.compute_all``): one grid
+    statement the rates of all kinds share (a rule's tallies do not depend on the other rules)."""
+    def compute(rules):
+        # Dissolved groups too: their periods before dissolution are their branch's record.
+        grid = Grid(campaign.year, rules, Org.objects.subtree(campaign.scope_org), as_of=period[1] + timedelta(days=1))
+        return {rule.pk: rule.kind for rule in rules}, grid.tallies(by_owner=True)
+
+    if not in_one_run():
+        return compute(tuple(rule for rule in active_rules() if rule.kind in kinds))
+    return shared(("compliance_tallies", campaign.pk, period), lambda: compute(active_rules()))
 
 
 def completion_rates(campaign, kinds: frozenset[str], today=None) -> dict[int, float | None]:
@@ -32,12 +46,10 @@ def completion_rates(campaign, kinds: frozenset[str], today=None) -> dict[int, f
     period = assessed_period(campaign, today)
     if period is None:
         return result
-    rules = tuple(rule for rule in active_rules() if rule.kind in kinds)
-    # Dissolved groups too: their periods before dissolution are their branch's record.
-    grid = Grid(campaign.year, rules, Org.objects.subtree(campaign.scope_org), as_of=period[1] + timedelta(days=1))
-    for owner, by_rule in grid.tallies(by_owner=True).items():
+    kind_of, tallies = owner_tallies(campaign, period, kinds)
+    for owner, by_rule in tallies.items():
         if owner in result:
-            result[owner] = total(by_rule.values()).rate
+            result[owner] = total(t for rule_id, t in by_rule.items() if kind_of[rule_id] in kinds).rate
     return result
 
 

@@ -23,8 +23,8 @@ from decimal import Decimal
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext_lazy as _
 
+from vanguard.activities.metrics import campaign_members, campaign_orgs
 from vanguard.core.registry import metric
-from vanguard.orgs.models import Org, Person
 
 from .models import SUCCESSFUL_OUTCOMES, ProjectKind, Proposal, RepairRecord, TechParticipant, TechProject
 from .services import add_along_paths
@@ -34,20 +34,14 @@ ZERO = Decimal("0")
 
 def _org_figure(campaign, rows, zero) -> dict[int, object]:
     """{org id: its subtree's figure} for every active org of the campaign, from (org path, value) rows."""
-    orgs = Org.objects.subtree(campaign.scope_org).active().values_list("pk", flat=True)
-    totals = {pk: {"v": zero} for pk in orgs}
+    totals = {pk: {"v": zero} for pk in campaign_orgs(campaign)}
     add_along_paths(((path, {"v": value}) for path, value in rows), totals)
     return {pk: figures["v"] for pk, figures in totals.items()}
 
 
-def _members(campaign) -> list[int]:
-    return list(Person.objects.current().party_members().in_subtree(campaign.scope_org)
-                .values_list("pk", flat=True))
-
-
 def _member_figure(campaign, *sources, zero) -> dict[int, object]:
     """{person id: the sum of the values} for every member of the campaign, from (person id, value) rows."""
-    result = dict.fromkeys(_members(campaign), zero)
+    result = dict.fromkeys(campaign_members(campaign), zero)
     for rows in sources:
         for person_id, value in rows:
             if person_id in result:
