@@ -18,7 +18,7 @@ from tests.factories import add_grant_edge_cases, make_user
 from tests.plans.helpers import approved_plan, make_campaign
 from vanguard.accounts.models import RoleGrant, User
 from vanguard.core import registry
-from vanguard.core.registry import resolve
+from vanguard.core.registry import TODO_KEY, resolve
 from vanguard.core.roles import Role
 from vanguard.core.scoping import get_scope
 from vanguard.plans.models import PlanTask
@@ -63,7 +63,7 @@ def test_every_kind_is_counted_in_one_query(cast):
         get_scope(user)  # loaded once per request anyway
         with CaptureQueriesContext(connection) as queries:
             registry.todo_counts(user)
-        counting = [q["sql"] for q in queries.captured_queries if 'AS "kind"' in q["sql"]]
+        counting = [q["sql"] for q in queries.captured_queries if f'AS "{TODO_KEY}"' in q["sql"]]
         assert len(counting) == 1, counting
 
 
@@ -114,7 +114,7 @@ def test_a_fragment_without_the_top_bar_counts_no_to_do(cast, login):
     def counting(url):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        return [q["sql"] for q in queries.captured_queries if 'AS "kind"' in q["sql"]]
+        return [q["sql"] for q in queries.captured_queries if f'AS "{TODO_KEY}"' in q["sql"]]
 
     assert len(counting(reverse("orgs:tree"))) == 1  # the page shows the badge
     assert counting(reverse("orgs:org_children", args=[cast.bureau.pk])) == []  # its next level does not
