@@ -1,0 +1,135 @@
+"""Every door an inspected org could learn of an unannounced inspection by, walked as its secretary
+and clerk before the start and after it; and what an inspector reaches through an assignment,
+until it is taken back."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_user
+from vanguard.core import registry
+from vanguard.core.roles import Role
+from vanguard.inspections import services
+from vanguard.inspections.models import InspectionKind, InspectionStatus
+from vanguard.inspections.services import DrawRequest
+
+from .helpers import campaign_with_rubric, find, fresh, inspect
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "暗访抽查（十一月）"
+ANNOUNCED = "第三季度定期考核"
+
+
+def xlsx_cells(response) -> set:
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return {cell for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for cell in row}
+
+
+def todo_keys(user) -> dict:
+    return {item["key"]: item["count"] for item in registry.todo_counts(fresh(user))["items"]}
+
+
+@pytest.fixture
+def campaign(cast):
+    return campaign_with_rubric(cast)
+
+
+@pytest.fixture
+def secret(cast, campaign):
+    """An unannounced inspection of branch A1 (drawn at random, with the inspector), and an announced one
+    of the same branch: what the org may see, to show that each door below is read for real."""
+    inspection = inspect(campaign, cast.bureau, inspectors=[cast.inspector], kind=InspectionKind.UNANNOUNCED,
+                         title=SECRET)
+    inspect(campaign, cast.bureau, targets=[cast.branch_a1], inspectors=[cast.inspector], title=ANNOUNCED)
+    from tests.factories import make_org
+
+    make_org("变电三班党支部", cast.unit_a)
+    services.draw_sample(inspection, cast.admin, DrawRequest(size=1, seed="x"))
+    # The draw picks one branch; make it branch A1 whatever the seed gave, as set by hand.
+    inspection.targets.all().delete()
+    services.set_targets(inspection, [cast.branch_a1])
+    return inspection
+
+
+def doors(client, inspection, control=True):
+    """What the inspected org's staff can read about ``inspection``, door by door: True where it shows."""
+    target = inspection.targets.get()
+    draw = inspection.draws.get()
+    seen = {
+        "list": SECRET in client.get(reverse("inspections:inspection_list")).content.decode(),
+        "list search": SECRET in client.get(reverse("inspections:inspection_list"), {"q": "暗访"}).content.decode(),
+        "list export": SECRET in xlsx_cells(client.get(reverse("inspections:inspection_list"), {"export": "xlsx"})),
+        "detail": client.get(inspection.get_absolute_url()).status_code == 200,
+        "target": client.get(target.get_absolute_url()).status_code == 200,
+        "draw": client.get(reverse("inspections:draw_detail", args=[draw.pk])).status_code == 200,
+        "frozen list": client.get(reverse("inspections:draw_eligible", args=[draw.pk])).status_code == 200,
+        "notice pdf": client.get(reverse("inspections:notice_pdf", args=[target.pk])).status_code == 200,
+        "notice docx": client.get(reverse("inspections:notice_docx", args=[target.pk])).status_code == 200,
+        "feedback list": SECRET in client.get(reverse("inspections:feedback_list")).content.decode(),
+        "feedback export": SECRET in xlsx_cells(client.get(reverse("inspections:feedback_list"), {"export": "xlsx"})),
+        "findings list": SECRET in client.get(reverse("inspections:finding_list")).content.decode(),
+        "findings export": SECRET in xlsx_cells(client.get(reverse("inspections:finding_list"), {"export": "xlsx"})),
+        "api list": any(row["id"] == inspection.pk for row in client.get("/api/v1/inspections").json()["items"]),
+        "api detail": client.get(f"/api/v1/inspections/{inspection.pk}").status_code == 200,
+        "api findings": any(row["inspection_id"] == inspection.pk
+                            for row in client.get("/api/v1/inspections/findings").json()["items"]),
+        "home": SECRET in client.get("/").content.decode(),
+        "ledger": SECRET in client.get(reverse("rectifications:ledger")).content.decode(),
+        "ledger export": SECRET in xlsx_cells(client.get(reverse("rectifications:ledger"), {"export": "xlsx"})),
+    }
+    # The announced one shows through the same doors: the reading above is real.
+    if control:
+        assert ANNOUNCED in client.get(reverse("inspections:inspection_list")).content.decode()
+        assert ANNOUNCED in xlsx_cells(client.get(reverse("inspections:inspection_list"), {"export": "xlsx"}))
+    return {door for door, shown in seen.items() if shown}
+
+
+def test_the_inspected_orgs_staff_find_no_door_before_the_start(cast, secret, login):
+    for user in (cast.secretary, cast.clerk, cast.leader):
+        assert doors(login(user), secret) == set(), user
+        assert todo_keys(user).get("inspections_to_conduct", 0) == 0
+        assert todo_keys(user).get("inspection_feedback", 0) == 0
+    # Its inspector and the organisers know of it all along.
+    assert {"list", "detail", "draw", "api detail"} <= doors(login(cast.inspector), secret)
+    assert todo_keys(cast.inspector)["inspections_to_conduct"] == 2
+
+
+def test_from_the_start_they_see_it_and_its_findings_come_with_the_feedback(cast, secret, login):
+    services.start(secret, cast.admin)
+    announced = {"list", "list search", "list export", "detail", "target", "api list", "api detail"}
+    for user in (cast.secretary, cast.clerk):
+        assert doors(login(user), secret) == announced, user
+    find(secret, cast.branch_a1, description="暗访发现的问题")
+    assert doors(login(cast.clerk), secret) == announced  # findings wait for the feedback
+    services.close(secret, cast.admin)
+    after = announced | {"notice pdf", "notice docx", "feedback list", "feedback export", "findings list",
+                         "findings export", "api findings", "ledger", "ledger export"}
+    for user in (cast.secretary, cast.clerk):
+        assert doors(login(user), secret) == after, user
+    assert todo_keys(cast.clerk)["inspection_feedback"] == 1
+    # The draw (the whole eligible list) stays with the organisers and inspectors.
+    assert "draw" not in after and secret.status == InspectionStatus.PLANNED  # (the fixture's copy)
+
+
+def test_an_org_outside_the_inspection_never_sees_it(cast, secret, login):
+    outsider = make_user("clerk_b", Role.CLERK, cast.branch_b1)
+    services.start(secret, cast.admin)
+    services.close(secret, cast.admin)
+    assert doors(login(outsider), secret, control=False) == set()
+
+
+def test_the_notice_of_an_unannounced_inspection_is_not_served_before_it_starts(cast, secret, login):
+    target = secret.targets.get()
+    for name in ("inspections:notice_pdf", "inspections:notice_docx"):
+        assert login(cast.clerk).get(reverse(name, args=[target.pk])).status_code == 404
+    # The inspector's draft names the org and the inspection: what the org must not get early.
+    draft = login(cast.inspector).get(reverse("inspections:notice_docx", args=[target.pk]))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(draft.content)).paragraphs)
+    assert SECRET in text and cast.branch_a1.name in text
