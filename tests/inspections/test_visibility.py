@@ -133,3 +133,63 @@ def test_the_notice_of_an_unannounced_inspection_is_not_served_before_it_starts(
     draft = login(cast.inspector).get(reverse("inspections:notice_docx", args=[target.pk]))
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(draft.content)).paragraphs)
     assert SECRET in text and cast.branch_a1.name in text
+
+
+class TestAssignment:
+    """An inspector reaches an inspection, its orgs and their people only while assigned to it."""
+
+    @pytest.fixture
+    def mine(self, cast, campaign):
+        return inspect(campaign, cast.bureau, targets=[cast.branch_a1], inspectors=[cast.inspector],
+                       status=InspectionStatus.STARTED, title="我的督查")
+
+    @pytest.fixture
+    def theirs(self, cast, campaign):
+        other = make_user("inspector2", Role.INSPECTOR, cast.bureau)
+        inspection = inspect(campaign, cast.bureau, targets=[cast.branch_b1], inspectors=[other],
+                             status=InspectionStatus.STARTED, title="别人的督查")
+        find(inspection, cast.branch_b1, description="别人发现的问题")
+        return inspection
+
+    def reach(self, client, cast, mine, theirs) -> set:
+        target = mine.targets.get()
+        people = xlsx_cells(client.get(reverse("orgs:person_list"), {"export": "xlsx"}))
+        reached = {
+            "list": "我的督查" in client.get(reverse("inspections:inspection_list")).content.decode(),
+            "export": "我的督查" in xlsx_cells(client.get(reverse("inspections:inspection_list"), {"export": "xlsx"})),
+            "detail": client.get(mine.get_absolute_url()).status_code == 200,
+            "target": client.get(target.get_absolute_url()).status_code == 200,
+            "api": [row["id"] for row in client.get("/api/v1/inspections").json()["items"]] == [mine.pk],
+            "org page": client.get(reverse("orgs:org_detail", args=[cast.branch_a1.pk])).status_code == 200,
+            "person page": client.get(reverse("orgs:person_detail", args=[cast.person_a1.pk])).status_code == 200,
+            "people export": "张伟" in people,
+        }
+        # Never the others' inspection, org or people, assigned or not.
+        assert "别人的督查" not in client.get(reverse("inspections:inspection_list")).content.decode()
+        assert "别人的督查" not in xlsx_cells(client.get(reverse("inspections:inspection_list"), {"export": "xlsx"}))
+        assert "别人发现的问题" not in xlsx_cells(client.get(reverse("inspections:finding_list"), {"export": "xlsx"}))
+        assert client.get(theirs.get_absolute_url()).status_code == 404
+        assert client.get(f"/api/v1/inspections/{theirs.pk}").status_code == 404
+        assert client.get(reverse("orgs:org_detail", args=[cast.branch_b1.pk])).status_code == 404
+        assert client.get(reverse("orgs:person_detail", args=[cast.person_b1.pk])).status_code == 404
+        assert "王芳" not in people
+        return {door for door, ok in reached.items() if ok}
+
+    def test_while_assigned_and_not_once_the_admin_takes_it_back(self, cast, campaign, mine, theirs, login):
+        everything = {"list", "export", "detail", "target", "api", "org page", "person page", "people export"}
+        assert self.reach(login(cast.inspector), cast, mine, theirs) == everything
+        # The target page leads to the org's page (and so to its people).
+        page = login(cast.inspector).get(mine.targets.get().get_absolute_url()).content.decode()
+        assert reverse("orgs:org_detail", args=[cast.branch_a1.pk]) in page
+        # The admin takes the assignment back on the edit page, as easily as it was given.
+        edit = login(cast.admin).post(reverse("inspections:inspection_edit", args=[mine.pk]), {
+            "campaign": campaign.pk, "kind": mine.kind, "title": mine.title, "org": cast.bureau.pk,
+            "starts_on": mine.starts_on.isoformat(), "ends_on": mine.ends_on.isoformat(), "inspectors": []})
+        assert edit.status_code == 302 and not mine.inspectors.exists()
+        client = login(cast.inspector)
+        assert self.reach(client, cast, mine, theirs) == set()
+        assert client.get(reverse("inspections:finding_create", args=[mine.targets.get().pk])).status_code == 404
+        assert todo_keys(cast.inspector).get("inspections_to_conduct", 0) == 0
+        # And given again.
+        mine.inspectors.add(cast.inspector)
+        assert self.reach(login(cast.inspector), cast, mine, theirs) == everything
