@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.activities.authz import png_bytes
 from vanguard.inspections import services
@@ -97,22 +100,50 @@ def test_a_refused_photo_saves_no_finding(cast, campaign, login):
     assert response.status_code == 200 and not Finding.objects.exists()
 
 
-def test_the_feedback_notice_lists_the_findings_and_deadlines(cast, campaign, login):
+def notice_texts(client, target, tmp_path) -> tuple[list[str], str]:
+    """The notice as its reader gets it: the .docx's paragraphs, and the PDF's text (spaces and line breaks
+    removed: the PDF wraps lines anywhere)."""
+    word = client.get(reverse("inspections:notice_docx", args=[target.pk]))
+    assert word.status_code == 200 and "attachment" in word["Content-Disposition"]
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    pdf = client.get(reverse("inspections:notice_pdf", args=[target.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is needed to read the PDF")
+    (tmp_path / "notice.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(tmp_path / "notice.pdf"), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    return paragraphs, "".join(text.split())
+
+
+def test_the_feedback_notice_is_the_departments_letter_in_word_and_pdf(cast, campaign, login, tmp_path):
     inspection = inspect(campaign, cast.bureau, targets=[cast.branch_a1], inspectors=[cast.inspector],
                          status=InspectionStatus.STARTED, title="2026年第三季度定期考核")
-    finding = find(inspection, cast.branch_a1, description="主题党日未结合安全生产开展")
+    first, second = inspection.checklist.select_related("indicator").order_by("order")
+    found = find(inspection, cast.branch_a1, description="主题党日未结合安全生产开展", item=first, deduction="2")
+    Finding.objects.filter(pk=found.pk).update(severity="serious")
+    find(inspection, cast.branch_a1, description="支委会会议记录缺少议题", item=second, deduction="0.5")
     target = inspection.targets.get()
     assert login(cast.clerk).get(reverse("inspections:notice_pdf", args=[target.pk])).status_code == 403
     services.close(inspection, cast.admin)
-    client = login(cast.clerk)
-    word = client.get(reverse("inspections:notice_docx", args=[target.pk]))
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
-    assert "关于2026年第三季度定期考核督查情况的反馈" in text and "主题党日未结合安全生产开展" in text
-    deadline = finding.rectify_by
-    assert f"整改期限：{deadline.year}年{deadline.month}月{deadline.day}日" in text
-    assert text.splitlines()[1] == f"{cast.branch_a1.name}："
-    pdf = client.get(reverse("inspections:notice_pdf", args=[target.pk]))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    inspection.refresh_from_db()
+    deadline = found.rectify_by
+    closed = timezone.localtime(inspection.closed_at).date()
+    paragraphs, pdf = notice_texts(login(cast.clerk), target, tmp_path)
+    assert paragraphs[0] == "关于2026年第三季度定期考核督查情况的反馈"
+    assert paragraphs[1] == f"{cast.branch_a1.name}："  # to whom
+    assert f"督查组成员：{cast.inspector}。" in paragraphs[2] and "共发现问题2个，合计扣2.5分" in paragraphs[2]
+    items = [p for p in paragraphs if p.startswith("（")]
+    assert items[0] == (f"（一）{first.indicator.name}：主题党日未结合安全生产开展。（问题程度：严重；扣2分；"
+                        f"整改期限：{deadline.year}年{deadline.month}月{deadline.day}日。）")
+    assert items[1].startswith(f"（二）{second.indicator.name}：支委会会议记录缺少议题。（问题程度：一般；扣0.5分；")
+    assert paragraphs[-2:] == [cast.bureau.name, f"{closed.year}年{closed.month}月{closed.day}日"]  # who signs, when
+    # The PDF says the same, in the same order.
+    at = 0
+    for paragraph in ("".join(p.split()) for p in paragraphs):
+        at = pdf.find(paragraph, at)
+        assert at != -1, paragraph
+        at += len(paragraph)
 
 
 def test_deductions_sum_the_closed_inspections_by_org_and_indicator(cast, campaign):

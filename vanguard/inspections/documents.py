@@ -1,6 +1,7 @@
 """The feedback notice (督查情况反馈) to one inspected org, as an organisation department sends it:
-关于…督查情况的反馈, addressed to the org, the findings numbered （一）（二）… with their deadlines,
-the rectification requirements, the organiser and the date.
+关于…督查情况的反馈, addressed to the org, who inspected and what was found in sum, the findings
+numbered （一）（二）… each with its indicator, severity, deduction and deadline, the rectification
+requirements, the organiser who signs and the date.
 
 The .docx and the PDF render one list of blocks, so their text is the same; the layout follows
 the official-document habits the plan export uses (A4, 16 pt 仿宋-like serif body, red title).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -56,17 +58,27 @@ def notice_findings(target: InspectionTarget, user) -> list[Finding]:
                 .select_related("item__indicator").order_by("item__order", "pk"))
 
 
-def notice_blocks(target: InspectionTarget, findings: list[Finding]) -> list[Block]:
+def points(value: Decimal) -> str:
+    """Points as a document writes them: 2, 0.5, never 2.00."""
+    return f"{value.normalize():f}"
+
+
+def notice_blocks(target: InspectionTarget, findings: list[Finding], inspectors=()) -> list[Block]:
     inspection = target.inspection
     organiser = inspection.org.name
+    intro = _("根据%(campaign)s工作安排，%(organiser)s于%(start)s至%(end)s对你单位开展了%(kind)s。") % {
+        "campaign": f"《{inspection.campaign.name}》", "organiser": organiser,
+        "start": chinese_date(inspection.starts_on), "end": chinese_date(inspection.ends_on),
+        "kind": inspection.get_kind_display()}
+    if inspectors:
+        intro += _("督查组成员：%(names)s。") % {"names": "、".join(str(user) for user in inspectors)}
+    if findings:
+        intro += _("本次督查共发现问题%(n)d个，合计扣%(points)s分。") % {
+            "n": len(findings), "points": points(sum((f.deduction for f in findings), Decimal(0)))}
     blocks = [
         Block("title", notice_title(target)),
         Block("addressee", f"{target.org.name}："),
-        Block("p", _("根据%(campaign)s工作安排，%(organiser)s于%(start)s至%(end)s对你单位开展了%(kind)s。"
-                     "现将督查情况反馈如下。") % {
-            "campaign": f"《{inspection.campaign.name}》", "organiser": organiser,
-            "start": chinese_date(inspection.starts_on), "end": chinese_date(inspection.ends_on),
-            "kind": inspection.get_kind_display()}),
+        Block("p", intro + _("现将督查情况反馈如下。")),
         Block("h1", _("一、发现的问题")),
     ]
     if not findings:
@@ -74,7 +86,7 @@ def notice_blocks(target: InspectionTarget, findings: list[Finding]) -> list[Blo
     for n, finding in enumerate(findings, start=1):
         about = f"{finding.item.indicator.name}：" if finding.item_id else ""
         details = _("问题程度：%(severity)s；扣%(points)s分；整改期限：%(deadline)s。") % {
-            "severity": finding.get_severity_display(), "points": finding.deduction,
+            "severity": finding.get_severity_display(), "points": points(finding.deduction),
             "deadline": chinese_date(finding.rectify_by) if finding.rectify_by else _("另行通知")}
         text = finding.description.strip().rstrip("。") + "。"
         blocks.append(Block("item", f"{about}{text}（{details}）", lead=f"（{ordinal(n)}）"))

@@ -282,7 +282,8 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _notice(request, pk):
     target = _target(request, pk, "notice")
-    return target, documents.notice_blocks(target, documents.notice_findings(target, request.user))
+    inspectors = target.inspection.inspectors.order_by("username")
+    return target, documents.notice_blocks(target, documents.notice_findings(target, request.user), inspectors)
 
 
 @login_required
