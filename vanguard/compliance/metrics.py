@@ -27,16 +27,17 @@ from .engine import Grid, Tally, active_rules, total
 
 def owner_tallies(campaign, period, kinds: frozenset[str]) -> tuple[dict[int, str], dict[int, dict[int, Tally]]]:
     """({rule id: kind}, {owner id: {rule id: Tally}}) of the active rules of ``kinds`` — of every
-    active rule when metrics are computed together (``activities.metrics.compute_all``): one grid
-    statement the rates of all kinds share (a rule's tallies do not depend on the other rules)."""
-    def compute(rules):
+    rule of 三会一课 when metrics are computed together (``activities.metrics.compute_all``): one
+    grid statement all the rates below share (a rule's tallies do not depend on the other rules)."""
+    def compute(of_kinds):
+        rules = tuple(rule for rule in active_rules() if rule.kind in of_kinds)
         # Dissolved groups too: their periods before dissolution are their branch's record.
         grid = Grid(campaign.year, rules, Org.objects.subtree(campaign.scope_org), as_of=period[1] + timedelta(days=1))
         return {rule.pk: rule.kind for rule in rules}, grid.tallies(by_owner=True)
 
-    if not in_one_run():
-        return compute(tuple(rule for rule in active_rules() if rule.kind in kinds))
-    return shared(("compliance_tallies", campaign.pk, period), lambda: compute(active_rules()))
+    if not in_one_run() or not kinds <= THREE_MEETINGS_ONE_LECTURE:
+        return compute(kinds)
+    return shared(("compliance_tallies", campaign.pk, period), lambda: compute(THREE_MEETINGS_ONE_LECTURE))
 
 
 def completion_rates(campaign, kinds: frozenset[str], today=None) -> dict[int, float | None]:
