@@ -69,7 +69,7 @@ def build_inspections(campaign: Campaign, admin: User, inspector: User, rng: ran
                                                                seed=f"demo-{seed}-periodic"))
     services.start(periodic, admin)
     periodic_findings = _findings(rng, periodic, inspector, 0.7)
-    services.close(periodic, admin)
+    services.close(periodic, admin, today=periodic.ends_on)
 
     unannounced = _plan(campaign, root, inspector, kind=InspectionKind.UNANNOUNCED,
                         title=f"{campaign.year}年“三会一课”落实情况不定期抽查",

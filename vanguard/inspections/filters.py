@@ -10,6 +10,13 @@ from vanguard.plans.filters import campaigns_for
 from .models import Finding, FindingSeverity, Inspection, InspectionKind, InspectionStatus, InspectionTarget
 
 
+def inspections_for(request):
+    """The inspections the user may see (a findings filter: an id outside them is refused, not looked up)."""
+    if request is None:
+        return Inspection.objects.none()
+    return Inspection.objects.for_user(request.user).order_by("-starts_on", "-pk")
+
+
 class InspectionFilterSet(SearchFilterSet):
     search_fields = ("title", "org__name")
 
@@ -28,7 +35,7 @@ class FindingFilterSet(SearchFilterSet):
 
     campaign = django_filters.ModelChoiceFilter(label=_("创建活动"), queryset=campaigns_for,
                                                 field_name="inspection__campaign")
-    inspection = django_filters.NumberFilter(label=_("督查"), field_name="inspection_id")
+    inspection = django_filters.ModelChoiceFilter(label=_("督查"), queryset=inspections_for)
     org = SubtreeFilter(label=_("被督查组织（含下级）"), queryset=org_choices_for, path_lookup="target__org__path")
     severity = django_filters.MultipleChoiceFilter(label=_("问题程度"), choices=FindingSeverity.choices,
                                                   widget=DropdownMultiSelect)

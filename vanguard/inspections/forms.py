@@ -19,6 +19,8 @@ from .models import ChecklistItem, Finding, Inspection, Stratification
 
 # How long an org has to rectify, by default, after the inspection ends.
 DEFAULT_RECTIFY_DAYS = 30
+# The latest deadline a finding may give, in days after the inspection ends.
+MAX_RECTIFY_DAYS = 366
 
 
 def inspector_choices():
@@ -54,7 +56,22 @@ class InspectionForm(ScopedModelForm):
         campaign, org = data.get("campaign"), data.get("org")
         if campaign and org and not org.is_descendant_of(campaign.scope_org):
             self.add_error("org", _("组织单位必须在创建活动的范围内。"))
+        if self.instance.pk:
+            self.check_what_was_planned(campaign, org)
         return data
+
+    def check_what_was_planned(self, campaign, org) -> None:
+        """A plan keeps what was built on it: the checklist is of its campaign's rubric, the targets
+        lie inside the organiser's subtree."""
+        inspection = self.instance
+        if campaign and campaign.pk != inspection.campaign_id and inspection.checklist.exists():
+            self.add_error("campaign", _("已设置检查项的督查不能更换创建活动（检查项来自原活动的创建标准）；"
+                                         "请先清空检查项。"))
+        if org and org.pk != inspection.org_id:
+            outside = [t.org.name for t in inspection.targets.select_related("org") if not t.org.is_descendant_of(org)
+                       or t.org_id == org.pk]
+            if outside:
+                self.add_error("org", _("以下被督查组织不在新组织单位的下级范围内：%(orgs)s。") % {"orgs": "、".join(outside)})
 
 
 class ChecklistForm(forms.Form):
@@ -159,6 +176,7 @@ class FindingForm(forms.ModelForm):
 
     def __init__(self, *args, inspection: Inspection, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.inspection = inspection
         self.fields["item"].queryset = ChecklistItem.objects.filter(inspection=inspection).select_related("indicator")
         self.fields["item"].required = True
         self.fields["item"].empty_label = None
@@ -169,6 +187,19 @@ class FindingForm(forms.ModelForm):
             self.initial.setdefault("rectify_by", inspection.ends_on + timedelta(days=DEFAULT_RECTIFY_DAYS))
         self.fields["deduction"].widget.attrs.update({"inputmode": "decimal", "step": "0.5", "min": "0"})
         self.fields["photos"].widget.attrs.update({"accept": "image/*", "capture": "environment", "multiple": True})
+
+    def clean_rectify_by(self):
+        """A deadline the org can still meet, and within a year of the inspection's end."""
+        value = self.cleaned_data["rectify_by"]
+        if value is None or value == self.initial.get("rectify_by"):
+            return value
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("整改期限不能早于今天。"))
+        latest = self.inspection.ends_on + timedelta(days=MAX_RECTIFY_DAYS)
+        if value > latest:
+            raise forms.ValidationError(_("整改期限不能晚于督查结束后一年（%(day)s）。") % {
+                "day": f"{latest.year}年{latest.month}月{latest.day}日"})
+        return value
 
     def clean_deduction(self):
         value = self.cleaned_data["deduction"]

@@ -234,14 +234,23 @@ def start(inspection: Inspection, user) -> Inspection:
     return inspection
 
 
-def close(inspection: Inspection, user) -> Inspection:
-    """进行中 → 已结束: the feedback notices go to the inspected orgs (their to-do lists)."""
+def close(inspection: Inspection, user, today: date | None = None) -> Inspection:
+    """进行中 → 已结束: the feedback notices go to the inspected orgs (their to-do lists).
+
+    ``today`` is the day the notices go out, against which no deadline may have passed already
+    (the demo closes its September inspection on its last day).
+    """
     with transaction.atomic():
         inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if inspection.status != InspectionStatus.STARTED:
             raise ValidationError(_("只有进行中的督查可以结束。"))
         if inspection.findings.filter(rectify_by__isnull=True).exists():
             raise ValidationError(_("还有问题没有填写整改期限。"))
+        # The notice goes out now: a deadline already past could not be met (nor answered).
+        past = inspection.findings.filter(rectify_by__lt=today or timezone.localdate()).select_related("target__org")
+        if past:
+            raise ValidationError(_("以下问题的整改期限已过，请先修改整改期限：%(items)s") % {
+                "items": "；".join(f"{f.target.org.name}：{f}" for f in past)})
         now = timezone.now()
         inspection.status = InspectionStatus.CLOSED
         inspection.closed_at = now
