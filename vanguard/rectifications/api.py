@@ -8,6 +8,7 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -16,6 +17,7 @@ from vanguard.core.policy import get_scoped, require
 
 from . import services
 from .filters import RectificationFilterSet
+from .forms import AnswerForm, ReviewForm
 from .models import Rectification
 
 router = Router(tags=["rectifications"])
@@ -88,15 +90,25 @@ class RectificationOut(Schema):
         return list(obj.evidence.all())
 
 
+# The payloads are read by the pages' forms, so that a bad value (a date that does not exist, an
+# empty answer) gets the same Chinese message as on the page, as a 400 naming the field.
+
+
 class AnswerIn(Schema):
-    measures: str
-    deadline: date
+    measures: str = ""
+    deadline: str = ""  # YYYY-MM-DD
 
 
 class ReviewIn(Schema):
-    decision: str  # "verify" (通过) or "reopen" (退回, with a comment)
+    decision: str = ""  # "verify" (通过) or "reopen" (退回, with a comment)
     comment: str = ""
-    submission: int | None = None  # the submission reviewed (a newer one is refused)
+    submission: int | str | None = None  # the submission reviewed (a newer one is refused)
+
+
+def _validated(form) -> dict:
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form.cleaned_data
 
 
 def _rectifications():
@@ -122,7 +134,8 @@ def get_rectification(request, rectification_id: int):
              summary="提交整改情况（须已上传佐证）")
 def answer_rectification(request, rectification_id: int, payload: AnswerIn):
     rectification = get_scoped(request, Rectification, "answer", pk=rectification_id)
-    services.submit(rectification, services.Answer(payload.measures, payload.deadline), request.user)
+    data = _validated(AnswerForm(payload.dict()))
+    services.submit(rectification, services.Answer(data["measures"], data["deadline"]), request.user)
     return _rectifications().get(pk=rectification.pk)
 
 
@@ -130,5 +143,7 @@ def answer_rectification(request, rectification_id: int, payload: AnswerIn):
              summary="验收整改（decision：verify 通过 / reopen 退回，退回须填写 comment）")
 def review_rectification(request, rectification_id: int, payload: ReviewIn):
     rectification = get_scoped(request, Rectification, "verify", pk=rectification_id)
-    services.review(rectification, request.user, payload.decision, payload.comment, submission=payload.submission)
+    submission = rectification.submissions if payload.submission in (None, "") else payload.submission
+    data = _validated(ReviewForm({**payload.dict(), "submission": submission}))
+    services.review(rectification, request.user, data["decision"], data["comment"], submission=data["submission"])
     return _rectifications().get(pk=rectification.pk)

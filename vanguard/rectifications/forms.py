@@ -46,4 +46,7 @@ class ReviewForm(forms.Form):
         data = super().clean()
         if data.get("decision") == ReviewDecision.REOPEN and not (data.get("comment") or "").strip():
             self.add_error("comment", _("退回须填写原因。"))
+        if self._errors.pop("submission", None):
+            # A hidden field nobody can correct: said above the form, in words that say what to do.
+            self.add_error(None, _("页面内容已过期，请刷新页面查看最新的整改情况后再验收。"))
         return data

@@ -72,9 +72,12 @@ def _locked(rectification: Rectification) -> Rectification:
 
 
 def check_deadline(rectification: Rectification, deadline: date | None) -> None:
-    """The org may bring the deadline forward, not push it past the one the feedback gave."""
+    """The org may bring the deadline forward, not push it past the one the feedback gave (keeping it
+    as it is is always allowed: an answer after the deadline is late, not impossible)."""
     if deadline is None:
         raise ValidationError({"deadline": _("请填写整改期限。")})
+    if deadline == rectification.deadline:
+        return  # the deadline given stays acceptable, even once it has passed
     limit = rectification.finding.rectify_by
     if limit is not None and deadline > limit:
         raise ValidationError({"deadline": _("整改期限不能晚于督查反馈要求的%(day)s。") % {"day": format_day(limit)}})
