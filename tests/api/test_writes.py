@@ -25,12 +25,19 @@ from vanguard.audit.models import AuditAction, AuditEvent
 from vanguard.commitments.models import Commitment, FulfilmentReport, ReportPeriod, ReportStatus
 from vanguard.plans import services
 from vanguard.plans.models import OrgPlan, PlanStatus
+from vanguard.rectifications import services as rectifications
+from vanguard.rectifications.models import Rectification, RectificationEvidence, RectificationStatus
+from vanguard.selfchecks.models import SelfAssessment
+from vanguard.selfchecks.models import Status as SelfAssessmentStatus
 from vanguard.surveys.models import Survey
 
 from ..activities.helpers import make_meeting
 from ..appraisal.helpers import appraisal_round, dates
 from ..commitments.helpers import commit, reported
 from ..plans.helpers import make_campaign, make_plan
+from ..rectifications.helpers import close, inspect, photo, rectification_at
+from ..selfchecks.helpers import assessing_campaign, assessment_of, full_scores
+from ..selfchecks.helpers import submitted as submitted_self_assessment
 from ..surveys.helpers import make_template
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +186,71 @@ def new_survey(context) -> Survey | None:
     return Survey.objects.filter(campaign=context[1], title=NEW_SURVEY_TITLE).first()
 
 
+# ------------------------------------------------------------------------------ rectifications
+
+def open_rectification(cast) -> Rectification:
+    """Branch A1's rectification of a closed inspection, with a photo already attached by its clerk."""
+    rectification = rectification_at(close(inspect(make_campaign(cast), [cast.branch_a1])), cast.branch_a1)
+    evidence = RectificationEvidence(rectification=rectification, name="照片.jpg", kind="jpeg", size=3,
+                                     sha256="0" * 64, uploaded_by=cast.clerk)
+    evidence.file.save("photo.jpg", photo(), save=False)
+    evidence.save()
+    return rectification
+
+
+def submitted_rectification(cast) -> Rectification:
+    rectification = open_rectification(cast)
+    rectifications.submit(rectification, rectifications.Answer("接口提交的整改措施", rectification.deadline),
+                          cast.clerk)
+    return Rectification.objects.get(pk=rectification.pk)
+
+
+def rectification_status(rectification) -> str:
+    return Rectification.objects.get(pk=rectification.pk).status
+
+
+def rectification_write(role: str, prepare, payload, after: str) -> Write:
+    return Write(role, prepare, lambda rect: {"rectification_id": rect.pk}, payload, rectification_status,
+                 lambda rect: rectification_status(rect) == after,
+                 lambda rect: event_of(Rectification.objects.get(pk=rect.pk), AuditAction.WORKFLOW))
+
+
+# ------------------------------------------------------------------------------ self-assessments
+
+def draft_self_assessment(cast) -> SelfAssessment:
+    from vanguard.selfchecks import services as selfchecks
+
+    campaign = assessing_campaign(cast)
+    selfchecks.generate(campaign, cast.admin)
+    return assessment_of(campaign, cast.branch_a1)
+
+
+def scored_self_assessment(cast) -> SelfAssessment:
+    from vanguard.selfchecks import services as selfchecks
+
+    assessment = draft_self_assessment(cast)
+    selfchecks.save_scores(assessment, cast.clerk, full_scores(assessment))
+    return assessment
+
+
+def self_assessment_state(assessment) -> tuple:
+    fresh = SelfAssessment.objects.get(pk=assessment.pk)
+    return fresh.status, sorted(fresh.items.values_list("pk", "self_points", "reviewed_points"))
+
+
+def all_scored(assessment) -> dict:
+    return {"items": [{"id": item.pk, "points": str(item.indicator.points), "note": "接口自评"}
+                      for item in assessment.items.select_related("indicator")]}
+
+
+def self_assessment_status(assessment) -> str:
+    return SelfAssessment.objects.get(pk=assessment.pk).status
+
+
+def self_assessment_event(action: str):
+    return lambda assessment: event_of(SelfAssessment.objects.get(pk=assessment.pk), action)
+
+
 WRITES = {
     "submit_plan": plan_write("clerk", draft_plan, PlanStatus.SUBMITTED),
     "review_plan": plan_write("secretary", submitted_plan, PlanStatus.APPROVED,
@@ -219,6 +291,29 @@ WRITES = {
         lambda context: list(Survey.objects.filter(campaign=context[1]).values_list("pk", flat=True)),
         lambda context: new_survey(context) is not None,
         lambda context: event_of(new_survey(context), AuditAction.CREATE), status=201),
+    "answer_rectification": rectification_write(
+        "clerk", open_rectification,
+        lambda rect: {"measures": "接口提交的整改措施", "deadline": rect.deadline.isoformat()},
+        RectificationStatus.SUBMITTED),
+    "review_rectification": rectification_write(
+        "admin", submitted_rectification, lambda rect: {"decision": "verify", "submission": rect.submissions},
+        RectificationStatus.VERIFIED),
+    "save_self_assessment_scores": Write(
+        "clerk", draft_self_assessment, lambda a: {"assessment_id": a.pk}, all_scored, self_assessment_state,
+        lambda a: SelfAssessment.objects.get(pk=a.pk).items.filter(self_points__isnull=True).count() == 0,
+        lambda a: AuditEvent.objects.filter(object_type="selfchecks.selfassessmentitem",
+                                            object_id__in=[str(pk) for pk in a.items.values_list("pk", flat=True)])
+        .order_by("pk").last()),
+    "submit_self_assessment": Write(
+        "clerk", scored_self_assessment, lambda a: {"assessment_id": a.pk}, no_body, self_assessment_state,
+        lambda a: self_assessment_status(a) == SelfAssessmentStatus.SUBMITTED,
+        self_assessment_event(AuditAction.WORKFLOW)),
+    "review_self_assessment": Write(
+        "secretary", lambda cast: submitted_self_assessment(cast, assessing_campaign(cast)),
+        lambda a: {"assessment_id": a.pk},
+        lambda a: {"decision": "approve", "items": [{"id": i.pk, "points": str(i.self_points)} for i in a.items.all()]},
+        self_assessment_state, lambda a: self_assessment_status(a) == SelfAssessmentStatus.APPROVED,
+        self_assessment_event(AuditAction.WORKFLOW)),
 }
 
 

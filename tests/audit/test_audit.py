@@ -216,6 +216,18 @@ def test_every_domain_model_is_audited():
         "ballots.BoxComment": secret_ballot + "written unlinked at the audited count",
         "ballots.CountedReceipt": secret_ballot + "published at the audited count",
         "surveys.DimensionResult": "derived tallies, written once by the audited close of the survey",
+        "inspections.InspectionTarget": "set per inspection (services.set_targets) with an UPDATE event of the "
+                                        "inspection listing the orgs; signing for the notice is a WORKFLOW event",
+        "inspections.ChecklistItem": "set per inspection (services.set_checklist) with an UPDATE event of the "
+                                     "inspection listing the indicators",
+        "inspections.SampleDraw": "each step of a draw (seed, frozen list's hash, selection) is a WORKFLOW event "
+                                  "of the draw, in that order (services.draw_sample)",
+        "inspections.FindingAttachment": "uploads, replacements and deletions are UPDATE events of the finding "
+                                         "(attachments.services)",
+        "rectifications.RectificationEvidence": "uploads, replacements and deletions are UPDATE events of the "
+                                                "rectification (attachments.services)",
+        "selfchecks.SelfAssessmentEvidence": "uploads, replacements and deletions are UPDATE events of the item "
+                                             "(attachments.services)",
         "appraisal.PaperCount": "one scrutineer's draft of a paper count, read by its author only until a second "
                                 "entry agrees; the agreed counts are WORKFLOW events of the box and the round",
     }
