@@ -201,3 +201,31 @@ class TestPages:
         assert client.get(delete).status_code == 200
         services.review(rect, cast.inspector, "reopen", "重拍")
         assert client.get(delete).status_code == 403
+
+
+class TestReviewHistory:
+    def test_the_page_and_the_api_list_every_review_newest_first(self, cast, login, client, rect):
+        answered(rect, cast.clerk)
+        services.review(rect, cast.inspector, "reopen", "照片看不清")
+        answered(rect, cast.clerk, measures="已重新拍照")
+        services.review(rect, cast.inspector, "reopen", "签到表缺页")
+        answered(rect, cast.clerk, measures="已补齐签到表")
+        services.review(rect, cast.admin, "verify", "整改到位")
+        services.review(rect, cast.admin, "verify", "整改到位")  # a repeated click: no second entry
+        page = login(cast.clerk).get(rect.get_absolute_url())
+        reviews = list(page.context["reviews"])
+        assert [(r.submission, r.decision, r.comment) for r in reviews] == [
+            (3, "verify", "整改到位"), (2, "reopen", "签到表缺页"), (1, "reopen", "照片看不清")]
+        html = page.content.decode()
+        assert html.index("签到表缺页") < html.index("照片看不清") and "第1次提交" in html
+        body = client.get(f"/api/v1/rectifications/{rect.pk}").json()
+        assert [(r["submission"], r["decision"]) for r in body["reviews"]] == [(3, "verify"), (2, "reopen"), (1, "reopen")]
+
+    def test_nobody_outside_reads_the_reviews(self, cast, rect):
+        from tests.factories import make_user
+        from vanguard.rectifications.models import RectificationReview
+
+        answered(rect, cast.clerk)
+        services.review(rect, cast.inspector, "reopen", "照片看不清")
+        assert RectificationReview.objects.for_user(cast.clerk).count() == 1
+        assert not RectificationReview.objects.for_user(make_user("clerk_b", "clerk", cast.branch_b1)).exists()

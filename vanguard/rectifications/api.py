@@ -31,6 +31,14 @@ class EvidenceOut(Schema):
     uploaded_at: datetime
 
 
+class ReviewOut(Schema):
+    submission: int
+    decision: str  # verify (通过) / reopen (退回)
+    comment: str
+    reviewed_by_id: int | None
+    reviewed_at: datetime
+
+
 class RectificationOut(Schema):
     id: int
     finding_id: int
@@ -51,6 +59,7 @@ class RectificationOut(Schema):
     review_comment: str
     verified_on: date | None
     evidence: list[EvidenceOut]
+    reviews: list[ReviewOut]  # newest first
 
     @staticmethod
     def resolve_inspection_id(obj: Rectification) -> int:
@@ -85,6 +94,10 @@ class RectificationOut(Schema):
         return obj.timing()[0]
 
     @staticmethod
+    def resolve_reviews(obj: Rectification) -> list:
+        return list(obj.reviews.all())
+
+    @staticmethod
     def resolve_evidence(obj: Rectification) -> list:
         # Evidence is read by whoever reads its rectification (the same rule): prefetched with it.
         return list(obj.evidence.all())
@@ -113,7 +126,7 @@ def _validated(form) -> dict:
 
 def _rectifications():
     return (Rectification.objects.select_related("finding", "finding__inspection", "finding__target__org")
-            .prefetch_related("evidence"))
+            .prefetch_related("evidence", "reviews"))
 
 
 @router.get("rectifications", response=list[RectificationOut], summary="整改台账",

@@ -174,6 +174,31 @@ class Rectification(AuditedModel):
         return "open", str(_("剩余%(n)d天") % {"n": left})
 
 
+class RectificationReview(models.Model):
+    """One review of a submitted answer (通过 or 退回 with its reason), kept for the history the
+    rectification's page shows: the rectification itself holds only the latest. Written once."""
+
+    rectification = models.ForeignKey(Rectification, verbose_name=_("整改"), on_delete=models.CASCADE,
+                                      related_name="reviews")
+    submission = models.PositiveIntegerField(_("第几次提交"))
+    decision = models.CharField(_("验收意见"), max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(_("意见说明"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("验收人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("验收时间"))
+
+    objects = ScopedQuerySet.as_manager()
+    policy = Policy(org="rectification__finding__target__org", view=readers("rectification"), change=None)
+
+    class Meta:
+        verbose_name = _("验收记录")
+        verbose_name_plural = _("验收记录")
+        ordering = ["rectification", "-reviewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} · {self.reviewed_at:%Y-%m-%d}"
+
+
 class RectificationEvidence(Attachment):
     """A photo or file showing the rectification done (整改佐证), through the one upload path."""
 

@@ -26,8 +26,8 @@ from vanguard.core.scoping import get_scope
 from vanguard.inspections.models import Finding, Inspection, InspectionStatus
 
 from .models import (
-    ANSWERABLE, DEFAULT_RECTIFY_DAYS, TO_ANSWER, Rectification, RectificationEvidence, RectificationStatus,
-    ReviewDecision,
+    ANSWERABLE, DEFAULT_RECTIFY_DAYS, TO_ANSWER, Rectification, RectificationEvidence, RectificationReview,
+    RectificationStatus, ReviewDecision,
 )
 
 
@@ -162,6 +162,8 @@ def review(rectification: Rectification, user, decision: str, comment: str = "",
         rectification.reviewed_at, rectification.reviewed_by = now, user
         rectification.verified_on = timezone.localdate(now) if outcome == RectificationStatus.VERIFIED else None
         rectification.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by", "verified_on"])
+        RectificationReview.objects.create(rectification=rectification, submission=rectification.submissions,
+                                           decision=decision, comment=comment, reviewed_by=user, reviewed_at=now)
         if outcome == RectificationStatus.VERIFIED:
             message = _("整改验收通过") + (f"：{comment}" if comment else "")
         else:

@@ -93,6 +93,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectifications/detail.html", {
         "rectification": rectification, "finding": rectification.finding, **_evidence(request, rectification),
         "may_answer": may_answer, "may_verify": may_verify, "timing": rectification.timing(),
+        "reviews": rectification.reviews.select_related("reviewed_by"),
     })
 
 
