@@ -107,6 +107,7 @@ def nothing(w, inside):
 
 CASES: dict[str, Case] = {
     "rectifications:ledger": Case(READERS),
+    "rectifications:unit_summary": Case(READERS),
     "rectifications:detail": Case(READERS, READ_SEEN, kwargs=rect_kw),
     "rectifications:answer": Case(EDITORS, EDITORS_OF_BRANCH, kwargs=rect_kw, visible=READ_SEEN, post=Write(answer)),
     "rectifications:review": Case(VERIFIERS, VERIFY_SEEN, kwargs=rect_kw, visible=READ_SEEN, post=Write(review)),
@@ -136,10 +137,19 @@ RECTIFICATION_ROWS = {
     "expired": None, "future": None, "member_clerk": {"a1"},
 }
 
+# The summary by unit: the units (党委) the user sees; inspectors and branch staff see none.
+UNIT_ROWS = {
+    "admin": {"unit_a", "unit_b"}, "inspector": set(), "secretary": {"unit_a"}, "clerk": set(), "member": None,
+    "leader": {"unit_a"}, "unit_admin": {"unit_a"}, "two_grants": set(), "expired": None, "future": None,
+    "member_clerk": set(),
+}
+
 LISTINGS = [
     Listing("rectifications:ledger", lambda w: w.rectifications, RECTIFICATION_ROWS,
             key=lambda r: (r.finding.target.org.name, r.finding.description), headers=("被督查组织", "问题描述")),
     Listing("api:list_rectifications", lambda w: w.rectifications, RECTIFICATION_ROWS, key=None, api=True),
+    Listing("rectifications:unit_summary", lambda w: {"unit_a": w.unit_a, "unit_b": w.unit_b}, UNIT_ROWS,
+            key=lambda unit: (unit.name,), headers=("单位",)),
 ]
 
 # API lists and the page whose FilterSet each applies (tests/api/test_app_filters.py).

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from vanguard.core.lists import DropdownMultiSelect, SearchFilterSet
 from vanguard.inspections.models import FindingSeverity, Inspection
 from vanguard.orgs.filters import SubtreeFilter, org_choices_for
+from vanguard.orgs.models import Org
+from vanguard.plans.filters import campaigns_for
 
 from .models import Rectification, RectificationStatus, due_soon_q, overdue_q
 
@@ -30,6 +32,8 @@ class RectificationFilterSet(SearchFilterSet):
 
     search_fields = ("finding__description", "measures", "finding__target__org__name", "finding__inspection__title")
 
+    campaign = django_filters.ModelChoiceFilter(label=_("创建活动"), field_name="finding__inspection__campaign",
+                                                queryset=campaigns_for)
     org = SubtreeFilter(label=_("被督查组织（含下级）"), queryset=org_choices_for,
                         path_lookup="finding__target__org__path")
     inspection = django_filters.ModelChoiceFilter(label=_("督查"), field_name="finding__inspection",
@@ -42,7 +46,7 @@ class RectificationFilterSet(SearchFilterSet):
 
     class Meta:
         model = Rectification
-        fields = ["q", "org", "inspection", "status", "timing", "severity"]
+        fields = ["q", "campaign", "org", "inspection", "status", "timing", "severity"]
 
     def filter_timing(self, queryset, name, value):
         today = timezone.localdate()
@@ -54,3 +58,18 @@ class RectificationFilterSet(SearchFilterSet):
             "late": verified & Q(verified_on__gt=F("deadline")),
         }
         return queryset.filter(conditions[value]) if value in conditions else queryset
+
+
+class UnitSummaryFilterSet(SearchFilterSet):
+    """The per-unit summary: units by name; the campaign narrows the rectifications counted."""
+
+    search_fields = ("name",)
+
+    campaign = django_filters.ModelChoiceFilter(label=_("创建活动"), queryset=campaigns_for, method="counted_only")
+
+    class Meta:
+        model = Org
+        fields = ["q", "campaign"]
+
+    def counted_only(self, queryset, name, value):
+        return queryset  # read by the view when it counts; the units listed stay the same

@@ -9,6 +9,7 @@ from .models import Rectification, overdue_q
 
 register_urls("rectifications/", "vanguard.rectifications.urls")
 register_nav("campaigns", _("整改台账"), "rectifications:ledger", "tools", model=Rectification, order=63)
+register_nav("campaigns", _("整改情况汇总"), "rectifications:unit_summary", "bar-chart", model=Rectification, order=64)
 register_api("vanguard.rectifications.api.router")
 register_todo("rectifications_to_answer", _("待整改的督查问题"), "rectifications:ledger",
               "vanguard.rectifications.services.to_answer", icon="tools", order=92, overdue=overdue_q)

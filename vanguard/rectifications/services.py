@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from vanguard.inspections.models import Finding, Inspection, InspectionStatus
 
 from .models import (
     ANSWERABLE, DEFAULT_RECTIFY_DAYS, TO_ANSWER, Rectification, RectificationEvidence, RectificationReview,
-    RectificationStatus, ReviewDecision,
+    RectificationStatus, ReviewDecision, overdue_q,
 )
 
 
@@ -190,3 +191,30 @@ def to_verify(user):
     return (Rectification.objects.for_user(user, "verify")
             .filter(status=RectificationStatus.SUBMITTED,
                     finding__inspection__in=Inspection.objects.assigned_to(user).values("pk")))
+
+
+# ---------------------------------------------------------------- the summary by unit
+
+def counts_by_unit(user, units, campaign=None, today: date | None = None) -> dict[int, dict[str, int]]:
+    """For each unit, the rectifications of its subtree that the user may see: ``total``, ``on_time``,
+    ``late`` (verified after the deadline), ``open`` (not verified) and ``overdue`` (open, past the
+    deadline). One grouped query by org, added up over the units' paths."""
+    today = today or timezone.localdate()
+    verified = Q(status=RectificationStatus.VERIFIED)
+    rows = Rectification.objects.for_user(user)
+    if campaign is not None:
+        rows = rows.filter(finding__inspection__campaign=campaign)
+    rows = (rows.order_by().values("finding__target__org__path")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=verified & Q(verified_on__lte=F("deadline"))),
+                      late=Count("pk", filter=verified & Q(verified_on__gt=F("deadline"))),
+                      open=Count("pk", filter=~verified), overdue=Count("pk", filter=overdue_q(today))))
+    keys = ("total", "on_time", "late", "open", "overdue")
+    result = {unit.pk: dict.fromkeys(keys, 0) for unit in units}
+    if not units:
+        return result
+    for row in rows:
+        for unit in units:
+            if row["finding__target__org__path"].startswith(unit.path):
+                for key in keys:
+                    result[unit.pk][key] += row[key]
+    return result

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,11 +18,12 @@ from django.utils.translation import gettext_lazy
 
 from vanguard.attachments.views import AttachmentPages
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.policy import can, get_scoped
+from vanguard.core.policy import can, get_scoped, require
+from vanguard.orgs.models import Org, OrgType
 from vanguard.core.uploads import UploadError
 
 from . import services
-from .filters import RectificationFilterSet
+from .filters import RectificationFilterSet, UnitSummaryFilterSet
 from .forms import AnswerForm, ReviewForm
 from .models import Rectification, RectificationEvidence, RectificationStatus, ReviewDecision
 
@@ -149,3 +152,58 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectifications/review.html", {
         "form": form, "rectification": rectification, "finding": rectification.finding,
         **_evidence(request, rectification), "cancel_url": rectification.get_absolute_url()})
+
+
+# ------------------------------------------------------------------ per-unit summary
+
+class CountColumn(Column):
+    """A count of the unit's rectifications, linking to the ledger filtered to just those rows."""
+
+    def __init__(self, header, key: str, **ledger_filters):
+        super().__init__(header, lambda unit: unit.counts[key], css="text-end")
+        self.ledger_filters = ledger_filters
+
+    def render(self, obj, label=None):
+        label = html.escape(str(self.header)) if label is None else label
+        params = {"org": obj.pk, **self.ledger_filters, **obj.ledger_params}
+        url = f"{reverse('rectifications:ledger')}?{urlencode(params, doseq=True)}"
+        return mark_safe(f'<td data-label="{label}" class="text-end"><a href="{html.escape(url)}">'
+                         f"{self.value(obj)}</a></td>")
+
+
+class UnitSummaryView(ObjectListView):
+    """整改台账 by unit: for each unit (党委) the user may see, its subtree's rectifications counted —
+    all, closed on time, closed late, still open and overdue — each a link to those rows of the ledger."""
+
+    model = Org
+    filterset_class = UnitSummaryFilterSet
+    ordering = ("path",)
+    title = gettext_lazy("整改情况汇总（按单位）")
+    export_name = gettext_lazy("整改情况汇总")
+    columns = [
+        Column(gettext_lazy("单位"), attr("name"), sort="path"),
+        CountColumn(gettext_lazy("问题总数"), "total"),
+        CountColumn(gettext_lazy("按期完成"), "on_time", timing="on_time"),
+        CountColumn(gettext_lazy("逾期完成"), "late", timing="late"),
+        CountColumn(gettext_lazy("未完成"), "open", status=[s for s in RectificationStatus if s != RectificationStatus.VERIFIED]),
+        CountColumn(gettext_lazy("其中已逾期"), "overdue", timing="overdue"),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(request, Rectification)
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return super().base_queryset().filter(org_type=OrgType.COMMITTEE).active()
+
+    def campaign(self):
+        form = getattr(self.filterset, "form", None)
+        return form.cleaned_data.get("campaign") if form is not None and hasattr(form, "cleaned_data") else None
+
+    def decorate(self, objects: list) -> None:
+        campaign = self.campaign()
+        counts = services.counts_by_unit(self.request.user, objects, campaign=campaign)
+        params = {"campaign": campaign.pk} if campaign else {}
+        for unit in objects:
+            unit.counts, unit.ledger_params = counts[unit.pk], params
