@@ -10,7 +10,7 @@ import pytest
 from vanguard.core.registry import demo_steps
 from vanguard.inspections.models import Finding, Inspection, InspectionStatus
 from vanguard.rectifications.demo import build_rectifications
-from vanguard.rectifications.models import Rectification, RectificationStatus as S
+from vanguard.rectifications.models import Rectification, RectificationReview, RectificationStatus as S
 from vanguard.rectifications.metrics import rectification_on_time_rate
 
 from .helpers import close, inspect, make_campaign
@@ -47,3 +47,8 @@ def test_every_state_the_clerk_to_answer_and_the_inspector_to_verify(cast):
     assert Rectification.objects.filter(status=S.SUBMITTED, reviewed_by__isnull=True).exists()
     assert all(r.submitted_at is None or r.submitted_at.date() <= DEMO_TODAY for r in Rectification.objects.all())
     assert rectification_on_time_rate(campaign, today=DEMO_TODAY)[cast.bureau.pk] is not None
+    # Every review is in the history, with the reason of a 退回.
+    reviewed = Rectification.objects.filter(reviewed_at__isnull=False)
+    assert sorted(reviewed.values_list("pk", flat=True)) == sorted(
+        RectificationReview.objects.values_list("rectification_id", flat=True))
+    assert all(r.comment for r in RectificationReview.objects.filter(decision="reopen"))

@@ -26,7 +26,7 @@ from vanguard.inspections.models import Inspection, InspectionStatus
 from vanguard.orgs.models import Person
 
 from . import services
-from .models import Rectification, RectificationStatus
+from .models import Rectification, RectificationReview, RectificationStatus, ReviewDecision
 
 BATCH = 2000
 # (share, status) drawn in order for each rectification whose deadline allowed the step.
@@ -97,6 +97,12 @@ def build_rectifications(campaign: Campaign, rng: random.Random, today: date) ->
             rectification.review_comment = rng.choice(VERIFY_COMMENTS)
         else:
             rectification.review_comment = rng.choice(REOPEN_REASONS)
+    # Each review also enters the history the rectification's page lists.
+    RectificationReview.objects.bulk_create([
+        RectificationReview(rectification=r, submission=r.submissions, comment=r.review_comment,
+                            decision=ReviewDecision.VERIFY if r.status == RectificationStatus.VERIFIED
+                            else ReviewDecision.REOPEN, reviewed_by=r.reviewed_by, reviewed_at=r.reviewed_at)
+        for r in rectifications if r.reviewed_at is not None], batch_size=BATCH)
     Rectification.objects.bulk_update(rectifications, [
         "opened_at", "status", "measures", "submitted_at", "submitted_by", "submissions", "reviewed_at",
         "reviewed_by", "review_comment", "verified_on"], batch_size=BATCH)
