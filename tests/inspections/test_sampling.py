@@ -192,3 +192,21 @@ class TestNoQuietRedraw:
     def test_the_branch_type_is_what_is_drawn_by_default(self, cast, plan):
         draw = services.draw_sample(plan, cast.admin, DrawRequest(size=2))
         assert draw.org_type == OrgType.BRANCH
+
+
+def test_the_readmes_code_repeats_a_draw(cast, plan, tmp_path, monkeypatch, capsys):
+    """The README's few lines of standard Python, run as written on a draw's seed and downloaded list."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Random sampling of inspections"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    draw = services.draw_sample(plan, cast.admin, DrawRequest(size=5, stratify=Stratification.UNIT, seed="2026-抽查"))
+    inputs = 'seed, n = "20260510", 5'
+    assert inputs in code
+    (tmp_path / "eligible.txt").write_text(services.frozen_text(draw), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    exec(code.replace(inputs, f"seed, n = {draw.seed!r}, {len(draw.selected)}"), {})
+    printed_hash, printed_list = capsys.readouterr().out.strip().split("\n")
+    assert printed_hash == draw.eligible_hash and printed_list == str(draw.selected)
