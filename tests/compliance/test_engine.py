@@ -224,7 +224,8 @@ def test_tallies_add_up_per_org_and_per_branch_with_its_groups(cast):
     assert cast.group_a1.pk not in by_owner
 
 
-def test_one_statement_for_three_branches_or_thirty(cast):
+def test_two_statements_for_three_branches_or_thirty(cast):
+    """The orgs asked about, then the grid; a to-do count is the grid alone (one statement)."""
     only_rules(rule("支委会", COMMITTEE), rule("测试党小组会", GROUP, org_types=("group",)))
 
     def grow(start, n):
@@ -247,4 +248,9 @@ def test_one_statement_for_three_branches_or_thirty(cast):
     grow(3, 27)
     many, cells = count()
     assert sum(c.status == Status.MET for c in cells) == 60
-    assert many == few == 1
+    assert many == few == 2
+    rules = active_rules()
+    with CaptureQueriesContext(connection) as queries:
+        ids_sql, params = Grid(YEAR, rules, Org.objects.filter(path__startswith=cast.unit_b.path),
+                               date(2026, 6, 1)).ids_sql("org_id", "1 = 1")
+    assert len(queries) == 0 and "SELECT DISTINCT" in ids_sql
