@@ -111,6 +111,10 @@ MEMBER_OF_BRANCH = Seen({"member"})  # OwnOrg(): branch A1 is the member's own; 
 OWN_RECORD = Seen({"member"})  # Own(): the inside record is the member's (刘洋); the outside one nobody's
 ADMINS_OF_UNIT = Seen(ADMINS, ROOT_ADMINS)  # Subtree(ADMIN_ROLES) on the unit
 ABOVE_BRANCH = Seen({"admin", "unit_admin", "secretary"}, ROOT_ADMINS)  # Above(REVIEWER_ROLES)
+# The inspector reaches an org only through an inspection assigning it: the world's inspections
+# (tests/inspections/authz.py, tests/rectifications/authz.py) assign branch A1 and A2 and, outside
+# unit A, branch B1 (Policy rule Assigned()).
+ASSIGNED_BRANCH = Seen({"inspector"}, {"inspector"})
 REACH_OF_UNIT = Seen(GRANTED, {"admin", "inspector", "two_grants"})  # Reach(ALL_ROLES): inside or above
 NOBODY = Seen(())
 

@@ -45,14 +45,16 @@ def _grants(w):
 
 
 ORG_ROWS = {
-    "admin": ALL_ORGS, "inspector": set(),  # an inspector reads assigned orgs only: none are assigned
+    # An inspector reads assigned orgs only: the world's inspections assign A1, A2 and B1.
+    "admin": ALL_ORGS, "inspector": {"branch_a1", "branch_a2", "branch_b1"},
     "secretary": UNIT_A_ORGS, "clerk": {"branch_a1", "group_a1"}, "member": {"branch_a1", "group_a1"},
     "leader": UNIT_A_ORGS, "unit_admin": UNIT_A_ORGS, "two_grants": {"branch_a2", "branch_b1"},
     "expired": None, "future": None, "member_clerk": {"branch_a1", "group_a1", "branch_a2"},
 }
 UNIT_A_PEOPLE = {"person_a1", "member_person", "person_a2", "member_clerk_person"}
 ROSTER_ROWS = {  # the Person policy's "roster": staff of the subtree; a member has no roster
-    "admin": UNIT_A_PEOPLE | {"person_b1", "person_b1_free"}, "inspector": set(), "secretary": UNIT_A_PEOPLE,
+    "admin": UNIT_A_PEOPLE | {"person_b1", "person_b1_free"}, "secretary": UNIT_A_PEOPLE,
+    "inspector": UNIT_A_PEOPLE | {"person_b1", "person_b1_free"},  # of the assigned A1, A2 and B1
     "clerk": {"person_a1", "member_person"}, "member": None, "leader": UNIT_A_PEOPLE, "unit_admin": UNIT_A_PEOPLE,
     "two_grants": {"person_a2", "member_clerk_person", "person_b1", "person_b1_free"}, "expired": None,
     "future": None,

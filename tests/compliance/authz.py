@@ -16,7 +16,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.matrix import (
-    EDITORS, EDITORS_OF_BRANCH, INSPECTORS, ROOT_ADMINS, ROLES, STAFF, STAFF_OF_BRANCH, Case, Write,
+    ASSIGNED_BRANCH, EDITORS, EDITORS_OF_BRANCH, INSPECTORS, ROOT_ADMINS, ROLES, STAFF, STAFF_OF_BRANCH, Case, Write,
 )
 from tests.rows import Listing
 from vanguard.compliance.models import FrequencyRule
@@ -58,8 +58,8 @@ CASES: dict[str, Case] = {
     "compliance:org_list": Case(READERS),
     "compliance:behind": Case(READERS),
     "compliance:reminders": Case(READERS),
-    "compliance:org_heatmap": Case(READERS, STAFF_OF_BRANCH, kwargs=lambda w, inside: {"pk": _org(w, inside).pk}),
-    "api:get_org_compliance": Case(READERS, STAFF_OF_BRANCH, api=True,
+    "compliance:org_heatmap": Case(READERS, STAFF_OF_BRANCH | ASSIGNED_BRANCH, kwargs=lambda w, inside: {"pk": _org(w, inside).pk}),
+    "api:get_org_compliance": Case(READERS, STAFF_OF_BRANCH | ASSIGNED_BRANCH, api=True,
                                    kwargs=lambda w, inside: {"org_id": _org(w, inside).pk}),
     "compliance:rule_list": Case(READERS),
     "compliance:rule_create": Case(ROOT_ADMINS, post=Write(new_rule)),
@@ -78,7 +78,8 @@ def _orgs(w):
 # The branches and groups (the orgs the default rules apply to) whose org each role may read.
 # member_clerk: clerk of A1, and A2 is her own branch.
 ORG_ROWS = {
-    "admin": {"branch_a1", "group_a1", "branch_a2", "branch_b1"}, "inspector": set(),
+    "admin": {"branch_a1", "group_a1", "branch_a2", "branch_b1"},
+    "inspector": {"branch_a1", "branch_a2", "branch_b1"},  # assigned by the world's inspections
     "secretary": {"branch_a1", "group_a1", "branch_a2"}, "clerk": {"branch_a1", "group_a1"}, "member": None,
     "leader": {"branch_a1", "group_a1", "branch_a2"}, "unit_admin": {"branch_a1", "group_a1", "branch_a2"},
     "two_grants": {"branch_a2", "branch_b1"}, "expired": None, "future": None,

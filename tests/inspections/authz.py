@@ -52,7 +52,8 @@ def extend_world(w):
             campaign=campaign, org=w.unit_a if inside else w.unit_b, kind=kind, status=status, title=f"督查{label}",
             starts_on=today, ends_on=today + timedelta(days=5))
         inspection.inspectors.set([w.inspector])
-        indicator = w.rubrics["a" if inside else "b"].indicators.order_by("pk").first()
+        # The last indicator: the rubrics matrix deletes the first, which a checklist would protect.
+        indicator = w.rubrics["a" if inside else "b"].indicators.order_by("-pk").first()
         item = ChecklistItem.objects.create(inspection=inspection, indicator=indicator, order=1)
         target = w.inspection_targets[label] = InspectionTarget.objects.create(
             inspection=inspection, org=w.branch_a1 if inside else w.branch_b1,

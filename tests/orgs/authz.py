@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from tests.matrix import (
-    EDITORS, EDITORS_OF_BRANCH, GRANTED, INSPECTORS, MEMBER_OF_BRANCH, OWN_RECORD, SIGNED_IN, STAFF,
+    ASSIGNED_BRANCH, EDITORS, EDITORS_OF_BRANCH, GRANTED, INSPECTORS, MEMBER_OF_BRANCH, OWN_RECORD, SIGNED_IN, STAFF,
     STAFF_OF_BRANCH, Case, Write, post_data,
 )
 from vanguard.orgs import idcard, roster
@@ -106,8 +106,8 @@ def roster_upload(w, inside):
 # The roster (list, API list, export) needs the Person policy's "roster" action: staff of the
 # subtree and inspectors (of the orgs assigned to them); a member opens only their own record.
 ROSTER = STAFF | INSPECTORS
-ORG_VIEW = STAFF_OF_BRANCH | MEMBER_OF_BRANCH  # Subtree(SUBTREE_ROLES) | OwnOrg(); an inspector: 404
-PERSON_VIEW = STAFF_OF_BRANCH | OWN_RECORD  # Subtree(STAFF_ROLES) | Own(); an inspector: 404
+ORG_VIEW = STAFF_OF_BRANCH | MEMBER_OF_BRANCH | ASSIGNED_BRANCH  # Subtree(SUBTREE_ROLES) | OwnOrg() | Assigned()
+PERSON_VIEW = STAFF_OF_BRANCH | OWN_RECORD | ASSIGNED_BRANCH  # Subtree(STAFF_ROLES) | Own() | Assigned()
 
 CASES: dict[str, Case] = {
     "orgs:tree": Case(GRANTED),
