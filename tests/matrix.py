@@ -357,10 +357,13 @@ def world_fixture(build: Callable[[], SimpleNamespace] = build_world):
 
     @pytest.fixture(scope="module")
     def world(django_db_setup, django_db_blocker, tmp_path_factory):
-        # Files the world writes stay out of the real media folder.
-        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        # Files the world writes stay out of the real media folder; ``w.media_root`` keeps them for
+        # tests that read them back (each test's own MEDIA_ROOT is a fresh empty folder).
+        media_root = tmp_path_factory.mktemp("media")
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root):
             with transaction.atomic():
                 w = build()
+                w.media_root = media_root
                 w.sessions = {}
                 for role, user in w.users.items():
                     client = Client()

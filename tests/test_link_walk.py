@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from lxml import html as lxml_html
@@ -145,7 +145,8 @@ def walks():
 
 def walked(world, walks: dict, role: str) -> Walk:
     if role not in walks:
-        with transaction.atomic():
+        # The world's files (attachments a page links to) are where the world wrote them.
+        with transaction.atomic(), override_settings(MEDIA_ROOT=world.media_root):
             walks[role] = walk(act_as(world, role))
             transaction.set_rollback(True)  # a page that records something (a view of full numbers)
     return walks[role]

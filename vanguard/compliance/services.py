@@ -105,8 +105,11 @@ class HeatRow:
         return Tally(due=len(due), met=sum(cell.status == Status.MET for cell in due))
 
 
-def heatmap(org: Org, year: int, today: date, rules=None) -> list[HeatRow]:
-    """Rules × periods of ``org`` and, for a branch, of its 党小组 (one statement for the grid)."""
+def heatmap(org: Org, year: int, today: date, rules=None, link_meetings: bool = True) -> list[HeatRow]:
+    """Rules × periods of ``org`` and, for a branch, of its 党小组 (one statement for the grid).
+
+    Each cell links to its meetings unless ``link_meetings`` is False (a reader who may not open
+    the meeting list, such as an inspector, gets no link to a 403)."""
     rules = tuple(rules if rules is not None else active_rules())
     groups = (list(org.children.filter(org_type=OrgType.GROUP).order_by("sort_order", "pk"))
               if org.org_type == OrgType.BRANCH else [])
@@ -125,7 +128,7 @@ def heatmap(org: Org, year: int, today: date, rules=None) -> list[HeatRow]:
                 row.cells.append(HeatCell(
                     span, cell.status if cell else Status.EXEMPT, cell.held if cell else 0, rule.minimum,
                     bool(cell and cell.required and cell.over),
-                    meetings_url(member.pk, rule.kind, span.starts, span.ends)))
+                    meetings_url(member.pk, rule.kind, span.starts, span.ends) if link_meetings else ""))
             rows.append(row)
     return rows
 

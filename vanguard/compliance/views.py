@@ -229,7 +229,12 @@ class BehindView(FiguresListView):
     def columns(self) -> list[Column]:
         year = self.year
 
+        reads_meetings = could(self.request.user, Meeting, VIEW)
+
         def periods_html(org):
+            if not reads_meetings:  # the periods without links to a meeting list this reader may not open
+                return format_html_join(mark_safe("<br>"), "{}：{}", (
+                    (rule.name, "、".join(span.short_label for span in spans)) for rule, spans in org.missed))
             return format_html_join(mark_safe("<br>"), "{}：{}", (
                 (rule.name, format_html_join("、", '<a href="{}">{}</a>', (
                     (services.meetings_url(org.pk, rule.kind, span.starts, span.ends), span.short_label)
@@ -257,7 +262,8 @@ def org_heatmap(request: HttpRequest, pk: int) -> HttpResponse:
     years = services.years_around(today)
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() and \
         int(request.GET["year"]) in years else today.year
-    rows = services.heatmap(org, year, today)
+    reads_meetings = could(request.user, Meeting, VIEW)
+    rows = services.heatmap(org, year, today, link_meetings=reads_meetings)
     if request.GET.get("export") == "xlsx":
         list_exported.send(org_heatmap, request=request, model=Org, name=_("组织生活热力图"),
                            query=request.GET.urlencode())
@@ -279,7 +285,7 @@ def org_heatmap(request: HttpRequest, pk: int) -> HttpResponse:
         "org": org, "year": year, "years": years, "rows": rows, "summary": summary, "current": current,
         "months": list(range(1, 13)), "chart": services.heatmap_chart(rows, year), "chart_height": 90 + 34 * len(rows),
         "statuses": [(s.value, s.label) for s in (Status.MET, Status.MISSED, Status.OPEN, Status.EXEMPT)],
-        "meetings_url": f"{reverse('activities:meeting_list')}?org={org.pk}",
+        "meetings_url": f"{reverse('activities:meeting_list')}?org={org.pk}" if reads_meetings else "",
         "can_import": could(request.user, Meeting, CHANGE),
         "unit_url": f"{reverse('compliance:org_list')}?unit={org.parent_id}&year={year}" if org.parent_id else "",
     })
