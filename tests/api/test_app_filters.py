@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 from django_filters.filterset import BaseFilterSet
 
+from vanguard.core.api import MAX_PAGE
+
 from ..matrix import act_as, authz_modules, world_fixture
 from .test_filters import filterset_of
 
@@ -43,3 +45,12 @@ def test_an_apps_api_list_filters_with_its_pages_filterset(world, db, name, filt
     schema = act_as(world, "admin").get("/api/openapi.json").json()["paths"][reverse(f"api:{name}")]
     documented = {p["name"] for p in schema["get"].get("parameters", [])}
     assert set(filterset_of(API_LISTS[name]).base_filters) <= documented
+
+
+@pytest.mark.parametrize("name", sorted(API_LISTS))
+def test_a_page_number_past_any_table_is_invalid_input_not_a_server_error(world, db, name):
+    """``?page=`` is bounded (vanguard.core.api.MAX_PAGE): a huge one never reaches the database."""
+    client = act_as(world, "admin")
+    assert client.get(reverse(f"api:{name}"), {"page": MAX_PAGE}).status_code == 200
+    response = client.get(reverse(f"api:{name}"), {"page": 10 ** 20})
+    assert response.status_code == 422, response.content

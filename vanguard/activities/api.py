@@ -11,9 +11,9 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from vanguard.core.api import filtered, query_parameters
+from vanguard.core.api import PageNumberPagination, filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 from vanguard.core.scoping import CHANGE
 from vanguard.core.validators import harden

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from vanguard.core.api import filtered, query_parameters
+from vanguard.core.api import PageNumberPagination, filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from .models import Campaign

@@ -9,9 +9,9 @@ from datetime import datetime
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from vanguard.core.api import filtered, query_parameters
+from vanguard.core.api import PageNumberPagination, filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from . import services

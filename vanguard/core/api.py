@@ -16,7 +16,21 @@ and Django's ``ValidationError`` as JSON in one place (``vanguard/api/urls.py``)
 from __future__ import annotations
 
 import django_filters
+from ninja import Field, Schema
 from ninja.errors import ValidationError
+from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
+
+# A page past this is refused as invalid input (422), not sent to the database as an offset too
+# large for its integers (SQLite answered a 500).
+MAX_PAGE = 100_000
+
+
+class PageNumberPagination(NinjaPageNumberPagination):
+    """ninja's page-number pagination with the page number bounded (``MAX_PAGE``)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 def filtered(filterset_class, request, queryset):

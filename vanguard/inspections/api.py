@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from vanguard.core.api import filtered, query_parameters
+from vanguard.core.api import PageNumberPagination, filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from .filters import FindingFilterSet, InspectionFilterSet

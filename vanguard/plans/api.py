@@ -8,9 +8,9 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 from datetime import date, datetime
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from vanguard.core.api import filtered, query_parameters
+from vanguard.core.api import PageNumberPagination, filtered, query_parameters
 from vanguard.core.policy import get_scoped, require
 
 from . import services
