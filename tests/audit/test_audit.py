@@ -226,6 +226,8 @@ def test_every_domain_model_is_audited():
                                          "(attachments.services)",
         "rectifications.RectificationEvidence": "uploads, replacements and deletions are UPDATE events of the "
                                                 "rectification (attachments.services)",
+        "rectifications.RectificationReview": "written once per 通过/退回 with the WORKFLOW event of its "
+                                              "rectification (services.review); never changed",
         "selfchecks.SelfAssessmentEvidence": "uploads, replacements and deletions are UPDATE events of the item "
                                              "(attachments.services)",
         "appraisal.PaperCount": "one scrutineer's draft of a paper count, read by its author only until a second "
