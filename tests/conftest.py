@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from .factories import PASSWORD, build_cast
@@ -38,3 +40,24 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The session's one Chromium (Debian's, never downloaded), for tests/browser and the apps' phone tests.
+
+    One definition for the whole suite: a second copy imported into another module would start a
+    second Playwright inside the first one's event loop, which Playwright's sync API refuses.
+    """
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in the test thread
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield chromium
+        chromium.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the Playwright fixtures)
+from tests.browser.conftest import sign_in
 from tests.browser.test_phone_layout import PHONE, problems_on
 from vanguard.audit.context import actor_for
 from vanguard.audit.models import AuditAction
@@ -31,7 +31,7 @@ def long_event():
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_log_and_an_event_fit_the_screen(browser, live_server, long_event, viewport):  # noqa: F811
+def test_the_log_and_an_event_fit_the_screen(browser, live_server, long_event, viewport):
     context = browser.new_context(locale="zh-CN", viewport=viewport)
     context.set_default_timeout(15000)
     page = context.new_page()

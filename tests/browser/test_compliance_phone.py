@@ -2,6 +2,8 @@
 branch's heatmap then shows the month met, in the chart and in its table; earlier months without
 a record show as missed, the rest of the year as not over yet."""
 
+from importlib import import_module
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -13,6 +15,15 @@ from ..factories import PASSWORD, build_cast, make_person
 from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def default_rules():
+    """The rules every installation starts with: a data migration writes them, and an earlier
+    live-server test's flush may have removed them."""
+    from django.apps import apps
+
+    import_module("vanguard.compliance.migrations.0002_default_rules").add_defaults(apps, None)
 
 PHONE = {"width": 390, "height": 844}
 

@@ -33,7 +33,7 @@ TOUCH = 44  # px: the smallest target a finger hits reliably (WCAG 2.5.5, Apple,
 NOT_PAGES = {"api", "set_language"}
 
 # Everything wider than the screen, and every control of the main content smaller than a fingertip.
-MEASURE = """() => {
+MEASURE = r"""() => {
   const width = window.innerWidth;
   const shown = (el) => {
     const box = el.getBoundingClientRect();

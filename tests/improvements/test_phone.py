@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.browser.conftest import browser, sign_in  # noqa: F401  (the session's Chromium)
+from tests.browser.conftest import sign_in
 from tests.browser.test_phone_layout import PHONE, problems_on
 from vanguard.improvements.models import ProjectKind, ProposalStatus, RepairRecord, RepairStatus
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone(browser, live_server):  # noqa: F811
+def phone(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     context.set_default_timeout(15000)
     page = context.new_page()

@@ -1,7 +1,5 @@
 import pytest
 
-# The Playwright browser of tests/browser, for this app's phone test (test_phone.py).
-from ..browser.conftest import browser  # noqa: F401
 from .authz import png
 
 
