@@ -50,6 +50,7 @@ ensure_test_system_packages() {
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     dpkg_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
     command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # tests read generated PDFs
     [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
     if [ "${#missing[@]}" -gt 0 ]; then
         apt_install "${missing[@]}"

@@ -35,3 +35,10 @@ class Listing:
     key: Callable  # object -> the tuple of export cells that identifies it
     headers: tuple[str, ...] = ()  # export columns that make up ``key``
     api: bool = False
+
+
+def pages_and_exports(names) -> list[tuple[str, bool]]:
+    """(URL name, export) for a query-count test: each page plain and as .xlsx, each API list plain
+    (the API has no export)."""
+    return [(name, export) for name in names for export in ((False,) if name.startswith("api:") else (False, True))]
+
