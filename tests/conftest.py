@@ -61,3 +61,29 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phones(browser, live_server):
+    """``phones()`` opens one more phone (390×844, touch, zh-CN) on the live server, each with its own
+    session; ``page.errors`` collects its script errors and Content-Security-Policy refusals."""
+    contexts = []
+
+    def new_phone():
+        context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        page.base_url = live_server.url
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda m: page.errors.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
+
+    yield new_phone
+    for context in contexts:
+        context.close()
+

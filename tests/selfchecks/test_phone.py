@@ -16,27 +16,6 @@ from ..factories import PASSWORD, build_cast
 from .helpers import assessing_campaign, assessment_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    contexts = []
-
-    def new_phone():
-        context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        page = context.new_page()
-        page.base_url = live_server.url
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("console", lambda m: page.errors.append(m.text) if "Content Security Policy" in m.text else None)
-        return page
-
-    yield new_phone
-    for context in contexts:
-        context.close()
 
 
 def fits(page) -> bool:
@@ -44,7 +23,7 @@ def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_clerk_fills_in_on_a_phone_and_the_level_above_reviews(phone, tmp_path):
+def test_a_clerk_fills_in_on_a_phone_and_the_level_above_reviews(phones, tmp_path):
     cast = build_cast()
     campaign = assessing_campaign(cast)
     services.generate(campaign, cast.admin)
@@ -53,7 +32,7 @@ def test_a_clerk_fills_in_on_a_phone_and_the_level_above_reviews(phone, tmp_path
     photo = tmp_path / "会议记录.jpg"
     Image.new("RGB", (1200, 800), "green").save(photo, format="JPEG")
 
-    clerk = phone()
+    clerk = phones()
     sign_in(clerk, "clerk", PASSWORD)
     clerk.goto(f"{clerk.base_url}{assessment.get_absolute_url()}")
     assert fits(clerk)
@@ -74,7 +53,7 @@ def test_a_clerk_fills_in_on_a_phone_and_the_level_above_reviews(phone, tmp_path
     expect(clerk.locator("[data-testid=status]")).to_have_text("已提交待审核")
     assert SelfAssessmentEvidence.objects.filter(item=items[0]).count() == 1
 
-    secretary = phone()
+    secretary = phones()
     sign_in(secretary, "secretary", PASSWORD)
     secretary.goto(f"{secretary.base_url}{assessment.get_absolute_url()}")
     secretary.click("[data-testid=review]")
