@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 ALL_ORGS = {"bureau", "unit_a", "branch_a1", "group_a1", "branch_a2", "unit_b", "branch_b1"}
 UNIT_A_ORGS = {"unit_a", "branch_a1", "group_a1", "branch_a2"}
 
@@ -41,4 +44,14 @@ def pages_and_exports(names) -> list[tuple[str, bool]]:
     """(URL name, export) for a query-count test: each page plain and as .xlsx, each API list plain
     (the API has no export)."""
     return [(name, export) for name in names for export in ((False,) if name.startswith("api:") else (False, True))]
+
+
+def count_queries(client, url) -> tuple[int, str]:
+    """The number of queries a GET of ``url`` runs, a streamed export read to its end, and their SQL."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 

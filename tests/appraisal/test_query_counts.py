@@ -7,8 +7,6 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from vanguard.appraisal import services
@@ -17,7 +15,7 @@ from vanguard.ballots import services as ballots
 from vanguard.orgs import idcard
 from vanguard.orgs.models import MemberStatus, Person
 
-from ..rows import pages_and_exports
+from ..rows import count_queries, pages_and_exports
 from ..test_query_counts import add_orgs
 from .helpers import appraisal_round, dates, every, make_campaign, mass_vote, opened
 
@@ -54,15 +52,6 @@ def people(cast, n: int) -> list[Person]:
 def more_members(cast, round_, rows: int) -> None:
     RoundMember.objects.bulk_create([RoundMember(round=round_, person=p, org=cast.branch_a1,
                                                  standing=Standing.APPRAISED) for p in people(cast, rows)])
-
-
-def count_queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize("name,export", pages_and_exports(["appraisal:round_list", "api:list_appraisal_rounds"]))

@@ -7,8 +7,6 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +14,7 @@ from vanguard.commitments.models import Commitment, FulfilmentReport, ReportPeri
 from vanguard.orgs import idcard
 from vanguard.orgs.models import MemberStatus, Person
 
-from ..rows import pages_and_exports
+from ..rows import count_queries, pages_and_exports
 from .helpers import dimensions, make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +38,6 @@ def grow(cast, campaign, rows: int) -> None:
         FulfilmentReport(commitment=c, period=period, text="兑现", status=ReportStatus.CONFIRMED,
                          submitted_at=timezone.now(), reviewed_by=cast.clerk, reviewed_at=timezone.now())
         for c in commitments for period in ReportPeriod.values])
-
-
-def count_queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 PAGES = ["commitments:commitment_list", "commitments:report_list", "commitments:overview", "api:list_commitments"]

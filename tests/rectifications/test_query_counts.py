@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from vanguard.inspections.models import Finding, FindingSeverity
 from vanguard.rectifications.models import Rectification, RectificationStatus
 
+from ..rows import count_queries
 from .helpers import close, days, inspect, make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -23,15 +22,6 @@ def grow(inspection, target, rows: int) -> None:
     Rectification.objects.bulk_create([
         Rectification(finding=f, deadline=days(n % 20 - 5), status=RectificationStatus.SUBMITTED, measures="措施")
         for n, f in enumerate(findings)])
-
-
-def count_queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize("user", ["secretary", "inspector"])

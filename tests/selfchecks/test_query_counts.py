@@ -6,8 +6,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from vanguard.attachments import services as attachments
@@ -15,6 +13,7 @@ from vanguard.selfchecks import services
 from vanguard.selfchecks.models import SelfAssessmentEvidence
 from vanguard.selfchecks.services import Entry
 
+from ..rows import count_queries
 from ..factories import make_org
 from .helpers import assessing_campaign, assessment_of, full_scores
 
@@ -27,15 +26,6 @@ def grow(cast, campaign, rows: int) -> None:
     for _ in range(rows):
         make_org(f"批量党支部{next(_n)}", cast.unit_a)
     services.generate(campaign, cast.admin)
-
-
-def count_queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize("url", ["selfchecks:list", "selfchecks:list?export=xlsx&status=draft&progress=not_started",

@@ -6,8 +6,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from tests.factories import make_org
 from vanguard.surveys import services
 from vanguard.surveys.models import DimensionResult, Survey, SurveyItem, SurveyStatus, SurveyTarget, SurveyTemplate
 
-from ..rows import pages_and_exports
+from ..rows import count_queries, pages_and_exports
 from .helpers import answer, make_campaign, make_survey, opened
 
 pytestmark = pytest.mark.django_db
@@ -35,15 +33,6 @@ def grow(cast, campaign, rows: int) -> None:
         SurveyTarget(survey=s, org=cast.branch_a1, respondents=5) for s in surveys)
     DimensionResult.objects.bulk_create(
         DimensionResult(target=t, dimension=d, counts={"5": 3, "4": 1, "3": 1}) for t in targets for d in dimensions)
-
-
-def count_queries(client, url) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-        if response.streaming:
-            b"".join(response.streaming_content)
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
 
 PAGES = ["surveys:survey_list", "surveys:target_list", "surveys:template_list", "api:list_surveys",
