@@ -126,7 +126,7 @@ def _step(request, obj, form_class, run: Callable[[dict], object], *, title, sub
         else:
             messages.success(request, done)
             return redirect(obj.get_absolute_url())
-    return render(request, "improvements/step.html", {
+    return render(request, "core/step.html", {
         "form": form, "object": obj, "title": title, "intro": intro, "submit_label": submit_label,
         "danger": danger, "cancel_url": obj.get_absolute_url()})
 

@@ -142,7 +142,7 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _form_page(request, obj, form, *, title, submit_label, intro="", danger=False, template="inspections/step.html"):
+def _form_page(request, obj, form, *, title, submit_label, intro="", danger=False, template="core/step.html"):
     return render(request, template, {"form": form, "object": obj, "title": title, "intro": intro,
                                       "submit_label": submit_label, "danger": danger,
                                       "cancel_url": obj.get_absolute_url()})
