@@ -87,3 +87,9 @@ def phones(browser, live_server):
     for context in contexts:
         context.close()
 
+
+@pytest.fixture
+def phone(phones):
+    """One phone-size page (``phones``)."""
+    return phones()
+

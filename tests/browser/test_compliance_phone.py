@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from vanguard.compliance.models import FrequencyRule
 
 from ..compliance.helpers import held
+from ..conftest import PHONE
 from ..factories import PASSWORD, build_cast, make_person
 from .conftest import sign_in
 
@@ -24,21 +25,6 @@ def default_rules():
     from django.apps import apps
 
     import_module("vanguard.compliance.migrations.0002_default_rules").add_defaults(apps, None)
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    page.base_url = live_server.url
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda m: page.errors.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
 
 
 def fits(page) -> bool:

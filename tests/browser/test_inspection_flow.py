@@ -19,18 +19,6 @@ from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
 
 def test_draw_record_on_a_phone_and_read_the_notice(page, phone, tmp_path):
     cast = build_cast()
