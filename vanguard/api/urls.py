@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as InputError
 
 from vanguard.core.registry import api_routers
 
@@ -49,6 +50,43 @@ def rule_broken(request, exc):
     if hasattr(exc, "error_dict"):
         body["fields"] = exc.message_dict
     return api.create_response(request, body, status=400)
+
+
+# pydantic's error types and what they say about a field, in the user's language; a type not
+# listed keeps pydantic's (English) message, which a test would have to add here.
+INPUT_ERROR_MESSAGES = {
+    "missing": _("缺少必填项。"),
+    "int_parsing": _("必须是整数。"), "int_type": _("必须是整数。"), "int_from_float": _("必须是整数。"),
+    "float_parsing": _("必须是数字。"), "float_type": _("必须是数字。"),
+    "decimal_parsing": _("必须是数字。"), "decimal_type": _("必须是数字。"),
+    "decimal_max_digits": _("数字位数过多。"), "decimal_max_places": _("小数位数过多。"),
+    "bool_parsing": _("必须是 true 或 false。"), "bool_type": _("必须是 true 或 false。"),
+    "string_type": _("必须是文本。"), "string_too_short": _("内容过短。"), "string_too_long": _("内容过长。"),
+    "date_parsing": _("必须是日期（如 2026-11-24）。"), "date_from_datetime_parsing": _("必须是日期（如 2026-11-24）。"),
+    "date_type": _("必须是日期（如 2026-11-24）。"),
+    "datetime_parsing": _("必须是日期时间（如 2026-11-24T09:30）。"), "datetime_type": _("必须是日期时间（如 2026-11-24T09:30）。"),
+    "enum": _("不是可选的值。"), "literal_error": _("不是可选的值。"),
+    "greater_than": _("数值过小。"), "greater_than_equal": _("数值过小。"),
+    "less_than": _("数值过大。"), "less_than_equal": _("数值过大。"),
+    "list_type": _("必须是列表。"), "dict_type": _("必须是对象。"), "model_attributes_type": _("必须是对象。"),
+    "model_type": _("必须是对象。"), "json_invalid": _("不是有效的 JSON。"), "uuid_parsing": _("不是有效的编号。"),
+    "too_long": _("项目过多。"), "too_short": _("项目过少。"), "extra_forbidden": _("不允许的字段。"),
+}
+
+
+@api.exception_handler(InputError)
+def input_invalid(request, exc):
+    """Malformed input: ninja's 422 with each error's location kept, its message in the user's
+    language. A ``value_error`` raised by our own validators already carries our message."""
+    errors = []
+    for error in exc.errors:
+        message = INPUT_ERROR_MESSAGES.get(error.get("type"))
+        if message is not None:
+            error = {**error, "msg": str(message)}
+        elif error.get("type") == "value_error":
+            error = {**error, "msg": str(error.get("msg", "")).removeprefix("Value error, ")}
+        errors.append({key: value for key, value in error.items() if key not in ("ctx", "url")})
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 for prefix, router in api_routers():
