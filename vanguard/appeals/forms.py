@@ -10,6 +10,8 @@ from .models import AppealDecision
 class AppealForm(forms.Form):
     """申诉 one indicator of a result: which one (of its explanation), why, and the evidence."""
 
+    # The result appealed, carried by the form (the page is opened with ``?result=``).
+    result = forms.IntegerField(widget=forms.HiddenInput)
     indicator = forms.ChoiceField(label=_("申诉指标"), error_messages={
         "required": _("请选择要申诉的指标。"), "invalid_choice": _("所选指标不在该考核结果中。")})
     reason = forms.CharField(label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from vanguard.assessment import services as assessment
 from vanguard.assessment.models import Result, SnapshotStatus
 from vanguard.attachments import services as attachments
 from vanguard.audit.models import AuditAction
@@ -91,9 +92,8 @@ def clamp(points: Decimal, appeal: Appeal) -> Decimal:
 
 def window_refusal(result: Result, today: date) -> str | None:
     """Why ``result`` may not be appealed today, in Chinese (None when it may)."""
-    # Imported here: the assessment's recompute imports this module (``accepted_corrections``).
-    from vanguard.assessment import services as assessment
-
+    if result.snapshot.status == SnapshotStatus.SUPERSEDED:
+        return _("该考核结果已被新发布的版本替代，请对最新发布的结果提出申诉。")
     if result.snapshot.status != SnapshotStatus.PUBLISHED:
         return _("只有已发布的考核结果可以申诉。")
     if assessment.can_appeal(result, today):

@@ -14,16 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vanguard.assessment.models import Result, Snapshot, SnapshotStatus
+from vanguard.assessment import services as assessment
+from vanguard.assessment.models import Result, Snapshot, SnapshotStatus, SubjectKind
 from vanguard.attachments.views import AttachmentPages
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import can, get_scoped, policy_of, require
+from vanguard.core.scoping import get_scope
 from vanguard.core.uploads import UploadError
 
 from . import services
 from .filters import AppealFilterSet
 from .forms import AppealForm, DecideForm
-from .models import Appeal, AppealDecision, AppealEvidence, AppealStatus
+from .models import APPELLANT_ROLES, Appeal, AppealDecision, AppealEvidence, AppealStatus
 
 attachment_pages = AttachmentPages(AppealEvidence, upload_action="attach")
 
@@ -81,20 +83,39 @@ def _posted(request):
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
-def _result_asked(request) -> Result:
-    """The result named by ``?result=``, as the user may read it (404 otherwise, as for its page)."""
-    value = request.GET.get("result", "")
+def _result_asked(request) -> Result | None:
+    """The result named by ``?result=`` (or the form's hidden ``result``), as the user may read it
+    (404 otherwise, as for its page); None when none is named."""
+    value = request.POST.get("result") or request.GET.get("result") or ""
+    if not value:
+        return None
     if not value.isdigit():
-        raise Http404(_("请从考核结果页面选择要申诉的指标。"))
+        raise Http404(_("没有找到该考核结果。"))
     queryset = Result.objects.select_related("snapshot", "snapshot__campaign", "org", "person")
     return get_scoped(request, queryset, pk=int(value))
 
 
+def _appealable(request) -> list[dict]:
+    """The results in force of the orgs this user speaks for (their secretary or clerk), with their windows."""
+    granted = {grant.org_id for grant in get_scope(request.user).grants if grant.role in APPELLANT_ROLES}
+    results = (Result.objects.for_user(request.user)
+               .filter(org_id__in=granted, kind=SubjectKind.ORG, snapshot__status=SnapshotStatus.PUBLISHED)
+               .select_related("snapshot", "snapshot__campaign", "org").order_by("org__path", "-snapshot__version"))
+    today = timezone.localdate()
+    return [{"result": result, "window": _window(result), "refusal": services.window_refusal(result, today)}
+            for result in results[:50]]
+
+
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    """申诉: one indicator of a published result (``?result=<id>&indicator=<code>``), with a reason and files."""
+    """申诉: one indicator of a published result (``?result=<id>&indicator=<code>``), with a reason and files.
+
+    Without a result named, the results this user may appeal, to choose from.
+    """
     require(request, Appeal, "create")
     result = _result_asked(request)
+    if result is None:
+        return render(request, "appeals/choose.html", {"choices": _appealable(request)})
     if not can(request.user, Appeal(result=result), "create"):
         raise PermissionDenied(policy_of(Appeal).refusal("create"))
     refusal = services.window_refusal(result, timezone.localdate())
@@ -102,7 +123,7 @@ def create(request: HttpRequest) -> HttpResponse:
         "name": entry.get("name") or entry["code"], "points": entry.get("raw", entry.get("points")),
         "max": entry.get("max")}) for entry in services.explained_indicators(result)]
     form = styled(AppealForm(*_posted(request), indicators=indicators,
-                             initial={"indicator": request.GET.get("indicator", "")}))
+                             initial={"indicator": request.GET.get("indicator", ""), "result": result.pk}))
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -123,11 +144,9 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _window(result: Result):
-    if result.snapshot.status != SnapshotStatus.PUBLISHED:
-        return None
-    from vanguard.assessment import services as assessment
-
-    return assessment.appeal_window(result)
+    """(first day, last day) of the result's appeal window; None before publication."""
+    opens, closes = assessment.appeal_window(result)
+    return (opens, closes) if opens else None
 
 
 def _applied_in(appeal: Appeal) -> Snapshot | None:
