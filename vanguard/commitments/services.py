@@ -25,7 +25,7 @@ from vanguard.campaigns.models import Campaign, CampaignDimension, CampaignStatu
 from vanguard.core.policy import can
 from vanguard.core.roles import EDITOR_ROLES
 from vanguard.core.scoping import CHANGE, get_scope
-from vanguard.orgs.models import PARTY_STATUSES, OrgType, Person
+from vanguard.orgs.models import PARTY_STATUSES, Org, OrgType, Person
 
 from .models import (
     GIVEN_STATUSES, Commitment, FulfilmentReport, ReportPeriod, ReportStatus, ReviewDecision, Window, report_window,
@@ -270,9 +270,12 @@ def reports_to_confirm(user):
     (from the report list) but are not reminded of every branch's."""
     scope = get_scope(user)
     granted = {grant.org_id for grant in scope.grants if grant.role in EDITOR_ROLES}
-    own_branch = Q(commitment__org_id__in=granted) | Q(commitment__org__parent_id__in=granted,
-                                                      commitment__org__org_type=OrgType.GROUP)
-    reports = FulfilmentReport.objects.for_user(user, "review").awaiting_review().filter(own_branch)
+    # The branches' org ids as a subquery of orgs, not an OR over the joined org: PostgreSQL then
+    # starts from those few orgs and their commitments (0.3 ms at M) instead of joining all
+    # 150,000 commitments to orgs to test the OR on each (60 ms for the bureau's admin).
+    own_branch = Org.objects.filter(Q(pk__in=granted) | Q(parent_id__in=granted, org_type=OrgType.GROUP))
+    reports = (FulfilmentReport.objects.for_user(user, "review").awaiting_review()
+               .filter(commitment__org_id__in=own_branch.values("pk")))
     return reports.exclude(commitment__person_id=scope.person_id) if scope.person_id else reports
 
 
