@@ -15,8 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from vanguard.core.pdf import render_pdf
+from vanguard.rubrics.rules import DataSource
 
-from .models import Result
+from vanguard.orgs.models import Org
+
+from .models import Result, SubjectKind
 from .tables import rank_text, subject_name, title_text
 
 SERIF = "Noto Serif CJK SC"
@@ -34,8 +37,47 @@ def ranks(result: Result) -> list[tuple[str, str]]:
     return [(where, text) for where, text in lines if text]
 
 
+def input_text(indicator: dict) -> str:
+    """The input an indicator was scored on, as it was at computation ("92.5", "2 个问题，扣 3.00 分")."""
+    if indicator.get("source") == DataSource.INSPECTION_DEDUCTION or indicator.get("findings"):
+        text = _("%(n)s 个问题") % {"n": indicator.get("findings") or 0}
+        if indicator.get("deducted") is not None:
+            text += _("，扣 %(points)s 分") % {"points": indicator["deducted"]}
+        return text
+    if indicator.get("value") is None:
+        return _("无数据")
+    return str(indicator["value"])
+
+
+def explained_dimensions(explanation: dict) -> list[dict]:
+    """The explanation's dimensions, each indicator with its source's name and its input as text."""
+    sources = dict(DataSource.choices)
+    return [{**dimension, "indicators": [
+        {**indicator, "source_label": str(sources.get(indicator.get("source"), indicator.get("source") or "")),
+         "input_text": input_text(indicator)}
+        for indicator in dimension.get("indicators", [])]}
+        for dimension in explanation.get("dimensions", [])]
+
+
+def secretary_parts(result: Result) -> dict | None:
+    """A secretary's total as computed: the orgs led in the period (with their totals, by tenure)
+    and the secretary's own items; None for an org or a member. One query for the orgs' names."""
+    if result.kind != SubjectKind.SECRETARY:
+        return None
+    explanation = result.explanation or {}
+    tenures, items = explanation.get("tenures", []), explanation.get("items", [])
+    names = dict(Org.objects.filter(pk__in={row["org_id"] for row in [*tenures, *items]}).values_list("pk", "name"))
+    return {
+        "text": explanation.get("text", ""),
+        "tenures": [{**row, "org_name": names.get(row["org_id"], "")} for row in tenures],
+        "items": [{**row, "org_name": names.get(row["org_id"], "")} for row in items],
+        "org_part": explanation.get("org_part"), "own_part": explanation.get("own_part"),
+        "org_weight": explanation.get("org_weight"),
+    }
+
+
 def scorecard(result: Result) -> dict:
-    """The context of a result's page and PDF (a few reads of loaded relations, no query)."""
+    """The context of a result's page and PDF (no query but a secretary's orgs' names)."""
     explanation = result.explanation or {}
     inputs_at = explanation.get("inputs_at")
     return {
@@ -44,10 +86,11 @@ def scorecard(result: Result) -> dict:
         "title_name": title_text(result),
         "ranks": ranks(result),
         "explanation": explanation,
-        "dimensions": explanation.get("dimensions", []),
+        "dimensions": explained_dimensions(explanation),
         "bonuses": explanation.get("bonuses", []),
         "vetoes": explanation.get("vetoes", []),
         "title_reasons": explanation.get("title_reasons", []),
+        "secretary": secretary_parts(result),
         "inputs_at": parse_datetime(inputs_at) if isinstance(inputs_at, str) else None,
     }
 
