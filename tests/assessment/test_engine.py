@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 
 from vanguard.assessment.engine import (BonusRule, DimensionRule, GradeBand, IndicatorInput, IndicatorRule,
-                                        ScoringRules, SubjectInputs, TitleRule, VetoRule, indicator_points, score)
+                                        ScoringRules, SubjectInputs, TitleRule, VetoRule, grade_for, indicator_points,
+                                        score)
 from vanguard.rubrics.rules import summarize_rule
 
 BANDS = (GradeBand("好", D("90")), GradeBand("较好", D("80")), GradeBand("一般", D("60")), GradeBand("差", D("0")))
@@ -326,6 +327,18 @@ def test_a_mass_indicator_with_a_manual_score_is_mass_data():
     assert "均无数据" not in result.explanation["mass_text"]
 
 
+def test_a_mass_weight_is_shown_with_the_places_it_has():
+    result = score(massed(mass_weight="0.225"), inputs({"R1": 100, "R2": 100, "S1": 95}))
+    assert result.explanation["mass_weight"] == "0.225"
+    assert result.total == D("100.00")
+
+
+@pytest.mark.parametrize("weight", ["-0.1", "1.5"])
+def test_a_mass_weight_outside_zero_to_one_is_refused(weight):
+    with pytest.raises(ValueError, match="mass weight"):
+        score(massed(mass_weight=weight), inputs())
+
+
 def test_a_mass_weight_on_a_rubric_without_mass_indicators_changes_nothing():
     result = score(hundred(mass_weight="0.2"), inputs(all_at(100)))
     assert result.total == D("100.00")
@@ -451,6 +464,12 @@ def test_bands_are_read_best_first_whatever_their_order_and_a_total_below_all_ge
     bands = (GradeBand("合格", D("60")), GradeBand("优秀", D("90")))
     rules = rubric([indicator("A", rule=("per_item", {"points_per_item": 1, "cap": 100}), points="100")], bands=bands)
     assert [score(rules, inputs({"A": v})).grade for v in (95, 70, 30)] == ["优秀", "合格", "合格"]
+
+
+def test_grade_for_serves_totals_scored_elsewhere():
+    assert grade_for(BANDS, D("85")) == "较好"
+    assert grade_for(BANDS, D("85"), capped=True) == "一般"
+    assert grade_for((), D("85")) == ""
 
 
 # -- 四强 and 四优 ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import wraps
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -188,6 +188,14 @@ def _plain(value: Any) -> str:
     return format(number.normalize(), "f")
 
 
+def _share(value: Decimal | None) -> str | None:
+    """A share for the document: two places ("0.20") unless it has more ("0.225")."""
+    if value is None:
+        return None
+    value = _dec(value)
+    return _s(value) if _q(value) == value else _plain(value)
+
+
 def _shown(value: Decimal, unit: str) -> str:
     """An input value in a sentence, to two places at most, with its unit ("92.5%", "1200 元")."""
     figure = _plain(_q(value))
@@ -323,6 +331,8 @@ def _mass_scales(rules: ScoringRules, no_data: dict[str, bool]) -> tuple[Decimal
     if weight is None or mass_max <= 0 or other_max <= 0:
         return ONE, ONE, ""
     weight = _dec(weight)
+    if not ZERO <= weight <= ONE:
+        raise ValueError(f"mass weight {weight} is not a share between 0 and 1")
     total = sum((_dec(d.points) for d in rules.dimensions), ZERO)
     if all(no_data[i.code] for i in rules.indicators if i.mass):
         return ZERO, total / other_max, _(
@@ -334,9 +344,9 @@ def _mass_scales(rules: ScoringRules, no_data: dict[str, bool]) -> tuple[Decimal
         "other": _plain(other_max), "other_to": _plain(_q((ONE - weight) * total))}
 
 
-def _grade(bands: tuple[GradeBand, ...], total: Decimal, capped: bool) -> str:
-    """The best band the total reaches (the worst band when it reaches none), no better than
-    CAPPED_GRADE when ``capped``."""
+def grade_for(bands: Sequence[GradeBand], total: Decimal, *, capped: bool = False) -> str:
+    """The best band ``total`` reaches (the worst band when it reaches none; "" without bands), no
+    better than CAPPED_GRADE when ``capped`` (a ``cap_grade`` veto applies)."""
     ordered = sorted(bands, key=lambda band: _dec(band.min_total), reverse=True)
     if not ordered:
         return ""
@@ -459,14 +469,14 @@ def score(rules: ScoringRules, inputs: SubjectInputs) -> SubjectScore:
     for veto in applied:
         if veto.effect == VetoEffect.CAP_GRADE and veto.cap_points is not None:
             total = min(total, _q(_dec(veto.cap_points)))
-    grade = _grade(rules.grade_bands, total, any(veto.effect == VetoEffect.CAP_GRADE for veto in applied))
+    grade = grade_for(rules.grade_bands, total, capped=any(veto.effect == VetoEffect.CAP_GRADE for veto in applied))
     reasons = _title_reasons(rules, inputs, total, dimensions, applied)
 
     explanation = {
         "subject": rules.subject, "rubric_id": rules.rubric_id,
         "total": _s(total), "base": _s(base), "bonus": _s(bonus), "before_veto": _s(before_veto),
         "grade": grade, "titled": not reasons, "title_reasons": reasons,
-        "mass_weight": _s(_dec(rules.mass_weight)) if rules.mass_weight is not None else None,
+        "mass_weight": _share(rules.mass_weight),
         "mass_text": mass_text,
         "vetoes": [{"id": veto.id, "name": veto.name, "effect": veto.effect,
                     "text": _veto_text(veto, rules.subject, before_veto)} for veto in applied],
