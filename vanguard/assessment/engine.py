@@ -13,17 +13,22 @@ were at computation and links to the records behind them (``refs``), plus the ma
 weighting, bonuses, vetoes and why the title was or was not given. The pages drill down through
 it and an appeal points at one of its indicators. Its parts add up exactly to the figures it
 states: every step is quantised to 0.01 (half up) before the next step adds it up.
+
+A recompute scores tens of thousands of subjects with a handful of rubrics, so what depends on
+the rubric alone (parsed parameters, the rule's summary, dimension maxima, scale factors) is
+worked out once per rules object and language, and the sentences are translated once per
+language: gettext and even ``get_language`` cost more than the arithmetic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from functools import wraps
+from functools import cached_property, lru_cache, wraps
 from typing import Any, Mapping, Sequence
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from vanguard.appraisal.models import Grade as AppraisalGrade
 from vanguard.rubrics.models import TITLES, VetoEffect, veto_effect_label
@@ -31,7 +36,10 @@ from vanguard.rubrics.rules import RuleType, summarize_rule
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+SCALE_PLACES = Decimal("0.0001")
+NIL = Decimal("0.00")  # the start of every sum of figures, so that an empty one reads "0.00" too
 ONE = Decimal("1")
+HUNDRED = Decimal("100")
 
 # The grade a ``cap_grade`` veto allows at best (VetoEffect.CAP_GRADE: 最高评为“一般”). Bands
 # without it cap at the worst band.
@@ -56,6 +64,11 @@ class IndicatorRule:
     # appraisal_masses_score): the part the mass weight applies to.
     mass: bool
     unit: str = ""  # the metric's unit ("%", "元"), for the explanation text only
+
+    @cached_property
+    def parsed(self) -> _ParsedRule:
+        """The parameters as Decimals, read once (cached on this object, outside its fields)."""
+        return _ParsedRule(self)
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,11 @@ class ScoringRules:
     grade_bands: tuple[GradeBand, ...]  # best first (sorted by min_total anyway)
     title: TitleRule
 
+    @cached_property
+    def layout(self) -> _Layout:
+        """What scoring needs of the rubric alone, worked out once (cached outside the fields)."""
+        return _Layout(self)
+
 
 @dataclass(frozen=True)
 class IndicatorInput:
@@ -144,12 +162,7 @@ class SubjectScore:
     explanation: dict
 
 
-def _pure(function):
-    @wraps(function)
-    def run(*args, **kwargs):
-        with localcontext(_CONTEXT):
-            return function(*args, **kwargs)
-    return run
+# --------------------------------------------------------------------------- figures
 
 
 def _dec(value: Any) -> Decimal:
@@ -169,10 +182,6 @@ def _number(value: Any) -> Decimal | None:
 
 def _q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
-    return max(low, min(high, value))
 
 
 def _s(value: Decimal | None) -> str | None:
@@ -204,205 +213,346 @@ def _shown(value: Decimal, unit: str) -> str:
     return f"{figure}{unit}" if unit == "%" else f"{figure} {unit}"
 
 
-def _floor(rule: IndicatorRule) -> Decimal:
-    if rule.rule_type == RuleType.DEDUCTION_PER_FINDING:
-        return _dec(rule.params["floor"])
-    return ZERO
+# --------------------------------------------------------------------------- sentences
 
 
-def _computed(rule: IndicatorRule, given: IndicatorInput) -> tuple[Decimal, str, dict, bool]:
-    """The rule's points before bounds: (points, text template, its arguments, no data).
+@lru_cache(maxsize=None)
+def _sentences(language: str | None) -> dict[str, str]:
+    """The engine's sentences in ``language`` (the active one, which gettext reads)."""
+    return {
+        "no_data": _("%(name)s：无数据，得 %(points)s 分"),
+        "linear_low": _("%(name)s %(value)s，未超过起点值 %(low)s，得 %(points)s 分"),
+        "linear_high": _("%(name)s %(value)s，达到满分值 %(high)s，得 %(points)s 分"),
+        "linear": _("%(name)s %(value)s，按线性插值得 %(points)s 分"),
+        "tier": _("%(name)s %(value)s，达到“≥%(min)s”档，得 %(points)s 分"),
+        "no_tier": _("%(name)s %(value)s，未达到最低档（≥%(min)s），得 %(points)s 分"),
+        "per_item": _("%(name)s %(value)s，每项 %(per)s 分，得 %(points)s 分"),
+        "per_item_cap": _("%(name)s %(value)s，每项 %(per)s 分，按最高得分计 %(points)s 分"),
+        "no_findings": _("%(name)s：没有发现问题，得 %(points)s 分"),
+        "deducted": _("%(name)s：扣 %(deducted)s 分，得 %(points)s 分"),
+        "floor": _("（不低于最低得分 %(floor)s 分）"),
+        "grade": _("%(name)s评为“%(grade)s”，按 %(factor)s%% 计，得 %(points)s 分"),
+        "unknown_grade": _("%(name)s评为“%(grade)s”，不是计分规则中的等级，得 %(points)s 分"),
+        "assessed": _("%(name)s评定为 %(points)s 分"),
+        "overridden": _("%(name)s按规则计 %(computed)s 分，改定为 %(points)s 分"),
+        "bounded": _("（限定在 %(low)s 至 %(high)s 分之间）"),
+        "reason": _("，理由：%(reason)s"),
+        "scaled": _("；按权重折算为 %(points)s 分"),
+        "mass_left_out": _("群众评价类指标均无数据，不计入；其余指标折算为 %(total)s 分"),
+        "mass_weighted": _("群众评价占 %(share)s%%：群众评价类指标合计 %(mass)s 分折算为 %(mass_to)s 分，"
+                           "其余指标合计 %(other)s 分折算为 %(other_to)s 分"),
+        "dimension_capped": _("各指标合计 %(sum)s 分，超过本维度最高 %(max)s 分，按 %(max)s 分计"),
+        "bonus_capped": _("加分合计 %(sum)s 分，超过加分上限 %(cap)s 分，按 %(cap)s 分计"),
+        "veto_zero": _("%(effect)s（原为 %(before)s 分）"),
+        "veto_cap": _("%(effect)s，总分不超过 %(cap)s 分"),
+        "title_total": _("总分 %(total)s 分，低于%(title)s要求的 %(min)s 分"),
+        "title_dimension": _("“%(dimension)s”得 %(score)s 分，低于本维度最高分 %(max)s 分的 %(share)s%%"),
+        "title_vetoes": _("存在否决项：%(names)s"),
+        "title_disqualified": _("否决项“%(name)s”：%(effect)s"),
+        "no_satisfaction": _("没有群众满意度数据"),
+        "satisfaction": _("群众满意度 %(value)s%%，低于 %(min)s%%"),
+        "no_appraisal": _("没有民主评议等级"),
+        "appraisal": _("民主评议等级为“%(grade)s”，%(title)s要求“%(required)s”"),
+    }
 
-    The template is filled in once the points are bounded and quantised.
-    """
-    params = rule.params
-    full = _dec(rule.points)
-    if rule.rule_type == RuleType.DEDUCTION_PER_FINDING:
+
+@lru_cache(maxsize=None)
+def _findings_sentence(language: str | None, deducted_given: bool, count: int) -> str:
+    if deducted_given:
+        return ngettext("%(name)s：%(count)s 个问题，扣 %(deducted)s 分，得 %(points)s 分",
+                        "%(name)s：%(count)s 个问题，扣 %(deducted)s 分，得 %(points)s 分", count)
+    return ngettext("%(name)s：%(count)s 个问题，每个扣 %(per)s 分，得 %(points)s 分",
+                    "%(name)s：%(count)s 个问题，每个扣 %(per)s 分，得 %(points)s 分", count)
+
+
+@lru_cache(maxsize=None)
+def _title_name(language: str | None, subject: str) -> str:
+    return str(TITLES.get(subject, ""))
+
+
+@lru_cache(maxsize=None)
+def _appraisal_label(language: str | None, code: str) -> str:
+    return str(dict(AppraisalGrade.choices).get(code, code))
+
+
+# --------------------------------------------------------------------------- one indicator
+
+
+class _ParsedRule:
+    """An indicator's points and parameters as Decimals, and its summary per language."""
+
+    def __init__(self, rule: IndicatorRule):
+        params = rule.params
+        self.full = _dec(rule.points)
+        self.full_text, self.full_cents = _plain(self.full), _s(self.full)
+        self.floor = ZERO
+        try:
+            if rule.rule_type == RuleType.LINEAR:
+                self.low, self.high = _dec(params["min_value"]), _dec(params["max_value"])
+                self.low_text, self.high_text = _plain(self.low), _plain(self.high)
+            elif rule.rule_type == RuleType.TIERS:
+                # (threshold, points, threshold as written), lowest threshold first.
+                self.tiers = sorted(((_dec(t["min"]), _dec(t["points"])) for t in params["tiers"]),
+                                    key=lambda tier: tier[0])
+                self.tier_texts = [_plain(threshold) for threshold, _points in self.tiers]
+                if not self.tiers:
+                    raise ValueError("no tiers")
+            elif rule.rule_type == RuleType.PER_ITEM:
+                self.per, self.cap = _dec(params["points_per_item"]), _dec(params["cap"])
+                self.per_text = _plain(self.per)
+            elif rule.rule_type == RuleType.DEDUCTION_PER_FINDING:
+                self.per, self.floor = _dec(params["points_per_finding"]), _dec(params["floor"])
+                self.per_text, self.floor_text = _plain(self.per), _plain(self.floor)
+            elif rule.rule_type == RuleType.GRADE:
+                self.grades = {str(label): (_dec(factor), _plain(_dec(factor) * HUNDRED))
+                               for label, factor in params["grades"].items()}
+            else:
+                raise ValueError("unknown rule type")
+        except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as error:
+            raise ValueError(f"indicator {rule.code}: incomplete parameters for {rule.rule_type!r}: {error!r}") from error
+        self._summaries: dict[str | None, str] = {}
+        self._rule = rule
+
+    def summary(self, language: str | None) -> str:
+        if language not in self._summaries:
+            self._summaries[language] = summarize_rule(self._rule.rule_type, dict(self._rule.params))
+        return self._summaries[language]
+
+
+def _rule_points(rule: IndicatorRule, p: _ParsedRule, given: IndicatorInput, value: Decimal | None, say: dict,
+                 language: str | None) -> tuple[Decimal, str, dict, bool]:
+    """The rule's points before bounds: (points, sentence, its arguments, no data); ``value`` is
+    the input value as a number, if it is one."""
+    kind = rule.rule_type
+    if kind == RuleType.DEDUCTION_PER_FINDING:
         # No findings is full points, not "no data": nothing was found against the subject.
-        per = _dec(params["points_per_finding"])
-        args = {"per": _plain(per), "count": given.findings}
         if given.deducted is not None:
             deducted = _dec(given.deducted)
-            args["deducted"] = _s(deducted)
-            if given.findings:
-                text = ngettext("%(name)s：%(count)s 个问题，扣 %(deducted)s 分，得 %(points)s 分",
-                                "%(name)s：%(count)s 个问题，扣 %(deducted)s 分，得 %(points)s 分", given.findings)
-            else:
-                text = _("%(name)s：扣 %(deducted)s 分，得 %(points)s 分")
-        elif given.findings:
-            deducted = per * given.findings
-            text = ngettext("%(name)s：%(count)s 个问题，每个扣 %(per)s 分，得 %(points)s 分",
-                            "%(name)s：%(count)s 个问题，每个扣 %(per)s 分，得 %(points)s 分", given.findings)
-        else:
-            deducted = ZERO
-            text = _("%(name)s：没有发现问题，得 %(points)s 分")
-        return full - deducted, text, args, False
+            sentence = (_findings_sentence(language, True, given.findings) if given.findings else say["deducted"])
+            return p.full - deducted, sentence, {"deducted": _s(deducted), "count": given.findings}, False
+        if given.findings:
+            return (p.full - p.per * given.findings, _findings_sentence(language, False, given.findings),
+                    {"per": p.per_text, "count": given.findings}, False)
+        return p.full, say["no_findings"], {}, False
 
-    if rule.rule_type == RuleType.GRADE:
+    if kind == RuleType.GRADE:
         if given.value is None:
-            return ZERO, _("%(name)s：无数据，得 %(points)s 分"), {}, True
+            return ZERO, say["no_data"], {}, True
         grade = str(given.value)
-        grades = params["grades"]
-        if grade not in grades:
-            return ZERO, _("%(name)s评为“%(grade)s”，不是计分规则中的等级，得 %(points)s 分"), {"grade": grade}, False
-        factor = _dec(grades[grade])
-        return (full * factor, _("%(name)s评为“%(grade)s”，按 %(factor)s%% 计，得 %(points)s 分"),
-                {"grade": grade, "factor": _plain(factor * 100)}, False)
+        if grade not in p.grades:
+            return ZERO, say["unknown_grade"], {"grade": grade}, False
+        factor, factor_text = p.grades[grade]
+        return p.full * factor, say["grade"], {"grade": grade, "factor": factor_text}, False
 
-    value = _number(given.value)
     if value is None:
-        return ZERO, _("%(name)s：无数据，得 %(points)s 分"), {}, True
-    args = {"value": _shown(value, rule.unit)}
-    if rule.rule_type == RuleType.LINEAR:
-        low, high = _dec(params["min_value"]), _dec(params["max_value"])
-        if value <= low:
-            return ZERO, _("%(name)s %(value)s，未超过起点值 %(low)s，得 %(points)s 分"), {**args, "low": _plain(low)}, False
-        if value >= high:
-            return full, _("%(name)s %(value)s，达到满分值 %(high)s，得 %(points)s 分"), {**args, "high": _plain(high)}, False
-        return full * (value - low) / (high - low), _("%(name)s %(value)s，按线性插值得 %(points)s 分"), args, False
-    if rule.rule_type == RuleType.TIERS:
-        tiers = sorted(params["tiers"], key=lambda tier: _dec(tier["min"]))
-        reached = [tier for tier in tiers if _dec(tier["min"]) <= value]
-        if not reached:
-            return (ZERO, _("%(name)s %(value)s，未达到最低档（≥%(min)s），得 %(points)s 分"),
-                    {**args, "min": _plain(_dec(tiers[0]["min"]))}, False)
-        tier = reached[-1]
-        return (_dec(tier["points"]), _("%(name)s %(value)s，达到“≥%(min)s”档，得 %(points)s 分"),
-                {**args, "min": _plain(_dec(tier["min"]))}, False)
-    if rule.rule_type == RuleType.PER_ITEM:
-        per, cap = _dec(params["points_per_item"]), _dec(params["cap"])
-        args["per"] = _plain(per)
-        if value * per > cap:
-            return cap, _("%(name)s %(value)s，每项 %(per)s 分，按最高得分计 %(points)s 分"), args, False
-        return value * per, _("%(name)s %(value)s，每项 %(per)s 分，得 %(points)s 分"), args, False
-    raise ValueError(f"unknown rule type {rule.rule_type!r}")
+        return ZERO, say["no_data"], {}, True
+    shown = _shown(value, rule.unit)
+    if kind == RuleType.LINEAR:
+        if value <= p.low:
+            return ZERO, say["linear_low"], {"value": shown, "low": p.low_text}, False
+        if value >= p.high:
+            return p.full, say["linear_high"], {"value": shown, "high": p.high_text}, False
+        return p.full * (value - p.low) / (p.high - p.low), say["linear"], {"value": shown}, False
+    if kind == RuleType.TIERS:
+        reached = -1
+        for index, (threshold, _points) in enumerate(p.tiers):
+            if threshold <= value:
+                reached = index
+        if reached < 0:
+            return ZERO, say["no_tier"], {"value": shown, "min": p.tier_texts[0]}, False
+        return p.tiers[reached][1], say["tier"], {"value": shown, "min": p.tier_texts[reached]}, False
+    # PER_ITEM
+    if value * p.per > p.cap:
+        return p.cap, say["per_item_cap"], {"value": shown, "per": p.per_text}, False
+    return value * p.per, say["per_item"], {"value": shown, "per": p.per_text}, False
+
+
+def _indicator(rule: IndicatorRule, given: IndicatorInput, say: dict, language: str | None) -> tuple[Decimal, dict]:
+    p = rule.parsed
+    value = given.value
+    number = None if rule.rule_type == RuleType.GRADE else _number(value)
+    computed, sentence, args, no_data = _rule_points(rule, p, given, number, say, language)
+    points = _q(max(p.floor, min(p.full, computed)))
+    args["name"], args["points"] = rule.name, str(points)
+    text = sentence % args
+    if rule.rule_type == RuleType.DEDUCTION_PER_FINDING and computed < p.floor:
+        text += say["floor"] % {"floor": p.floor_text}
+    override = None
+    if given.override is not None:
+        override = _q(_dec(given.override))
+        computed_points, points = points, _q(max(p.floor, min(p.full, override)))
+        if no_data:
+            text = say["assessed"] % {"name": rule.name, "points": str(points)}
+        else:
+            text = say["overridden"] % {"name": rule.name, "computed": str(computed_points), "points": str(points)}
+        if points != override:
+            text += say["bounded"] % {"low": _plain(p.floor), "high": p.full_text}
+        if given.override_reason:
+            text += say["reason"] % {"reason": given.override_reason}
+        no_data = False
+    if number is not None:
+        value = str(number)
+    elif not isinstance(value, str):
+        value = None  # no number: no data (a grade label or a text stays as it was given)
+    return points, {
+        "id": rule.id, "code": rule.code, "name": rule.name, "max": p.full_text,
+        "raw": str(points), "points": str(points), "scale": None, "scaled_max": p.full_cents,
+        "rule": p.summary(language), "source": rule.data_source, "metric": rule.metric, "mass": rule.mass,
+        "value": value, "findings": given.findings, "deducted": _s(_dec(given.deducted)) if given.deducted is not None else None,
+        "override": _s(override), "override_reason": given.override_reason,
+        "no_data": no_data, "text": text, "refs": list(given.refs),
+    }
+
+
+def _pure(function):
+    @wraps(function)
+    def run(*args, **kwargs):
+        with localcontext(_CONTEXT):
+            return function(*args, **kwargs)
+    return run
 
 
 @_pure
 def indicator_points(rule: IndicatorRule, given: IndicatorInput) -> tuple[Decimal, dict]:
     """One indicator's points (unscaled, within [floor or 0, points]) and its explanation."""
-    try:
-        floor = _floor(rule)
-        computed, template, args, no_data = _computed(rule, given)
-    except (KeyError, TypeError, IndexError, InvalidOperation) as error:
-        raise ValueError(f"indicator {rule.code}: incomplete parameters for {rule.rule_type}: {error!r}") from error
-    full = _dec(rule.points)
-    points = _q(_clamp(computed, floor, full))
-    text = template % {**args, "name": rule.name, "points": _s(points)}
-    if rule.rule_type == RuleType.DEDUCTION_PER_FINDING and computed < floor:
-        text += _("（不低于最低得分 %(floor)s 分）") % {"floor": _plain(floor)}
-    override = None
-    if given.override is not None:
-        override = _q(_dec(given.override))
-        computed_points = points
-        points = _q(_clamp(override, floor, full))
-        if no_data:
-            text = _("%(name)s评定为 %(points)s 分") % {"name": rule.name, "points": _s(points)}
-        else:
-            text = _("%(name)s按规则计 %(computed)s 分，改定为 %(points)s 分") % {
-                "name": rule.name, "computed": _s(computed_points), "points": _s(points)}
-        if points != override:
-            text += _("（限定在 %(low)s 至 %(high)s 分之间）") % {"low": _plain(floor), "high": _plain(full)}
-        if given.override_reason:
-            text += _("，理由：%(reason)s") % {"reason": given.override_reason}
-        no_data = False
-    value = given.value
-    if value is not None and not isinstance(value, str):
-        number = _number(value)
-        value = None if number is None else str(number)
-    explanation = {
-        "id": rule.id, "code": rule.code, "name": rule.name, "max": _plain(full),
-        "raw": _s(points), "points": _s(points), "scale": None, "scaled_max": _s(full),
-        "rule": summarize_rule(rule.rule_type, dict(rule.params)),
-        "source": rule.data_source, "metric": rule.metric, "mass": rule.mass,
-        "value": value, "findings": given.findings,
-        "deducted": _s(_dec(given.deducted)) if given.deducted is not None else None,
-        "override": _s(override), "override_reason": given.override_reason,
-        "no_data": no_data, "text": text, "refs": [dict(ref) for ref in given.refs],
-    }
-    return points, explanation
+    language = get_language()
+    return _indicator(rule, given, _sentences(language), language)
 
 
-def _mass_scales(rules: ScoringRules, no_data: dict[str, bool]) -> tuple[Decimal, Decimal, str]:
-    """(scale of mass indicators, scale of the others, explanation text; "" when unscaled)."""
-    weight = rules.mass_weight
-    mass_max = sum((_dec(i.points) for i in rules.indicators if i.mass), ZERO)
-    other_max = sum((_dec(i.points) for i in rules.indicators if not i.mass), ZERO)
-    if weight is None or mass_max <= 0 or other_max <= 0:
-        return ONE, ONE, ""
-    weight = _dec(weight)
-    if not ZERO <= weight <= ONE:
-        raise ValueError(f"mass weight {weight} is not a share between 0 and 1")
-    total = sum((_dec(d.points) for d in rules.dimensions), ZERO)
-    if all(no_data[i.code] for i in rules.indicators if i.mass):
-        return ZERO, total / other_max, _(
-            "群众评价类指标均无数据，不计入；其余指标折算为 %(total)s 分") % {"total": _plain(total)}
-    return weight * total / mass_max, (ONE - weight) * total / other_max, _(
-        "群众评价占 %(share)s%%：群众评价类指标合计 %(mass)s 分折算为 %(mass_to)s 分，"
-        "其余指标合计 %(other)s 分折算为 %(other_to)s 分") % {
-        "share": _plain(weight * 100), "mass": _plain(mass_max), "mass_to": _plain(_q(weight * total)),
-        "other": _plain(other_max), "other_to": _plain(_q((ONE - weight) * total))}
+# --------------------------------------------------------------------------- the rubric
+
+
+@dataclass(frozen=True)
+class _Scaling:
+    """How one way of weighting mass evaluation scales a rubric's indicators."""
+
+    mass: Decimal  # factor of mass indicators
+    other: Decimal  # factor of the others
+    mass_text: str  # the factors as the document shows them ("1.5000")
+    other_text: str
+    scaled_max: dict[str, str]  # by indicator code
+    caps: dict[str, Decimal]  # each dimension's maximum, by code
+
+
+class _Layout:
+    """A rubric's dimensions with their indicators, maxima and scale factors, its bands, bonuses
+    and vetoes, read once per rules object."""
+
+    def __init__(self, rules: ScoringRules):
+        unknown = {rule.dimension for rule in rules.indicators} - {dim.code for dim in rules.dimensions}
+        if unknown:
+            raise ValueError(f"indicators of dimensions the rubric does not list: {sorted(unknown)}")
+        for rule in rules.indicators:  # parsed now: incomplete parameters fail before any subject is scored
+            rule.parsed
+        self.groups = [(dim, [rule for rule in rules.indicators if rule.dimension == dim.code]) for dim in rules.dimensions]
+        self.dimension_points = {dim.code: _dec(dim.points) for dim in rules.dimensions}
+        self.dimension_texts = {dim.code: _plain(dim.points) for dim in rules.dimensions}
+        self.mass_codes = [rule.code for rule in rules.indicators if rule.mass]
+        self.total = sum(self.dimension_points.values(), ZERO)
+        self.mass_max = sum((_dec(rule.points) for rule in rules.indicators if rule.mass), ZERO)
+        self.other_max = sum((_dec(rule.points) for rule in rules.indicators if not rule.mass), ZERO)
+        self.weight = None if rules.mass_weight is None else _dec(rules.mass_weight)
+        if self.weight is not None and not ZERO <= self.weight <= ONE:
+            raise ValueError(f"mass weight {self.weight} is not a share between 0 and 1")
+        self.weighted = self.weighted_without_mass = None
+        if self.weight is not None and self.mass_max > 0 and self.other_max > 0:
+            self.weighted = self._scaling(self.weight * self.total / self.mass_max,
+                                          (ONE - self.weight) * self.total / self.other_max)
+            self.weighted_without_mass = self._scaling(ZERO, self.total / self.other_max)
+        self.unscaled_caps = {code: _q(points) for code, points in self.dimension_points.items()}
+        self.bands = sorted(((_dec(band.min_total), band.grade) for band in rules.grade_bands), key=lambda b: b[0],
+                            reverse=True)
+        self.bonus_cap = _q(_dec(rules.bonus_cap))
+        self.bonuses = [(bonus, _dec(bonus.points), _plain(bonus.points)) for bonus in rules.bonuses]
+        self.mass_weight_text = _share(self.weight)
+
+    def _scaling(self, mass: Decimal, other: Decimal) -> _Scaling:
+        scaled_max, caps = {}, {}
+        for dim, members in self.groups:
+            nominal, reachable = ZERO, ZERO
+            for rule in members:
+                maximum = _q(_dec(rule.points) * (mass if rule.mass else other))
+                scaled_max[rule.code] = str(maximum)
+                nominal += _dec(rule.points)
+                reachable += maximum
+            # The dimension's points scale as its indicators do (as they are when it is worth their sum).
+            points = self.dimension_points[dim.code]
+            caps[dim.code] = _q(points * reachable / nominal) if nominal else _q(points)
+        return _Scaling(mass, other, str(mass.quantize(SCALE_PLACES)), str(other.quantize(SCALE_PLACES)),
+                        scaled_max, caps)
+
+    def mass_text(self, say: dict, without_mass: bool) -> str:
+        if without_mass:
+            return say["mass_left_out"] % {"total": _plain(self.total)}
+        return say["mass_weighted"] % {
+            "share": _plain(self.weight * HUNDRED), "mass": _plain(self.mass_max),
+            "mass_to": _plain(_q(self.weight * self.total)), "other": _plain(self.other_max),
+            "other_to": _plain(_q((ONE - self.weight) * self.total))}
 
 
 def grade_for(bands: Sequence[GradeBand], total: Decimal, *, capped: bool = False) -> str:
     """The best band ``total`` reaches (the worst band when it reaches none; "" without bands), no
     better than CAPPED_GRADE when ``capped`` (a ``cap_grade`` veto applies)."""
-    ordered = sorted(bands, key=lambda band: _dec(band.min_total), reverse=True)
-    if not ordered:
+    return _grade(sorted(((_dec(b.min_total), b.grade) for b in bands), key=lambda b: b[0], reverse=True), total, capped)
+
+
+def _grade(bands: list[tuple[Decimal, str]], total: Decimal, capped: bool) -> str:
+    if not bands:
         return ""
-    index = next((i for i, band in enumerate(ordered) if total >= _dec(band.min_total)), len(ordered) - 1)
+    index = next((i for i, (minimum, _grade_name) in enumerate(bands) if total >= minimum), len(bands) - 1)
     if capped:
-        names = [band.grade for band in ordered]
-        index = max(index, names.index(CAPPED_GRADE) if CAPPED_GRADE in names else len(ordered) - 1)
-    return ordered[index].grade
+        names = [name for _minimum, name in bands]
+        index = max(index, names.index(CAPPED_GRADE) if CAPPED_GRADE in names else len(bands) - 1)
+    return bands[index][1]
 
 
 def _title_reasons(rules: ScoringRules, inputs: SubjectInputs, total: Decimal, dimensions: list[dict],
-                   applied: list[VetoRule]) -> list[str]:
+                   applied: list[VetoRule], say: dict, language: str | None) -> list[str]:
     rule = rules.title
-    title = str(TITLES.get(rules.subject, ""))
     reasons = []
     if rule.min_total is not None and total < _dec(rule.min_total):
-        reasons.append(_("总分 %(total)s 分，低于%(title)s要求的 %(min)s 分") % {
-            "total": _s(total), "title": title, "min": _plain(rule.min_total)})
+        reasons.append(say["title_total"] % {"total": str(total), "title": _title_name(language, rules.subject),
+                                             "min": _plain(rule.min_total)})
     if rule.min_dimension_share is not None:
         share = _dec(rule.min_dimension_share)
         for dim in dimensions:
             if Decimal(dim["score"]) < Decimal(dim["max"]) * share:
-                reasons.append(_("“%(dimension)s”得 %(score)s 分，低于本维度最高分 %(max)s 分的 %(share)s%%") % {
-                    "dimension": dim["name"], "score": dim["score"], "max": dim["max"], "share": _plain(share * 100)})
+                reasons.append(say["title_dimension"] % {"dimension": dim["name"], "score": dim["score"],
+                                                         "max": dim["max"], "share": _plain(share * HUNDRED)})
     if rule.require_no_veto and applied:
-        reasons.append(_("存在否决项：%(names)s") % {"names": "、".join(veto.name for veto in applied)})
+        reasons.append(say["title_vetoes"] % {"names": "、".join(veto.name for veto in applied)})
     else:
         for veto in applied:
             if veto.effect == VetoEffect.DISQUALIFY:
-                reasons.append(_("否决项“%(name)s”：%(effect)s") % {
+                reasons.append(say["title_disqualified"] % {
                     "name": veto.name, "effect": veto_effect_label(veto.effect, rules.subject)})
     if rule.min_satisfaction is not None:
         if inputs.satisfaction is None:
-            reasons.append(_("没有群众满意度数据"))
+            reasons.append(say["no_satisfaction"])
         elif _dec(inputs.satisfaction) < _dec(rule.min_satisfaction):
-            reasons.append(_("群众满意度 %(value)s%%，低于 %(min)s%%") % {
-                "value": _plain(_q(_dec(inputs.satisfaction))), "min": _plain(rule.min_satisfaction)})
+            reasons.append(say["satisfaction"] % {"value": _plain(_q(_dec(inputs.satisfaction))),
+                                                  "min": _plain(rule.min_satisfaction)})
     required = rule.required_appraisal_grade
     if required is not None and inputs.appraisal_grade != required:
-        label = dict(AppraisalGrade.choices)
         if inputs.appraisal_grade is None:
-            reasons.append(_("没有民主评议等级"))
+            reasons.append(say["no_appraisal"])
         else:
-            reasons.append(_("民主评议等级为“%(grade)s”，%(title)s要求“%(required)s”") % {
-                "grade": str(label.get(inputs.appraisal_grade, inputs.appraisal_grade)), "title": title,
-                "required": str(label.get(required, required))})
+            reasons.append(say["appraisal"] % {
+                "grade": _appraisal_label(language, inputs.appraisal_grade),
+                "title": _title_name(language, rules.subject), "required": _appraisal_label(language, required)})
     return reasons
 
 
-def _veto_text(veto: VetoRule, subject: str, before: Decimal) -> str:
+def _veto_text(veto: VetoRule, subject: str, before: Decimal, say: dict) -> str:
     effect = veto_effect_label(veto.effect, subject)
     if veto.effect == VetoEffect.ZERO:
-        return _("%(effect)s（原为 %(before)s 分）") % {"effect": effect, "before": _s(before)}
+        return say["veto_zero"] % {"effect": effect, "before": str(before)}
     if veto.effect == VetoEffect.CAP_GRADE and veto.cap_points is not None:
-        return _("%(effect)s，总分不超过 %(cap)s 分") % {"effect": effect, "cap": _plain(veto.cap_points)}
+        return say["veto_cap"] % {"effect": effect, "cap": _plain(veto.cap_points)}
     return effect
+
+
+# --------------------------------------------------------------------------- one subject
 
 
 @_pure
@@ -412,75 +562,73 @@ def score(rules: ScoringRules, inputs: SubjectInputs) -> SubjectScore:
     Only the rubric's own vetoes and bonuses count: ids in ``inputs`` that ``rules`` does not
     list are not this rubric's and are ignored.
     """
-    unknown = {rule.dimension for rule in rules.indicators} - {dim.code for dim in rules.dimensions}
-    if unknown:
-        raise ValueError(f"indicators of dimensions the rubric does not list: {sorted(unknown)}")
+    layout = rules.layout
+    language = get_language()
+    say = _sentences(language)
     empty = IndicatorInput()
-    computed = {rule.code: indicator_points(rule, inputs.indicators.get(rule.code, empty)) for rule in rules.indicators}
-    mass_scale, other_scale, mass_text = _mass_scales(
-        rules, {code: explained["no_data"] for code, (_points, explained) in computed.items()})
-    scaled = mass_text != ""
+    computed = {rule.code: _indicator(rule, inputs.indicators.get(rule.code, empty), say, language)
+                for rule in rules.indicators}
+    scaling, mass_text = None, ""
+    if layout.weighted is not None:
+        without_mass = all(computed[code][1]["no_data"] for code in layout.mass_codes)
+        scaling = layout.weighted_without_mass if without_mass else layout.weighted
+        mass_text = layout.mass_text(say, without_mass)
+    caps = scaling.caps if scaling else layout.unscaled_caps
 
     dimensions, dimension_scores = [], {}
-    for dim in rules.dimensions:
-        members = [rule for rule in rules.indicators if rule.dimension == dim.code]
-        explained_indicators, total, scaled_max = [], ZERO, ZERO
+    for dim, members in layout.groups:
+        explained_indicators, total = [], NIL
         for rule in members:
             points, explained = computed[rule.code]
-            if scaled:
-                factor = mass_scale if rule.mass else other_scale
-                points = _q(points * factor)
-                explained = {**explained, "points": _s(points), "scale": str(factor.quantize(Decimal("0.0001"))),
-                             "scaled_max": _s(_dec(rule.points) * factor)}
-                if factor and points:
-                    explained["text"] += _("；按权重折算为 %(points)s 分") % {"points": _s(points)}
-            scaled_max += Decimal(explained["scaled_max"])
+            if scaling:
+                factor, factor_text = (scaling.mass, scaling.mass_text) if rule.mass else (scaling.other,
+                                                                                           scaling.other_text)
+                raw, points = points, _q(points * factor)
+                explained.update(points=str(points), scale=factor_text, scaled_max=scaling.scaled_max[rule.code])
+                if factor and raw:
+                    explained["text"] += say["scaled"] % {"points": str(points)}
             total += points
             explained_indicators.append(explained)
-        nominal = sum((_dec(rule.points) for rule in members), ZERO)
-        cap = _q(_dec(dim.points) * scaled_max / nominal) if scaled and nominal else _q(_dec(dim.points))
+        cap = caps[dim.code]
         dim_score = min(total, cap)
         dimension_scores[dim.code] = dim_score
         dimensions.append({
-            "code": dim.code, "name": dim.name, "points": _plain(dim.points), "max": _s(cap),
-            "sum": _s(total), "score": _s(dim_score), "capped": total > cap,
-            "text": (_("各指标合计 %(sum)s 分，超过本维度最高 %(max)s 分，按 %(max)s 分计") % {"sum": _s(total), "max": _s(cap)}
-                     if total > cap else ""),
+            "code": dim.code, "name": dim.name, "points": layout.dimension_texts[dim.code], "max": str(cap),
+            "sum": str(total), "score": str(dim_score), "capped": total > cap,
+            "text": say["dimension_capped"] % {"sum": str(total), "max": str(cap)} if total > cap else "",
             "indicators": explained_indicators,
         })
-    base = sum(dimension_scores.values(), ZERO)
+    base = sum(dimension_scores.values(), NIL)
 
-    bonuses, awarded = [], ZERO
-    for bonus in rules.bonuses:
+    bonuses, awarded = [], NIL
+    for bonus, maximum, maximum_text in layout.bonuses:
         if bonus.id in inputs.bonuses:
-            points = _q(_clamp(_dec(inputs.bonuses[bonus.id]), ZERO, _dec(bonus.points)))
+            points = _q(max(ZERO, min(maximum, _dec(inputs.bonuses[bonus.id]))))
             awarded += points
-            bonuses.append({"id": bonus.id, "name": bonus.name, "max": _plain(bonus.points), "points": _s(points)})
-    bonus_cap = _q(_dec(rules.bonus_cap))
-    bonus = min(awarded, bonus_cap)
-    bonus_text = (_("加分合计 %(sum)s 分，超过加分上限 %(cap)s 分，按 %(cap)s 分计") % {"sum": _s(awarded), "cap": _s(bonus_cap)}
-                  if awarded > bonus_cap else "")
+            bonuses.append({"id": bonus.id, "name": bonus.name, "max": maximum_text, "points": str(points)})
+    bonus = min(awarded, layout.bonus_cap)
+    bonus_text = (say["bonus_capped"] % {"sum": str(awarded), "cap": str(layout.bonus_cap)}
+                  if awarded > layout.bonus_cap else "")
 
     before_veto = base + bonus
-    applied = [veto for veto in rules.vetoes if veto.id in inputs.vetoes]
+    applied = [veto for veto in rules.vetoes if veto.id in inputs.vetoes] if inputs.vetoes else []
     total = before_veto
     if any(veto.effect == VetoEffect.ZERO for veto in applied):
-        total = ZERO
+        total = NIL
     for veto in applied:
         if veto.effect == VetoEffect.CAP_GRADE and veto.cap_points is not None:
             total = min(total, _q(_dec(veto.cap_points)))
-    grade = grade_for(rules.grade_bands, total, capped=any(veto.effect == VetoEffect.CAP_GRADE for veto in applied))
-    reasons = _title_reasons(rules, inputs, total, dimensions, applied)
+    grade = _grade(layout.bands, total, any(veto.effect == VetoEffect.CAP_GRADE for veto in applied))
+    reasons = _title_reasons(rules, inputs, total, dimensions, applied, say, language)
 
     explanation = {
         "subject": rules.subject, "rubric_id": rules.rubric_id,
-        "total": _s(total), "base": _s(base), "bonus": _s(bonus), "before_veto": _s(before_veto),
+        "total": str(total), "base": str(base), "bonus": str(bonus), "before_veto": str(before_veto),
         "grade": grade, "titled": not reasons, "title_reasons": reasons,
-        "mass_weight": _share(rules.mass_weight),
-        "mass_text": mass_text,
+        "mass_weight": layout.mass_weight_text, "mass_text": mass_text,
         "vetoes": [{"id": veto.id, "name": veto.name, "effect": veto.effect,
-                    "text": _veto_text(veto, rules.subject, before_veto)} for veto in applied],
-        "bonuses": bonuses, "bonus_awarded": _s(awarded), "bonus_cap": _s(bonus_cap), "bonus_text": bonus_text,
+                    "text": _veto_text(veto, rules.subject, before_veto, say)} for veto in applied],
+        "bonuses": bonuses, "bonus_awarded": str(awarded), "bonus_cap": str(layout.bonus_cap), "bonus_text": bonus_text,
         "dimensions": dimensions,
     }
     return SubjectScore(total=total, base=base, bonus=bonus, dimensions=dimension_scores, grade=grade,
