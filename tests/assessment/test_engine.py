@@ -4,7 +4,9 @@ mass-evaluation weight, bonuses, vetoes, grades, 四强/四优 and the explanati
 Pure functions: no database. The builders below are shared with test_engine_properties.py.
 """
 
+import gc
 import json
+import weakref
 from decimal import Decimal as D
 
 import pytest
@@ -234,6 +236,15 @@ def test_an_indicator_explanation_keeps_the_rule_the_inputs_and_the_records():
         "refs": [{"label": "2024 年 3 月支部党员大会", "url": "/activities/meetings/12/"}],
     }
     assert explained["rule"] == "线性插值：60 得 0 分，100 及以上得满分"
+
+
+def test_what_the_engine_derives_from_rules_does_not_keep_them_alive():
+    rules = hundred(mass_weight="0.2")
+    score(rules, inputs(all_at(80)))
+    watched = [weakref.ref(rules), weakref.ref(rules.indicators[0])]
+    del rules
+    gc.collect()
+    assert [ref() for ref in watched] == [None, None]
 
 
 # -- dimensions and totals --------------------------------------------------------------------------

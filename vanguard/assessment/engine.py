@@ -22,9 +22,10 @@ language: gettext and even ``get_language`` cost more than the arithmetic.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from functools import cached_property, lru_cache, wraps
+from functools import lru_cache, wraps
 from typing import Any, Mapping, Sequence
 
 from django.utils.translation import get_language, ngettext
@@ -64,11 +65,6 @@ class IndicatorRule:
     # appraisal_masses_score): the part the mass weight applies to.
     mass: bool
     unit: str = ""  # the metric's unit ("%", "元"), for the explanation text only
-
-    @cached_property
-    def parsed(self) -> _ParsedRule:
-        """The parameters as Decimals, read once (cached on this object, outside its fields)."""
-        return _ParsedRule(self)
 
 
 @dataclass(frozen=True)
@@ -123,11 +119,6 @@ class ScoringRules:
     mass_weight: Decimal | None  # share of the base the mass indicators make; None: as the rubric's points
     grade_bands: tuple[GradeBand, ...]  # best first (sorted by min_total anyway)
     title: TitleRule
-
-    @cached_property
-    def layout(self) -> _Layout:
-        """What scoring needs of the rubric alone, worked out once (cached outside the fields)."""
-        return _Layout(self)
 
 
 @dataclass(frozen=True)
@@ -275,6 +266,30 @@ def _appraisal_label(language: str | None, code: str) -> str:
     return str(dict(AppraisalGrade.choices).get(code, code))
 
 
+# --------------------------------------------------------------------------- derived once
+
+
+class _Derived:
+    """Values derived from a rules object, kept beside it for as long as it lives.
+
+    Beside, not on it: the dataclass's fields are all it is (``vars``, ``replace`` and equality
+    see nothing else), and it cannot be a dict key (its params are a dict).
+    """
+
+    def __init__(self, derive):
+        self._derive = derive
+        self._values: dict[int, tuple[weakref.ref, Any]] = {}
+
+    def __call__(self, obj):
+        key = id(obj)
+        entry = self._values.get(key)
+        if entry is not None and entry[0]() is obj:
+            return entry[1]
+        value = self._derive(obj)
+        self._values[key] = (weakref.ref(obj, lambda _gone, key=key: self._values.pop(key, None)), value)
+        return value
+
+
 # --------------------------------------------------------------------------- one indicator
 
 
@@ -310,13 +325,17 @@ class _ParsedRule:
                 raise ValueError("unknown rule type")
         except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as error:
             raise ValueError(f"indicator {rule.code}: incomplete parameters for {rule.rule_type!r}: {error!r}") from error
+        # The rule's type and parameters, not the rule: what is derived from it must not keep it alive.
+        self._rule_type, self._params = rule.rule_type, dict(params)
         self._summaries: dict[str | None, str] = {}
-        self._rule = rule
 
     def summary(self, language: str | None) -> str:
         if language not in self._summaries:
-            self._summaries[language] = summarize_rule(self._rule.rule_type, dict(self._rule.params))
+            self._summaries[language] = summarize_rule(self._rule_type, self._params)
         return self._summaries[language]
+
+
+_parsed = _Derived(_ParsedRule)
 
 
 def _rule_points(rule: IndicatorRule, p: _ParsedRule, given: IndicatorInput, value: Decimal | None, say: dict,
@@ -368,7 +387,7 @@ def _rule_points(rule: IndicatorRule, p: _ParsedRule, given: IndicatorInput, val
 
 
 def _indicator(rule: IndicatorRule, given: IndicatorInput, say: dict, language: str | None) -> tuple[Decimal, dict]:
-    p = rule.parsed
+    p = _parsed(rule)
     value = given.value
     number = None if rule.rule_type == RuleType.GRADE else _number(value)
     computed, sentence, args, no_data = _rule_points(rule, p, given, number, say, language)
@@ -443,7 +462,7 @@ class _Layout:
         if unknown:
             raise ValueError(f"indicators of dimensions the rubric does not list: {sorted(unknown)}")
         for rule in rules.indicators:  # parsed now: incomplete parameters fail before any subject is scored
-            rule.parsed
+            _parsed(rule)
         self.groups = [(dim, [rule for rule in rules.indicators if rule.dimension == dim.code]) for dim in rules.dimensions]
         self.dimension_points = {dim.code: _dec(dim.points) for dim in rules.dimensions}
         self.dimension_texts = {dim.code: _plain(dim.points) for dim in rules.dimensions}
@@ -488,6 +507,9 @@ class _Layout:
             "share": _plain(self.weight * HUNDRED), "mass": _plain(self.mass_max),
             "mass_to": _plain(_q(self.weight * self.total)), "other": _plain(self.other_max),
             "other_to": _plain(_q((ONE - self.weight) * self.total))}
+
+
+_layout = _Derived(_Layout)
 
 
 def grade_for(bands: Sequence[GradeBand], total: Decimal, *, capped: bool = False) -> str:
@@ -562,7 +584,7 @@ def score(rules: ScoringRules, inputs: SubjectInputs) -> SubjectScore:
     Only the rubric's own vetoes and bonuses count: ids in ``inputs`` that ``rules`` does not
     list are not this rubric's and are ignored.
     """
-    layout = rules.layout
+    layout = _layout(rules)
     language = get_language()
     say = _sentences(language)
     empty = IndicatorInput()
