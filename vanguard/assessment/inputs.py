@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Callable, Mapping
@@ -255,8 +256,8 @@ def tenures(campaign, period: tuple[date, date] | None, org_ids) -> list[Tenure]
 class Links:
     """Builds the ``refs`` of an indicator: each list page reversed once, the query string per subject."""
 
-    def __init__(self, campaign, period):
-        self.campaign, self.period = campaign, period
+    def __init__(self, campaign_id: int, period: tuple[date, date] | None):
+        self.campaign_id, self.period = campaign_id, period
         self._paths: dict[str, str] = {}
 
     def url(self, name: str, *args, **query) -> str:
@@ -278,7 +279,7 @@ class Links:
                                                held_before=end and end.isoformat())}
 
     def listing(self, name: str, org_id: int, label: str, campaign: bool = True) -> dict:
-        return {"label": label, "url": self.url(name, org=org_id, campaign=self.campaign.pk if campaign else None)}
+        return {"label": label, "url": self.url(name, org=org_id, campaign=self.campaign_id if campaign else None)}
 
 
 def _metric_refs(links: Links, subject: str, metric: str, org_id: int, person_id: int | None) -> tuple[dict, ...]:
@@ -312,7 +313,7 @@ def _metric_refs(links: Links, subject: str, metric: str, org_id: int, person_id
     if metric == "commitments_fulfilled_rate":
         if person_id is not None:
             return ({"label": _("本人的承诺与兑现"),
-                     "url": links.url("commitments:member", links.campaign.pk, person_id)},)
+                     "url": links.url("commitments:member", links.campaign_id, person_id)},)
         return (links.listing("commitments:commitment_list", org_id, _("党员承诺")),)
     if metric == "rectification_on_time_rate":
         return (links.listing("rectifications:ledger", org_id, _("整改台账")),)
@@ -457,7 +458,12 @@ class _Sources:
     corrections: dict[tuple, Decimal]
     grade_codes: dict[str, str]
     links: Links
-    refs_cache: dict = field(default_factory=dict)
+    # Inputs without links, shared by every subject they are the same for (most members').
+    shared_inputs: dict = field(default_factory=dict)
+    # The words every subject's inputs repeat, translated once.
+    labels: dict[str, str] = field(default_factory=lambda: {
+        "survey": _("群众满意度测评结果"), "self_assessment": _("组织自查表"),
+        "reviewed": _("组织自查得分经上级审核确定"), "appeal": _("申诉已通过，按复核分数计")})
 
 
 def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_id: int,
@@ -469,45 +475,49 @@ def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_
     for rule in rules.indicators:
         value, findings, deducted, override, reason, refs = None, 0, None, None, "", ()
         source = rule.data_source
+        # The links of a record metric follow from the metric, the org and the period: ``explain``
+        # adds them; those naming particular records (a survey, inspections, a self-assessment) are kept.
         if source == DataSource.RECORD_METRIC:
             value = src.metrics.get((subject, rule.metric), {}).get(subject_id)
-            # The same links for every org of one metric but the org: built once per (metric, org).
-            cache_key = (subject, rule.metric, org_id, person_id if rule.metric == "commitments_fulfilled_rate" else None)
-            if cache_key not in src.refs_cache:
-                src.refs_cache[cache_key] = _metric_refs(src.links, subject, rule.metric, org_id, person_id)
-            refs = src.refs_cache[cache_key]
         elif source == DataSource.SURVEY_RESULT:
-            metric = SURVEY_METRIC[subject]
-            value = src.metrics.get((subject, metric), {}).get(subject_id)
+            value = src.metrics.get((subject, SURVEY_METRIC[subject]), {}).get(subject_id)
             if subject == Subject.ORG and org_id in src.survey_targets:
-                refs = ({"label": _("群众满意度测评结果"),
+                refs = ({"label": src.labels["survey"],
                          "url": src.links.url("surveys:target_detail", src.survey_targets[org_id])},)
-            elif subject == Subject.MEMBER:
-                refs = _metric_refs(src.links, subject, metric, org_id, person_id)
         elif source == DataSource.INSPECTION_DEDUCTION and kind == SubjectKind.ORG:
             deducted = src.deductions.get((subject_id, rule.code))
             findings, refs = src.findings.get((subject_id, rule.code), (0, ()))
         elif source == DataSource.SELF_ASSESSMENT_REVIEWED and kind == SubjectKind.ORG:
             override = src.reviewed.get((subject_id, rule.code))
             if override is not None:
-                reason = _("组织自查得分经上级审核确定")
+                reason = src.labels["reviewed"]
             if subject_id in src.self_assessments:
-                refs = ({"label": _("组织自查表"),
+                refs = ({"label": src.labels["self_assessment"],
                          "url": src.links.url("selfchecks:detail", src.self_assessments[subject_id])},)
         if rule.code in manual:
             override, reason = manual[rule.code][0], manual[rule.code][1]
         correction = src.corrections.get((kind, org_id, person_id, rule.id))
         if correction is not None:
-            override, reason = correction, _("申诉已通过，按复核分数计")
-        indicators[rule.code] = engine.IndicatorInput(value=value, findings=findings, deducted=deducted,
-                                                      override=override, override_reason=reason, refs=refs)
-    vetoes = _matched(src.entered.vetoes.get((kind, subject_id), ()), rules.vetoes)
+            override, reason = correction, src.labels["appeal"]
+        if refs:
+            indicators[rule.code] = engine.IndicatorInput(value=value, findings=findings, deducted=deducted,
+                                                          override=override, override_reason=reason, refs=refs)
+        else:
+            key = (type(value), value, findings, deducted, override, reason)  # 0 and 0.0 read differently
+            entry = src.shared_inputs.get(key)
+            if entry is None:
+                entry = src.shared_inputs[key] = engine.IndicatorInput(
+                    value=value, findings=findings, deducted=deducted, override=override, override_reason=reason)
+            indicators[rule.code] = entry
+    entered_vetoes = src.entered.vetoes.get((kind, subject_id))
+    vetoes = _matched(entered_vetoes, rules.vetoes) if entered_vetoes else {}
     bonuses: dict[int, Decimal] = {}
-    entered_bonuses = src.entered.bonuses.get((kind, subject_id), ())
-    matched = _matched(entered_bonuses, rules.bonuses)
-    for item_id, _name, points in entered_bonuses:
-        if matched[item_id] is not None:
-            bonuses[matched[item_id].id] = bonuses.get(matched[item_id].id, Decimal(0)) + points
+    entered_bonuses = src.entered.bonuses.get((kind, subject_id))
+    if entered_bonuses:
+        matched = _matched(entered_bonuses, rules.bonuses)
+        for item_id, _name, points in entered_bonuses:
+            if matched[item_id] is not None:
+                bonuses[matched[item_id].id] = bonuses.get(matched[item_id].id, Decimal(0)) + points
     satisfaction = grade = None
     if subject == Subject.ORG:
         value = src.metrics.get((Subject.ORG, "mass_satisfaction"), {}).get(subject_id)
@@ -547,7 +557,7 @@ def gather(campaign, at: datetime) -> Gathered:
 
     def read():
         codes = _indicator_codes(campaign)
-        links = Links(campaign, period)
+        links = Links(campaign.pk, period)
         return _Sources(
             metrics=metrics,
             deductions=_by_code(deductions(campaign), codes, Subject.ORG),
@@ -587,3 +597,153 @@ def gather(campaign, at: datetime) -> Gathered:
     return Gathered(campaign=campaign, at=at, period=period, settings=settings, rules=rules, orgs=orgs,
                     members=members, org_inputs=org_inputs, member_inputs=member_inputs, tenures=found_tenures,
                     secretary_items=dict(items), seconds=seconds)
+
+
+# --------------------------------------------------------------------------- stored compactly
+#
+# A snapshot keeps the rules it scored with (``Snapshot.rules``) and each result what its subject
+# was given (``Result.basis``): a few hundred bytes where the engine's whole document is several
+# kB, which at tens of thousands of members is the difference between seconds and minutes of
+# writing. The engine is pure, so ``explain`` gives back the very document the computation had.
+
+
+def _text(value):
+    """A Decimal as its string (JSON has no decimals); other values as they are."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def rules_to_data(rules: engine.ScoringRules) -> dict:
+    def plain(obj):
+        return {f.name: _text(getattr(obj, f.name)) for f in dataclass_fields(obj)}
+
+    return {
+        **{name: _text(getattr(rules, name)) for name in ("subject", "rubric_id", "total_points", "bonus_cap",
+                                                           "mass_weight")},
+        "dimensions": [plain(d) for d in rules.dimensions],
+        "indicators": [{**plain(i), "params": dict(i.params)} for i in rules.indicators],
+        "vetoes": [plain(v) for v in rules.vetoes], "bonuses": [plain(b) for b in rules.bonuses],
+        "grade_bands": [plain(b) for b in rules.grade_bands], "title": plain(rules.title),
+    }
+
+
+def rules_from_data(data: dict) -> engine.ScoringRules:
+    def dec(value):
+        return None if value is None else Decimal(value)
+
+    title = data["title"]
+    return engine.ScoringRules(
+        subject=data["subject"], rubric_id=data["rubric_id"], total_points=dec(data["total_points"]),
+        bonus_cap=dec(data["bonus_cap"]), mass_weight=dec(data["mass_weight"]),
+        dimensions=tuple(engine.DimensionRule(d["code"], d["name"], dec(d["points"])) for d in data["dimensions"]),
+        indicators=tuple(engine.IndicatorRule(**{**i, "points": dec(i["points"])}) for i in data["indicators"]),
+        vetoes=tuple(engine.VetoRule(v["id"], v["name"], v["effect"], dec(v["cap_points"])) for v in data["vetoes"]),
+        bonuses=tuple(engine.BonusRule(b["id"], b["name"], dec(b["points"])) for b in data["bonuses"]),
+        grade_bands=tuple(engine.GradeBand(b["grade"], dec(b["min_total"])) for b in data["grade_bands"]),
+        title=engine.TitleRule(
+            min_total=dec(title["min_total"]), min_dimension_share=dec(title["min_dimension_share"]),
+            require_no_veto=title["require_no_veto"], min_satisfaction=dec(title["min_satisfaction"]),
+            required_appraisal_grade=title["required_appraisal_grade"]),
+    )
+
+
+# IndicatorInput field, its key in a basis and its default (only what differs from it is stored:
+# a count of 0 is a value, not the absence of one).
+_INPUT_KEYS = (("value", "v", None), ("findings", "f", 0), ("deducted", "d", None), ("override", "o", None),
+               ("override_reason", "r", ""))
+
+
+def _given(value, default) -> bool:
+    return value is not None if default is None else value != default
+
+
+def basis_of(rules: engine.ScoringRules, given: engine.SubjectInputs) -> dict:
+    """The compact, JSON-able form of a subject's inputs (refs included: only those ``explain`` cannot derive)."""
+    indicators = {}
+    for code, entry in given.indicators.items():
+        stored = {key: _text(getattr(entry, name)) for name, key, default in _INPUT_KEYS
+                  if _given(getattr(entry, name), default)}
+        if entry.refs:
+            stored["refs"] = [dict(ref) for ref in entry.refs]
+        if stored:
+            indicators[code] = stored
+    found = {"rubric": rules.rubric_id, "in": indicators}
+    if given.vetoes:
+        found["veto"] = sorted(given.vetoes)
+    if given.bonuses:
+        found["bonus"] = {str(pk): _text(points) for pk, points in sorted(given.bonuses.items())}
+    if given.satisfaction is not None:
+        found["sat"] = _text(given.satisfaction)
+    if given.appraisal_grade is not None:
+        found["grade"] = given.appraisal_grade
+    return found
+
+
+def signature(rules: engine.ScoringRules, given: engine.SubjectInputs) -> tuple:
+    """What a score depends on, as a key: the rules and every input but the links (equal keys, equal scores)."""
+    return (rules.rubric_id,
+            tuple((i.value, i.findings, i.deducted, i.override, i.override_reason) for i in given.indicators.values()),
+            tuple(sorted(given.vetoes)), tuple(sorted(given.bonuses.items())), given.satisfaction,
+            given.appraisal_grade)
+
+
+def has_refs(given: engine.SubjectInputs) -> bool:
+    return any(i.refs for i in given.indicators.values())
+
+
+def inputs_from_basis(basis: dict, rules: engine.ScoringRules, derived: Mapping[str, tuple] | None = None
+                      ) -> engine.SubjectInputs:
+    """The engine's inputs back from a basis; ``derived``: links by indicator code to add to the stored ones."""
+    derived = derived or {}
+    indicators = {}
+    for rule in rules.indicators:
+        stored = basis["in"].get(rule.code, {})
+        fields = {name: stored[key] for name, key, _default in _INPUT_KEYS if key in stored}
+        for name in ("deducted", "override"):
+            if name in fields:
+                fields[name] = Decimal(fields[name])
+        refs = tuple(stored.get("refs", ())) + tuple(derived.get(rule.code, ()))
+        indicators[rule.code] = engine.IndicatorInput(**fields, refs=refs)
+    return engine.SubjectInputs(
+        indicators=indicators, vetoes=frozenset(basis.get("veto", ())),
+        bonuses={int(pk): Decimal(points) for pk, points in basis.get("bonus", {}).items()},
+        satisfaction=Decimal(basis["sat"]) if "sat" in basis else None, appraisal_grade=basis.get("grade"))
+
+
+def derived_refs(rules: engine.ScoringRules, links: Links, org_id: int, person_id: int | None) -> dict[str, tuple]:
+    """The links a subject's record metrics lead to (the filtered lists of its org and period), by code."""
+    found = {}
+    for rule in rules.indicators:
+        metric = rule.metric if rule.data_source == DataSource.RECORD_METRIC else (
+            SURVEY_METRIC[rules.subject] if rule.data_source == DataSource.SURVEY_RESULT
+            and rules.subject == Subject.MEMBER else "")
+        if metric:
+            refs = _metric_refs(links, rules.subject, metric, org_id, person_id)
+            if refs:
+                found[rule.code] = refs
+    return found
+
+
+def explain(result) -> dict:
+    """A result's whole explanation document, as the engine gave it at computation, with ``inputs_at``.
+
+    A secretary's (scored by ``services``, not the engine) is stored whole. The snapshot's rules are
+    read once per snapshot object.
+    """
+    basis = result.basis or {}
+    if "document" in basis:
+        return {**basis["document"], "inputs_at": basis.get("at")}
+    if "rubric" not in basis:
+        return {}
+    snapshot = result.snapshot
+    cache = snapshot.__dict__.setdefault("_scoring_rules", {})
+    key = str(basis["rubric"])
+    if key not in cache:
+        cache[key] = rules_from_data(snapshot.rules[key])
+    rules = cache[key]
+    period = (snapshot.period_start, snapshot.period_end) if snapshot.period_start else None
+    links = Links(snapshot.campaign_id, period)
+    given = inputs_from_basis(basis, rules, derived_refs(rules, links, result.org_id, result.person_id))
+    document = engine.score(rules, given).explanation
+    if basis.get("quota"):
+        document = {**document, "titled": False, "quota_cut_reason": basis["quota"]}
+    return {**document, "inputs_at": basis.get("at")}

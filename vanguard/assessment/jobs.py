@@ -15,4 +15,4 @@ def run_recompute(job) -> dict:
     snapshot = Snapshot.objects.select_related("campaign").get(pk=job.params["snapshot_id"])
     snapshot = services.compute(snapshot, progress=job.set_progress)
     return {"snapshot_id": snapshot.pk, "campaign_id": snapshot.campaign_id, "version": snapshot.version,
-            **{key: value for key, value in snapshot.figures.items() if key != "rubrics"}}
+            **snapshot.figures}

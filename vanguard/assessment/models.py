@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -335,6 +336,9 @@ class Snapshot(AuditedModel):
     note = models.TextField(_("说明"), blank=True)
     # Counts and timings of the computation: orgs, members, secretaries, titled, seconds …
     figures = models.JSONField(_("统计"), default=dict, blank=True)
+    # The scoring rules the results were computed with, by rubric id (``inputs.rules_to_data``):
+    # with each result's ``basis`` they re-derive its explanation.
+    rules = models.JSONField(_("计分规则"), default=dict, blank=True, editable=False)
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -407,8 +411,10 @@ class ResultQuerySet(ScopedQuerySet):
 class Result(models.Model):
     """One subject's result in one snapshot, with its explanation; written once, never changed.
 
-    Not audited row by row: the snapshot's creation and publication are, and a result is never
-    edited after it is written (bulk-created with its snapshot).
+    The figures are columns (for lists, rankings and exports); the explanation is kept as its
+    ``basis`` and read as ``explanation``. Not audited row by row: the snapshot's creation and
+    publication are, and a result is never edited after it is written (bulk-created with its
+    snapshot).
     """
 
     snapshot = models.ForeignKey(Snapshot, verbose_name=_("考核结果版本"), on_delete=models.CASCADE,
@@ -430,7 +436,10 @@ class Result(models.Model):
     tied_unit = models.PositiveIntegerField(_("本单位并列数"), default=1)
     quota_cut_reason = models.CharField(_("因名额未评原因"), max_length=300, blank=True)
     dimensions = models.JSONField(_("维度得分"), default=dict)
-    explanation = models.JSONField(_("计分说明"), default=dict)
+    # What the result was computed from, compactly (``inputs.basis_of``): the inputs the engine was
+    # given, without what the rules or the org and period say already. ``explanation`` re-derives
+    # the engine's whole document from it and the snapshot's rules.
+    basis = models.JSONField(_("计分依据"), default=dict)
     # The ancestor one level below the campaign's scope (the 党委 level) whose ranking this is in.
     unit = models.ForeignKey("orgs.Org", verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True,
                              blank=True, related_name="+")
@@ -460,6 +469,17 @@ class Result(models.Model):
         who = self.person if self.person_id else self.org
         return gettext("%(who)s（%(kind)s）%(total)s 分") % {"who": who, "kind": self.get_kind_display(),
                                                             "total": self.total}
+
+    @cached_property
+    def explanation(self) -> dict:
+        """The engine's explanation document of this result, plus ``inputs_at`` (see ``inputs.explain``).
+
+        Re-derived from ``basis`` by the pure engine with the rules the snapshot stored, so it is the
+        document the computation produced, at the cost of one scoring (no query beyond the snapshot).
+        """
+        from .inputs import explain
+
+        return explain(self)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

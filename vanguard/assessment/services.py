@@ -209,26 +209,17 @@ def recompute_now(campaign, user, *, note: str = "", progress: Progress | None =
 # --------------------------------------------------------------------------- computing
 
 
-def _grade(bands: tuple[engine.GradeBand, ...], total: Decimal) -> str:
-    """The best band ``total`` reaches (the worst band when it reaches none)."""
-    for band in bands:
-        if total >= band.min_total:
-            return band.grade
-    return bands[-1].grade if bands else ""
-
-
 @dataclass
 class _Scored:
     kind: str
     org_id: int
     person_id: int | None
-    score: engine.SubjectScore | None  # None for a secretary (scored here, not by the engine)
     total: Decimal
     grade: str
     titled: bool
     vetoed: bool
     dimensions: dict
-    explanation: dict
+    basis: dict  # ``Result.basis``: the inputs (``inputs.basis_of``), or a secretary's whole document
     unit_id: int | None
     category_id: int | None
     quota_cut_reason: str = ""
@@ -280,7 +271,7 @@ def _secretaries(gathered: inputs.Gathered, org_scores: dict[int, _Scored]) -> l
         else:
             own_part, total = None, org_part
             text = _("尚未录入书记个人考核项，按任期内组织得分计 %(total)s 分") % {"total": total}
-        grade = _grade(bands, total)
+        grade = engine.grade_for(bands, total)
         latest = max(held, key=lambda t: (t.ends_on, t.starts_on))
         org = gathered.orgs[latest.org_id]
         explanation = {
@@ -292,34 +283,56 @@ def _secretaries(gathered: inputs.Gathered, org_scores: dict[int, _Scored]) -> l
                     "start": row["starts_on"], "end": row["ends_on"], "days": row["days"], "total": row["org_total"]}
                 for row in rows),
         }
-        found.append(_Scored(kind=SubjectKind.SECRETARY, org_id=org.pk, person_id=person_id, score=None,
+        found.append(_Scored(kind=SubjectKind.SECRETARY, org_id=org.pk, person_id=person_id,
                              total=total, grade=grade, titled=False, vetoed=False,
                              dimensions={"org_part": str(org_part),
                                          "own_part": str(own_part) if own_part is not None else None},
-                             explanation=explanation, unit_id=org.unit_id, category_id=org.category_id))
+                             basis={"document": explanation}, unit_id=org.unit_id, category_id=org.category_id))
     return found
 
 
-def _scored(kind, org_id, person_id, result: engine.SubjectScore, org: inputs.OrgSubject) -> _Scored:
-    return _Scored(kind=kind, org_id=org_id, person_id=person_id, score=result, total=result.total,
-                   grade=result.grade, titled=result.titled, vetoed=result.vetoed,
-                   dimensions={code: str(points) for code, points in result.dimensions.items()},
-                   explanation=result.explanation, unit_id=org.unit_id, category_id=org.category_id)
+class _Scorer:
+    """``engine.score`` once per distinct set of inputs: members with the same figures (most of
+    them, at scale: a few thousand distinct among tens of thousands) share one scoring, and when
+    nothing of theirs names particular records, one stored basis."""
+
+    def __init__(self, at: str):
+        self.at = at
+        self.scores: dict[tuple, tuple[engine.SubjectScore, dict]] = {}
+        self.bases: dict[tuple, dict] = {}
+
+    def __call__(self, kind, org_id, person_id, rules, given, org: inputs.OrgSubject) -> _Scored:
+        key = inputs.signature(rules, given)
+        found = self.scores.get(key)
+        if found is None:
+            result = engine.score(rules, given)
+            found = self.scores[key] = (result, {code: str(points) for code, points in result.dimensions.items()})
+        result, dimensions = found
+        if inputs.has_refs(given):
+            basis = {**inputs.basis_of(rules, given), "at": self.at}
+        else:
+            basis = self.bases.get(key)
+            if basis is None:
+                basis = self.bases[key] = {**inputs.basis_of(rules, given), "at": self.at}
+        return _Scored(kind=kind, org_id=org_id, person_id=person_id, total=result.total,
+                       grade=result.grade, titled=result.titled, vetoed=result.vetoed, dimensions=dimensions,
+                       basis=basis, unit_id=org.unit_id, category_id=org.category_id)
 
 
-def _rank_all(scored: list[_Scored]) -> dict[int, dict[str, ranking.Rank]]:
-    """Each subject's ranks (by its index in ``scored``) within its kind: campaign, category, unit."""
-    ranks: dict[int, dict[str, ranking.Rank]] = defaultdict(dict)
-    for scope, key in (("campaign", lambda s: s.kind), ("category", lambda s: (s.kind, s.category_id)),
-                       ("unit", lambda s: (s.kind, s.unit_id))):
-        groups: dict = defaultdict(list)
-        for index, subject in enumerate(scored):
-            if scope == "category" and subject.category_id is None or scope == "unit" and subject.unit_id is None:
-                continue
-            groups[key(subject)].append((index, subject.total))
-        for items in groups.values():
-            for index, place in ranking.rank(items).items():
-                ranks[index][scope] = place
+def _rank_all(scored: list[_Scored]) -> list[dict[str, ranking.Rank]]:
+    """Each subject's ranks (in the order of ``scored``) within its kind: campaign, category, unit."""
+    ranks: list[dict[str, ranking.Rank]] = [{} for _subject in scored]
+    groups: dict[tuple, list[tuple[int, Decimal]]] = defaultdict(list)
+    for index, subject in enumerate(scored):
+        item = (index, subject.total)
+        groups[("campaign", subject.kind)].append(item)
+        if subject.category_id is not None:
+            groups[("category", subject.kind, subject.category_id)].append(item)
+        if subject.unit_id is not None:
+            groups[("unit", subject.kind, subject.unit_id)].append(item)
+    for key, items in groups.items():
+        for index, place in ranking.rank(items).items():
+            ranks[index][key[0]] = place
     return ranks
 
 
@@ -330,26 +343,60 @@ def _apply_quota(scored: list[_Scored], share: Decimal | None) -> None:
     for index, reason in cut.items():
         subject = scored[index]
         subject.titled, subject.quota_cut_reason = False, reason
-        subject.explanation = {**subject.explanation, "titled": False, "quota_cut_reason": reason}
+        subject.basis = {**subject.basis, "quota": reason}  # its own copy: a basis may be shared
 
 
-def _result_rows(snapshot: Snapshot, scored: list[_Scored], at) -> list[Result]:
-    ranks = _rank_all(scored)
-    inputs_at = at.isoformat()
+# The columns of a result row, in the order ``_insert`` writes them.
+_COLUMNS = ("snapshot_id", "kind", "org_id", "person_id", "total", "grade", "titled", "vetoed",
+            "rank_campaign", "tied_campaign", "rank_category", "tied_category", "rank_unit", "tied_unit",
+            "quota_cut_reason", "dimensions", "basis", "unit_id", "category_id")
+_JSON_COLUMNS = frozenset({"dimensions", "basis"})
+
+
+def _result_rows(snapshot: Snapshot, scored: list[_Scored]) -> list[tuple]:
+    """One tuple of ``_COLUMNS`` per subject (shared dicts stay shared: they are written, not changed)."""
     rows = []
-    for index, subject in enumerate(scored):
-        place = ranks.get(index, {})
+    for subject, place in zip(scored, _rank_all(scored)):
         campaign, category, unit = place.get("campaign"), place.get("category"), place.get("unit")
-        explanation = {**subject.explanation, "inputs_at": inputs_at}
-        rows.append(Result(
-            snapshot=snapshot, kind=subject.kind, org_id=subject.org_id, person_id=subject.person_id,
-            total=subject.total, grade=subject.grade, titled=subject.titled, vetoed=subject.vetoed,
-            rank_campaign=campaign.position if campaign else None, tied_campaign=campaign.tied_with if campaign else 1,
-            rank_category=category.position if category else None, tied_category=category.tied_with if category else 1,
-            rank_unit=unit.position if unit else None, tied_unit=unit.tied_with if unit else 1,
-            quota_cut_reason=subject.quota_cut_reason, dimensions=subject.dimensions, explanation=explanation,
-            unit_id=subject.unit_id, category_id=subject.category_id))
+        rows.append((
+            snapshot.pk, subject.kind, subject.org_id, subject.person_id, subject.total, subject.grade,
+            subject.titled, subject.vetoed,
+            campaign.position if campaign else None, campaign.tied_with if campaign else 1,
+            category.position if category else None, category.tied_with if category else 1,
+            unit.position if unit else None, unit.tied_with if unit else 1,
+            subject.quota_cut_reason, subject.dimensions, subject.basis, subject.unit_id, subject.category_id))
     return rows
+
+
+def _insert(rows: list[tuple], dumped: dict[int, str]) -> None:
+    """Write new results: on PostgreSQL with COPY, else ``bulk_create``.
+
+    Django's bulk insert on PostgreSQL passes each column as one array, and quoting tens of
+    thousands of JSON documents into array literals costs far more than the rows themselves;
+    COPY streams them as they are, each shared document serialised once (``dumped``: by object
+    id, for rows that stay alive for the whole write).
+    """
+    import json
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        Result.objects.bulk_create([Result(**dict(zip(_COLUMNS, row))) for row in rows])
+        return
+    fields = [Result._meta.get_field(name) for name in _COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Result._meta.db_table)
+    json_at = [n for n, name in enumerate(_COLUMNS) if name in _JSON_COLUMNS]
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                row = list(row)
+                for n in json_at:
+                    key = id(row[n])
+                    if key not in dumped:
+                        dumped[key] = json.dumps(row[n], ensure_ascii=False)
+                    row[n] = dumped[key]
+                copy.write_row(row)
 
 
 def compute(snapshot: Snapshot, progress: Progress | None = None) -> Snapshot:
@@ -380,11 +427,12 @@ def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
             progress(done, None)
 
     scoring_started = time.perf_counter()
+    score = _Scorer(at.isoformat())
     scored: list[_Scored] = []
     org_scores: dict[int, _Scored] = {}
     for org_id, given in gathered.org_inputs.items():
         org = gathered.orgs[org_id]
-        subject = _scored(SubjectKind.ORG, org_id, None, engine.score(gathered.org_rules(org), given), org)
+        subject = score(SubjectKind.ORG, org_id, None, gathered.org_rules(org), given, org)
         scored.append(subject)
         org_scores[org_id] = subject
         step()
@@ -392,7 +440,7 @@ def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
     for person_id, given in gathered.member_inputs.items():
         branch = gathered.members[person_id].org_id
         org = gathered.orgs.get(branch) or inputs.OrgSubject(branch, None, "", "", None, None)
-        scored.append(_scored(SubjectKind.MEMBER, branch, person_id, engine.score(member_rules, given), org))
+        scored.append(score(SubjectKind.MEMBER, branch, person_id, member_rules, given, org))
         step()
     secretaries = _secretaries(gathered, org_scores)
     scored += secretaries
@@ -400,13 +448,16 @@ def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
     scoring_seconds = time.perf_counter() - scoring_started
 
     writing_started = time.perf_counter()
-    rows = _result_rows(snapshot, scored, at)
+    for secretary in secretaries:
+        secretary.basis["at"] = score.at
+    rows = _result_rows(snapshot, scored)
+    dumped: dict[int, str] = {}
     with transaction.atomic():
         locked = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
         if locked.status != SnapshotStatus.COMPUTING:
             raise AssessmentError(_("该版本已不在计算中。"))
         for start in range(0, len(rows), BATCH):
-            Result.objects.bulk_create(rows[start:start + BATCH])
+            _insert(rows[start:start + BATCH], dumped)
             done = min(total_steps - 1, subjects + start + BATCH)
             progress(done, None)
         for older in Snapshot.objects.filter(campaign=campaign, status=SnapshotStatus.DRAFT).exclude(pk=snapshot.pk):
@@ -417,12 +468,13 @@ def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
         snapshot.computed_at = at
         snapshot.period_start, snapshot.period_end = period if period else (None, None)
         snapshot.previous = published(campaign)
+        snapshot.rules = {str(rules.rubric_id): inputs.rules_to_data(rules)
+                          for by_category in gathered.rules.values() for rules in by_category.values()}
         snapshot.figures = {
             "orgs": len(gathered.org_inputs), "members": len(gathered.member_inputs), "secretaries": len(secretaries),
             "titled_orgs": sum(1 for s in scored if s.kind == SubjectKind.ORG and s.titled),
             "titled_members": sum(1 for s in scored if s.kind == SubjectKind.MEMBER and s.titled),
-            "quota_cut": sum(1 for s in scored if s.quota_cut_reason),
-            "rubrics": sorted({r.rubric_id for by in gathered.rules.values() for r in by.values()}),
+            "quota_cut": sum(1 for s in scored if s.quota_cut_reason), "distinct_scorings": len(score.scores),
             "seconds": {**gathered.seconds, "scoring": round(scoring_seconds, 3),
                         "writing": round(time.perf_counter() - writing_started, 3),
                         "total": round(time.perf_counter() - started, 3)},
