@@ -115,6 +115,14 @@ def test_one_branchs_table_is_in_rank_order_with_ties(cast, login, campaign):
     response = login(cast.clerk).get(reverse("memberpoints:member_list"))
     rows = [(p.name, p.standing.rank_label) for p in response.context["page_obj"].object_list]
     assert rows == [("刘洋", "1（并列）"), ("张伟", "1（并列）"), ("甲", "3")]
+    # Unit A's secretary reaches the same table from a row's link to its branch.
+    meeting(cast.branch_a2, [cast.person_a2])
+    table = login(cast.secretary).get(reverse("memberpoints:member_list"))
+    link = f'?campaign={campaign.pk}&amp;org={cast.branch_a1.pk}'
+    assert link in table.content.decode()
+    response = login(cast.secretary).get(reverse("memberpoints:member_list"), {"campaign": campaign.pk,
+                                                                               "org": cast.branch_a1.pk})
+    assert [p.name for p in response.context["page_obj"].object_list] == ["刘洋", "张伟", "甲"]
     # Sorted by name on request; the ranks stay the branch's.
     response = login(cast.clerk).get(reverse("memberpoints:member_list"), {"sort": "-name"})
     assert [p.name for p in response.context["page_obj"].object_list] == ["甲", "张伟", "刘洋"]

@@ -185,7 +185,8 @@ class MemberListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["campaign"] = self.table.campaign
-        context["may_rules"] = self.table.campaign is not None and could(self.request.user, PointsRule)
+        campaign = self.table.campaign
+        context["may_rules"] = campaign is not None and can(self.request.user, PointsRule(campaign=campaign), VIEW)
         return context
 
 
