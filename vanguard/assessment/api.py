@@ -8,6 +8,7 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -17,6 +18,7 @@ from vanguard.core.policy import get_scoped, require
 from .filters import ResultFilterSet, SnapshotFilterSet
 from .models import Result, Snapshot
 from .tables import rank_text
+from .views import LIST_DEFERRED, RESULT_RELATED as RELATED
 
 router = Router(tags=["assessment"])
 
@@ -101,11 +103,14 @@ class ResultOut(RankingOut):
     explanation: dict  # the engine's document: dimensions → indicators (rule, value, points, text, refs) …
 
 
-RELATED = ("snapshot__campaign", "org", "person", "unit", "category")
 
 
 def _results():
-    return Result.objects.select_related(*RELATED).order_by("-snapshot_id", "kind", "-total", "pk")
+    # The snapshot is prefetched, not joined: the rows of one snapshot share it, and with it the
+    # rules their explanations are derived from (read once, not once per row).
+    return (Result.objects.select_related("org", "person", "unit", "category")
+            .prefetch_related(Prefetch("snapshot", queryset=Snapshot.objects.select_related("campaign")))
+            .order_by("-snapshot_id", "kind", "-total", "pk"))
 
 
 @router.get("assessment/snapshots", response=list[SnapshotOut], summary="考核结果版本",
@@ -136,7 +141,8 @@ def list_assessment_results(request):
 @paginate(PageNumberPagination, page_size=100)
 def list_assessment_rankings(request):
     require(request, Result)
-    queryset = _results().for_user(request.user).defer("explanation", "dimensions")
+    queryset = (Result.objects.select_related(*RELATED).defer(*LIST_DEFERRED).for_user(request.user)
+                .order_by("-snapshot_id", "kind", "-total", "pk"))
     return filtered(ResultFilterSet, request, queryset)
 
 

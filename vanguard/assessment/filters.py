@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vanguard.core.lists import FastSelect, SearchFilterSet
 from vanguard.orgs.filters import YES_NO_ALL
-from vanguard.orgs.models import Org, OrgCategory, OrgType
+from vanguard.campaigns.models import Campaign
+from vanguard.orgs.models import Org, OrgCategory
 from vanguard.plans.filters import campaigns_for
 
 from .models import DEFAULT_GRADE_BANDS, Result, Snapshot, SnapshotStatus, SubjectKind
@@ -20,12 +21,12 @@ def snapshots_for(request):
 
 
 def units_for(request):
-    """The units (党委) a ranking is kept within, among the orgs the user may see."""
+    """The units a ranking is kept within: the orgs one level below a campaign's scope (a bureau
+    campaign's 党委, a unit campaign's branches), among those the user may see."""
     if request is None:
         return Org.objects.none()
-    return (Org.objects.for_user(request.user)
-            .filter(org_type__in=[OrgType.BUREAU_COMMITTEE, OrgType.COMMITTEE, OrgType.GENERAL_BRANCH])
-            .only("pk", "name", "path").order_by("path"))
+    scopes = Campaign.objects.for_user(request.user).values("scope_org_id")
+    return Org.objects.for_user(request.user).filter(parent_id__in=scopes).only("pk", "name", "path").order_by("path")
 
 
 # The grades of the default bands (好 / 较好 / 一般 / 差): a campaign may name its bands otherwise,

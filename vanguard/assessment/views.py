@@ -42,6 +42,9 @@ from .tables import RESULT_COLUMNS, SNAPSHOT_COLUMNS, rank_text, result_url, sub
 SNAPSHOTS_PER_PAGE = 20
 DIFF_PER_PAGE = 50
 RESULT_RELATED = ("snapshot__campaign", "org", "person", "unit", "category")
+# A list of results reads their figures: not the basis their explanation is derived from, nor the
+# snapshot's rules (both kilobytes, per row of a join).
+LIST_DEFERRED = ("basis", "dimensions", "snapshot__rules", "snapshot__figures", "snapshot__note")
 
 
 def _posted(request):
@@ -81,8 +84,8 @@ class ResultListView(ObjectListView):
     template_name = "assessment/result_list.html"
 
     def base_queryset(self):
-        # The explanation (a few kB each) is the result page's; the list reads the figures only.
-        return super().base_queryset().defer("explanation", "dimensions")
+        # What the explanation is derived from is the result page's; the list reads the figures only.
+        return super().base_queryset().defer(*LIST_DEFERRED)
 
     def chosen_snapshot(self) -> Snapshot | None:
         filterset = self.filterset
@@ -434,7 +437,7 @@ def result_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     data = scorecard.render_scorecard_pdf(result)
     record(AuditAction.EXPORT, result.snapshot, message=f"scorecard {result.pk}")
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, scorecard.filename(result))
+    response["Content-Disposition"] = content_disposition_header(True, scorecard.filename(result))
     return response
 
 
@@ -455,7 +458,7 @@ def home_card(request) -> dict | None:
     if scope.person_id is not None:
         wanted |= Q(kind=SubjectKind.MEMBER, person_id=scope.person_id)
     results = list(Result.objects.for_user(user).filter(wanted, snapshot__status=SnapshotStatus.PUBLISHED)
-                   .select_related(*RESULT_RELATED).defer("explanation")
+                   .select_related(*RESULT_RELATED).defer(*LIST_DEFERRED)
                    .order_by("-snapshot__published_at", "kind", "org__path", "pk")[:CARD_RESULTS])
     if not results:
         return None
