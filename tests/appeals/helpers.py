@@ -65,5 +65,7 @@ def published_result(campaign, org, *, person=None, published_days_ago: int = 0,
     snapshot = Snapshot.objects.create(campaign=campaign, version=version, status=status, computed_at=now,
                                        published_at=now if published else None)
     AssessmentSettings.for_campaign(campaign)
+    # A basis holding the whole document is read back as it is (as a secretary's result is kept).
     return Result.objects.create(snapshot=snapshot, kind=kind, org=org, person=person,
-                                 total=Decimal(document["total"]), grade="好", dimensions={}, explanation=document)
+                                 total=Decimal(document["total"]), grade="好", dimensions={},
+                                 basis={"document": document, "at": now.isoformat()})
