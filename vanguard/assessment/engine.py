@@ -273,7 +273,8 @@ class _Derived:
     """Values derived from a rules object, kept beside it for as long as it lives.
 
     Beside, not on it: the dataclass's fields are all it is (``vars``, ``replace`` and equality
-    see nothing else), and it cannot be a dict key (its params are a dict).
+    see nothing else), and it cannot be a dict key (its params are a dict). Rules objects are not
+    changed once built (their params dict included), so what is derived stays true.
     """
 
     def __init__(self, derive):
@@ -306,7 +307,7 @@ class _ParsedRule:
                 self.low, self.high = _dec(params["min_value"]), _dec(params["max_value"])
                 self.low_text, self.high_text = _plain(self.low), _plain(self.high)
             elif rule.rule_type == RuleType.TIERS:
-                # (threshold, points, threshold as written), lowest threshold first.
+                # (threshold, points), lowest threshold first.
                 self.tiers = sorted(((_dec(t["min"]), _dec(t["points"])) for t in params["tiers"]),
                                     key=lambda tier: tier[0])
                 self.tier_texts = [_plain(threshold) for threshold, _points in self.tiers]
@@ -324,7 +325,7 @@ class _ParsedRule:
             else:
                 raise ValueError("unknown rule type")
         except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as error:
-            raise ValueError(f"indicator {rule.code}: incomplete parameters for {rule.rule_type!r}: {error!r}") from error
+            raise ValueError(f"indicator {rule.code}: rule {rule.rule_type!r} with unusable parameters: {error!r}") from error
         # The rule's type and parameters, not the rule: what is derived from it must not keep it alive.
         self._rule_type, self._params = rule.rule_type, dict(params)
         self._summaries: dict[str | None, str] = {}
