@@ -177,6 +177,7 @@ class Gathered:
     members: dict[int, MemberSubject]
     org_inputs: dict[int, engine.SubjectInputs]
     member_inputs: dict[int, engine.SubjectInputs]
+    org_links: dict[int, dict[str, list]]  # the records behind an org's inputs (``_subject_inputs``)
     tenures: list[Tenure]
     secretary_items: dict[tuple[int, int], list[tuple[Decimal, str]]]  # (person, org) -> [(points, reason)]
     seconds: dict[str, float] = field(default_factory=dict)  # how long each part took
@@ -348,25 +349,22 @@ def _indicator_codes(campaign) -> dict[int, tuple[str, str]]:
             Indicator.objects.filter(rubric__campaign=campaign).values_list("pk", "rubric__subject", "code")}
 
 
-def _inspection_refs(campaign, links: Links, codes) -> dict[tuple[int, str], tuple[int, tuple[dict, ...]]]:
-    """{(org id, indicator code): (findings, links to the inspections that found them)} of the
-    campaign's closed inspections: the findings ``inspections.services.deductions`` sums."""
+def _inspection_findings(campaign, codes) -> dict[tuple[int, str], tuple[int, list[list]]]:
+    """{(org id, indicator code): (findings, [[inspected target id, inspection title, findings], …])} of
+    the campaign's closed inspections: the findings ``inspections.services.deductions`` sums."""
     from vanguard.inspections.models import Finding, InspectionStatus
 
     rows = (Finding.objects.filter(inspection__campaign=campaign, inspection__status=InspectionStatus.CLOSED,
                                    item__isnull=False)
             .values("target__org_id", "item__indicator_id", "target_id", "inspection__title")
             .annotate(n=Count("pk")).order_by("target__org_id", "inspection__starts_on", "target_id"))
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    refs: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    found: dict[tuple[int, str], tuple[int, list[list]]] = {}
     for row in rows:
-        code = codes.get(row["item__indicator_id"], (None, None))[1]
-        key = (row["target__org_id"], code)
-        counts[key] += row["n"]
-        refs[key].append({"label": _("督查“%(title)s”：%(count)s 个问题") % {"title": row["inspection__title"],
-                                                                          "count": row["n"]},
-                          "url": links.url("inspections:target_detail", row["target_id"])})
-    return {key: (counts[key], tuple(refs[key])) for key in counts}
+        key = (row["target__org_id"], codes.get(row["item__indicator_id"], (None, None))[1])
+        count, targets = found.get(key, (0, []))
+        targets.append([row["target_id"], row["inspection__title"], row["n"]])
+        found[key] = (count + row["n"], targets)
+    return found
 
 
 def _by_code(rows, codes, subject: str) -> dict:
@@ -412,6 +410,9 @@ class _Entered:
     manual: dict[tuple[str, int], dict[str, tuple[Decimal, str, int]]]  # code -> (points, reason, indicator id)
     vetoes: dict[tuple[str, int], list[tuple[int, str]]]  # [(veto item id, its name)]
     bonuses: dict[tuple[str, int], list[tuple[int, str, Decimal]]]  # [(bonus item id, its name, points)]
+    # Subjects with something entered beyond their figures: a manual score, a veto, a bonus, a
+    # correction by appeal (filled in by ``gather`` with the corrections).
+    touched: set[tuple[str, int]] = field(default_factory=set)
 
 
 def _entered(campaign, codes) -> _Entered:
@@ -450,65 +451,89 @@ class _Sources:
 
     metrics: Mapping[tuple[str, str], Mapping[int, object]]
     deductions: dict[tuple[int, str], Decimal]
-    findings: dict[tuple[int, str], tuple[int, tuple[dict, ...]]]
+    findings: dict[tuple[int, str], tuple[int, list[list]]]
     reviewed: dict[tuple[int, str], Decimal]
     self_assessments: dict[int, int]
     survey_targets: dict[int, int]
     entered: _Entered
     corrections: dict[tuple, Decimal]
     grade_codes: dict[str, str]
-    links: Links
-    # Inputs without links, shared by every subject they are the same for (most members').
+    # One input object per distinct input, shared by every subject it is the same for (most
+    # members'): ``signature`` compares them by identity.
     shared_inputs: dict = field(default_factory=dict)
+    # One inputs object per distinct set of a member's figures (``_subject_inputs``).
+    shared_subjects: dict = field(default_factory=dict)
+    # Per rubric: what each indicator reads, worked out once (``_plan``).
+    plans: dict = field(default_factory=dict)
     # The words every subject's inputs repeat, translated once.
     labels: dict[str, str] = field(default_factory=lambda: {
-        "survey": _("群众满意度测评结果"), "self_assessment": _("组织自查表"),
         "reviewed": _("组织自查得分经上级审核确定"), "appeal": _("申诉已通过，按复核分数计")})
 
 
+def _plan(rules: engine.ScoringRules, src: _Sources) -> list[tuple]:
+    """(code, indicator id, source, {subject id: value} or None) per indicator of ``rules``."""
+    if rules.rubric_id not in src.plans:
+        plan = []
+        for rule in rules.indicators:
+            values = None
+            if rule.data_source == DataSource.RECORD_METRIC:
+                values = src.metrics.get((rules.subject, rule.metric), {})
+            elif rule.data_source == DataSource.SURVEY_RESULT:
+                values = src.metrics.get((rules.subject, SURVEY_METRIC[rules.subject]), {})
+            plan.append((rule.code, rule.id, rule.data_source, values))
+        src.plans[rules.rubric_id] = plan
+    return src.plans[rules.rubric_id]
+
+
 def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_id: int,
-                    src: _Sources) -> engine.SubjectInputs:
-    subject = rules.subject
-    person_id = subject_id if kind == SubjectKind.MEMBER else None
-    manual = src.entered.manual.get((kind, subject_id), {})
-    indicators = {}
-    for rule in rules.indicators:
-        value, findings, deducted, override, reason, refs = None, 0, None, None, "", ()
-        source = rule.data_source
-        # The links of a record metric follow from the metric, the org and the period: ``explain``
-        # adds them; those naming particular records (a survey, inspections, a self-assessment) are kept.
-        if source == DataSource.RECORD_METRIC:
-            value = src.metrics.get((subject, rule.metric), {}).get(subject_id)
-        elif source == DataSource.SURVEY_RESULT:
-            value = src.metrics.get((subject, SURVEY_METRIC[subject]), {}).get(subject_id)
-            if subject == Subject.ORG and org_id in src.survey_targets:
-                refs = ({"label": src.labels["survey"],
-                         "url": src.links.url("surveys:target_detail", src.survey_targets[org_id])},)
-        elif source == DataSource.INSPECTION_DEDUCTION and kind == SubjectKind.ORG:
-            deducted = src.deductions.get((subject_id, rule.code))
-            findings, refs = src.findings.get((subject_id, rule.code), (0, ()))
-        elif source == DataSource.SELF_ASSESSMENT_REVIEWED and kind == SubjectKind.ORG:
-            override = src.reviewed.get((subject_id, rule.code))
+                    src: _Sources) -> tuple[engine.SubjectInputs, dict[str, list]]:
+    """The engine's inputs of one subject, and the records behind them by indicator code (``links``:
+    ``[kind, id, …]`` lists that ``explain`` turns into links; the lists behind record metrics
+    follow from the metric, the org and the period and are not kept)."""
+    is_org = kind == SubjectKind.ORG
+    person_id = None if is_org else subject_id
+    manual = src.entered.manual.get((kind, subject_id))
+    plan = _plan(rules, src)
+    # A member with nothing entered for them: their inputs are their figures alone, one object
+    # for every member with the same figures.
+    alike = None
+    if not is_org and not manual and (kind, subject_id) not in src.entered.touched:
+        label = src.metrics.get((Subject.MEMBER, "appraisal_grade"), {}).get(subject_id)
+        alike = (rules.rubric_id, label, *(values.get(subject_id) if values is not None else None
+                                          for _code, _id, _source, values in plan))
+        if alike in src.shared_subjects:
+            return src.shared_subjects[alike], {}
+    corrections = src.corrections
+    indicators, links = {}, {}
+    for code, indicator_id, source, values in plan:
+        value, findings, deducted, override, reason = None, 0, None, None, ""
+        if values is not None:
+            value = values.get(subject_id)
+            if source == DataSource.SURVEY_RESULT and is_org and org_id in src.survey_targets:
+                links[code] = [["survey", src.survey_targets[org_id]]]
+        elif source == DataSource.INSPECTION_DEDUCTION and is_org:
+            deducted = src.deductions.get((subject_id, code))
+            if (subject_id, code) in src.findings:
+                findings, targets = src.findings[(subject_id, code)]
+                links[code] = [["inspection", *target] for target in targets]
+        elif source == DataSource.SELF_ASSESSMENT_REVIEWED and is_org:
+            override = src.reviewed.get((subject_id, code))
             if override is not None:
                 reason = src.labels["reviewed"]
             if subject_id in src.self_assessments:
-                refs = ({"label": src.labels["self_assessment"],
-                         "url": src.links.url("selfchecks:detail", src.self_assessments[subject_id])},)
-        if rule.code in manual:
-            override, reason = manual[rule.code][0], manual[rule.code][1]
-        correction = src.corrections.get((kind, org_id, person_id, rule.id))
-        if correction is not None:
-            override, reason = correction, src.labels["appeal"]
-        if refs:
-            indicators[rule.code] = engine.IndicatorInput(value=value, findings=findings, deducted=deducted,
-                                                          override=override, override_reason=reason, refs=refs)
-        else:
-            key = (type(value), value, findings, deducted, override, reason)  # 0 and 0.0 read differently
-            entry = src.shared_inputs.get(key)
-            if entry is None:
-                entry = src.shared_inputs[key] = engine.IndicatorInput(
-                    value=value, findings=findings, deducted=deducted, override=override, override_reason=reason)
-            indicators[rule.code] = entry
+                links[code] = [["self_assessment", src.self_assessments[subject_id]]]
+        if manual and code in manual:
+            override, reason = manual[code][0], manual[code][1]
+        if corrections:
+            correction = corrections.get((kind, org_id, person_id, indicator_id))
+            if correction is not None:
+                override, reason = correction, src.labels["appeal"]
+        key = (type(value), value, findings, deducted, override, reason)  # 0 and 0.0 read differently
+        entry = src.shared_inputs.get(key)
+        if entry is None:
+            entry = src.shared_inputs[key] = engine.IndicatorInput(
+                value=value, findings=findings, deducted=deducted, override=override, override_reason=reason)
+        indicators[code] = entry
     entered_vetoes = src.entered.vetoes.get((kind, subject_id))
     vetoes = _matched(entered_vetoes, rules.vetoes) if entered_vetoes else {}
     bonuses: dict[int, Decimal] = {}
@@ -519,15 +544,18 @@ def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_
             if matched[item_id] is not None:
                 bonuses[matched[item_id].id] = bonuses.get(matched[item_id].id, Decimal(0)) + points
     satisfaction = grade = None
-    if subject == Subject.ORG:
+    if rules.subject == Subject.ORG:
         value = src.metrics.get((Subject.ORG, "mass_satisfaction"), {}).get(subject_id)
         satisfaction = None if value is None else Decimal(str(value))
     else:
         label = src.metrics.get((Subject.MEMBER, "appraisal_grade"), {}).get(subject_id)
         grade = src.grade_codes.get(label) if label else None
-    return engine.SubjectInputs(
+    given = engine.SubjectInputs(
         indicators=indicators, vetoes=frozenset(v.id for v in vetoes.values() if v is not None),
         bonuses=bonuses, satisfaction=satisfaction, appraisal_grade=grade)
+    if alike is not None:
+        src.shared_subjects[alike] = given
+    return given, links
 
 
 # --------------------------------------------------------------------------- gather
@@ -557,18 +585,20 @@ def gather(campaign, at: datetime) -> Gathered:
 
     def read():
         codes = _indicator_codes(campaign)
-        links = Links(campaign.pk, period)
+        entered = _entered(campaign, codes)
+        corrections = _accepted_corrections(campaign)
+        entered.touched = {*entered.manual, *entered.vetoes, *entered.bonuses,
+                           *((kind, person_id or org_id) for kind, org_id, person_id, _indicator in corrections)}
         return _Sources(
             metrics=metrics,
             deductions=_by_code(deductions(campaign), codes, Subject.ORG),
-            findings=_inspection_refs(campaign, links, codes),
+            findings=_inspection_findings(campaign, codes),
             reviewed=_by_code(reviewed_points(campaign), codes, Subject.ORG),
             self_assessments=_self_assessments(campaign),
             survey_targets=_survey_targets(campaign),
-            entered=_entered(campaign, codes),
-            corrections=_accepted_corrections(campaign),
+            entered=entered,
+            corrections=corrections,
             grade_codes=_grade_codes(),
-            links=links,
         )
 
     src = _timed(seconds, "sources", read)
@@ -576,26 +606,29 @@ def gather(campaign, at: datetime) -> Gathered:
     members = _timed(seconds, "subjects", lambda: assessed_members(campaign) if rules[Subject.MEMBER] else {})
 
     def build():
-        org_inputs, member_inputs = {}, {}
+        org_inputs, member_inputs, links = {}, {}, {}
         for org in orgs.values():
             org_rules = rules_for_org(rules, org)
             if org_rules is not None:
-                org_inputs[org.pk] = _subject_inputs(org_rules, SubjectKind.ORG, org.pk, org.pk, src)
+                org_inputs[org.pk], found = _subject_inputs(org_rules, SubjectKind.ORG, org.pk, org.pk, src)
+                if found:
+                    links[org.pk] = found
         member_rules = rules.get(Subject.MEMBER, {}).get(None)
         if member_rules is not None:
             for member in members.values():
-                member_inputs[member.pk] = _subject_inputs(member_rules, SubjectKind.MEMBER, member.pk,
-                                                           member.org_id, src)
-        return org_inputs, member_inputs
+                member_inputs[member.pk], _links = _subject_inputs(member_rules, SubjectKind.MEMBER, member.pk,
+                                                                   member.org_id, src)
+        return org_inputs, member_inputs, links
 
-    org_inputs, member_inputs = _timed(seconds, "inputs", build)
+    org_inputs, member_inputs, org_links = _timed(seconds, "inputs", build)
     found_tenures = _timed(seconds, "secretaries", lambda: tenures(campaign, period, orgs))
     items: dict[tuple[int, int], list[tuple[Decimal, str]]] = defaultdict(list)
     for person_id, org_id, points, reason in (SecretaryItem.objects.filter(campaign=campaign).order_by("pk")
                                               .values_list("person_id", "org_id", "points", "reason")):
         items[(person_id, org_id)].append((points, reason))
     return Gathered(campaign=campaign, at=at, period=period, settings=settings, rules=rules, orgs=orgs,
-                    members=members, org_inputs=org_inputs, member_inputs=member_inputs, tenures=found_tenures,
+                    members=members, org_inputs=org_inputs, member_inputs=member_inputs, org_links=org_links,
+                    tenures=found_tenures,
                     secretary_items=dict(items), seconds=seconds)
 
 
@@ -656,17 +689,17 @@ def _given(value, default) -> bool:
     return value is not None if default is None else value != default
 
 
-def basis_of(rules: engine.ScoringRules, given: engine.SubjectInputs) -> dict:
-    """The compact, JSON-able form of a subject's inputs (refs included: only those ``explain`` cannot derive)."""
+def basis_of(rules: engine.ScoringRules, given: engine.SubjectInputs, links: dict | None = None) -> dict:
+    """The compact, JSON-able form of a subject's inputs and the records behind them (``links``)."""
     indicators = {}
     for code, entry in given.indicators.items():
         stored = {key: _text(getattr(entry, name)) for name, key, default in _INPUT_KEYS
                   if _given(getattr(entry, name), default)}
-        if entry.refs:
-            stored["refs"] = [dict(ref) for ref in entry.refs]
         if stored:
             indicators[code] = stored
     found = {"rubric": rules.rubric_id, "in": indicators}
+    if links:
+        found["links"] = links
     if given.vetoes:
         found["veto"] = sorted(given.vetoes)
     if given.bonuses:
@@ -679,20 +712,17 @@ def basis_of(rules: engine.ScoringRules, given: engine.SubjectInputs) -> dict:
 
 
 def signature(rules: engine.ScoringRules, given: engine.SubjectInputs) -> tuple:
-    """What a score depends on, as a key: the rules and every input but the links (equal keys, equal scores)."""
-    return (rules.rubric_id,
-            tuple((i.value, i.findings, i.deducted, i.override, i.override_reason) for i in given.indicators.values()),
-            tuple(sorted(given.vetoes)), tuple(sorted(given.bonuses.items())), given.satisfaction,
-            given.appraisal_grade)
-
-
-def has_refs(given: engine.SubjectInputs) -> bool:
-    return any(i.refs for i in given.indicators.values())
+    """What a score depends on, as a key (equal keys, equal scores), for the inputs of one ``gather``:
+    its indicator inputs are one object per distinct input (``_Sources.shared_inputs``), so they
+    are compared by identity, which is cheap, while the gathered inputs keep them alive."""
+    bonuses = tuple(sorted(given.bonuses.items())) if given.bonuses else ()
+    return (rules.rubric_id, tuple(map(id, given.indicators.values())), given.vetoes, bonuses,
+            given.satisfaction, given.appraisal_grade)
 
 
 def inputs_from_basis(basis: dict, rules: engine.ScoringRules, derived: Mapping[str, tuple] | None = None
                       ) -> engine.SubjectInputs:
-    """The engine's inputs back from a basis; ``derived``: links by indicator code to add to the stored ones."""
+    """The engine's inputs back from a basis; ``derived``: the links behind them, by indicator code."""
     derived = derived or {}
     indicators = {}
     for rule in rules.indicators:
@@ -701,7 +731,7 @@ def inputs_from_basis(basis: dict, rules: engine.ScoringRules, derived: Mapping[
         for name in ("deducted", "override"):
             if name in fields:
                 fields[name] = Decimal(fields[name])
-        refs = tuple(stored.get("refs", ())) + tuple(derived.get(rule.code, ()))
+        refs = tuple(derived.get(rule.code, ()))
         indicators[rule.code] = engine.IndicatorInput(**fields, refs=refs)
     return engine.SubjectInputs(
         indicators=indicators, vetoes=frozenset(basis.get("veto", ())),
@@ -709,9 +739,26 @@ def inputs_from_basis(basis: dict, rules: engine.ScoringRules, derived: Mapping[
         satisfaction=Decimal(basis["sat"]) if "sat" in basis else None, appraisal_grade=basis.get("grade"))
 
 
-def derived_refs(rules: engine.ScoringRules, links: Links, org_id: int, person_id: int | None) -> dict[str, tuple]:
-    """The links a subject's record metrics lead to (the filtered lists of its org and period), by code."""
-    found = {}
+def _record_refs(links: Links, kept: list[list]) -> tuple[dict, ...]:
+    """Links to the records a basis names (``_subject_inputs``)."""
+    refs = []
+    for kind, pk, *rest in kept:
+        if kind == "inspection":
+            title, count = rest
+            refs.append({"label": _("督查“%(title)s”：%(count)s 个问题") % {"title": title, "count": count},
+                         "url": links.url("inspections:target_detail", pk)})
+        elif kind == "survey":
+            refs.append({"label": _("群众满意度测评结果"), "url": links.url("surveys:target_detail", pk)})
+        elif kind == "self_assessment":
+            refs.append({"label": _("组织自查表"), "url": links.url("selfchecks:detail", pk)})
+    return tuple(refs)
+
+
+def derived_refs(rules: engine.ScoringRules, links: Links, org_id: int, person_id: int | None,
+                 kept: Mapping[str, list] | None = None) -> dict[str, tuple]:
+    """The links behind each indicator, by code: to the records the basis names (``kept``), and to
+    the filtered lists of the org and period a record metric counts."""
+    found = {code: _record_refs(links, entries) for code, entries in (kept or {}).items()}
     for rule in rules.indicators:
         metric = rule.metric if rule.data_source == DataSource.RECORD_METRIC else (
             SURVEY_METRIC[rules.subject] if rule.data_source == DataSource.SURVEY_RESULT
@@ -719,7 +766,7 @@ def derived_refs(rules: engine.ScoringRules, links: Links, org_id: int, person_i
         if metric:
             refs = _metric_refs(links, rules.subject, metric, org_id, person_id)
             if refs:
-                found[rule.code] = refs
+                found[rule.code] = found.get(rule.code, ()) + refs
     return found
 
 
@@ -742,7 +789,8 @@ def explain(result) -> dict:
     rules = cache[key]
     period = (snapshot.period_start, snapshot.period_end) if snapshot.period_start else None
     links = Links(snapshot.campaign_id, period)
-    given = inputs_from_basis(basis, rules, derived_refs(rules, links, result.org_id, result.person_id))
+    given = inputs_from_basis(basis, rules, derived_refs(rules, links, result.org_id, result.person_id,
+                                                         basis.get("links")))
     document = engine.score(rules, given).explanation
     if basis.get("quota"):
         document = {**document, "titled": False, "quota_cut_reason": basis["quota"]}

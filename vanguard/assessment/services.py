@@ -294,22 +294,25 @@ def _secretaries(gathered: inputs.Gathered, org_scores: dict[int, _Scored]) -> l
 class _Scorer:
     """``engine.score`` once per distinct set of inputs: members with the same figures (most of
     them, at scale: a few thousand distinct among tens of thousands) share one scoring, and when
-    nothing of theirs names particular records, one stored basis."""
+    no input of theirs names particular records (an inspection, a survey), one stored basis."""
 
     def __init__(self, at: str):
         self.at = at
         self.scores: dict[tuple, tuple[engine.SubjectScore, dict]] = {}
         self.bases: dict[tuple, dict] = {}
+        self.keys: dict[int, tuple] = {}  # id of a shared inputs object -> its signature
 
-    def __call__(self, kind, org_id, person_id, rules, given, org: inputs.OrgSubject) -> _Scored:
-        key = inputs.signature(rules, given)
+    def __call__(self, kind, org_id, person_id, rules, given, org: inputs.OrgSubject, links=None) -> _Scored:
+        key = self.keys.get(id(given))
+        if key is None:
+            key = self.keys[id(given)] = inputs.signature(rules, given)
         found = self.scores.get(key)
         if found is None:
             result = engine.score(rules, given)
             found = self.scores[key] = (result, {code: str(points) for code, points in result.dimensions.items()})
         result, dimensions = found
-        if inputs.has_refs(given):
-            basis = {**inputs.basis_of(rules, given), "at": self.at}
+        if links:
+            basis = {**inputs.basis_of(rules, given, links), "at": self.at}
         else:
             basis = self.bases.get(key)
             if basis is None:
@@ -432,7 +435,8 @@ def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
     org_scores: dict[int, _Scored] = {}
     for org_id, given in gathered.org_inputs.items():
         org = gathered.orgs[org_id]
-        subject = score(SubjectKind.ORG, org_id, None, gathered.org_rules(org), given, org)
+        subject = score(SubjectKind.ORG, org_id, None, gathered.org_rules(org), given, org,
+                        gathered.org_links.get(org_id))
         scored.append(subject)
         org_scores[org_id] = subject
         step()
