@@ -456,7 +456,7 @@ class _Sources:
     self_assessments: dict[int, int]
     survey_targets: dict[int, int]
     entered: _Entered
-    corrections: dict[tuple, Decimal]
+    corrections: dict[tuple, Decimal]  # (kind, org id, person id or None, indicator code) -> points
     grade_codes: dict[str, str]
     # One input object per distinct input, shared by every subject it is the same for (most
     # members'): ``signature`` compares them by identity.
@@ -471,7 +471,7 @@ class _Sources:
 
 
 def _plan(rules: engine.ScoringRules, src: _Sources) -> list[tuple]:
-    """(code, indicator id, source, {subject id: value} or None) per indicator of ``rules``."""
+    """(code, source, {subject id: value} or None) per indicator of ``rules``."""
     if rules.rubric_id not in src.plans:
         plan = []
         for rule in rules.indicators:
@@ -480,7 +480,7 @@ def _plan(rules: engine.ScoringRules, src: _Sources) -> list[tuple]:
                 values = src.metrics.get((rules.subject, rule.metric), {})
             elif rule.data_source == DataSource.SURVEY_RESULT:
                 values = src.metrics.get((rules.subject, SURVEY_METRIC[rules.subject]), {})
-            plan.append((rule.code, rule.id, rule.data_source, values))
+            plan.append((rule.code, rule.data_source, values))
         src.plans[rules.rubric_id] = plan
     return src.plans[rules.rubric_id]
 
@@ -500,12 +500,12 @@ def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_
     if not is_org and not manual and (kind, subject_id) not in src.entered.touched:
         label = src.metrics.get((Subject.MEMBER, "appraisal_grade"), {}).get(subject_id)
         alike = (rules.rubric_id, label, *(values.get(subject_id) if values is not None else None
-                                          for _code, _id, _source, values in plan))
+                                          for _code, _source, values in plan))
         if alike in src.shared_subjects:
             return src.shared_subjects[alike], {}
     corrections = src.corrections
     indicators, links = {}, {}
-    for code, indicator_id, source, values in plan:
+    for code, source, values in plan:
         value, findings, deducted, override, reason = None, 0, None, None, ""
         if values is not None:
             value = values.get(subject_id)
@@ -525,7 +525,7 @@ def _subject_inputs(rules: engine.ScoringRules, kind: str, subject_id: int, org_
         if manual and code in manual:
             override, reason = manual[code][0], manual[code][1]
         if corrections:
-            correction = corrections.get((kind, org_id, person_id, indicator_id))
+            correction = corrections.get((kind, org_id, person_id, code))
             if correction is not None:
                 override, reason = correction, src.labels["appeal"]
         key = (type(value), value, findings, deducted, override, reason)  # 0 and 0.0 read differently
@@ -586,9 +586,11 @@ def gather(campaign, at: datetime) -> Gathered:
     def read():
         codes = _indicator_codes(campaign)
         entered = _entered(campaign, codes)
-        corrections = _accepted_corrections(campaign)
+        # By indicator code, as every input: an appeal names the indicator of the version it disputed.
+        corrections = {(kind, org_id, person_id, codes.get(indicator_id, (None, None))[1]): points
+                       for (kind, org_id, person_id, indicator_id), points in _accepted_corrections(campaign).items()}
         entered.touched = {*entered.manual, *entered.vetoes, *entered.bonuses,
-                           *((kind, person_id or org_id) for kind, org_id, person_id, _indicator in corrections)}
+                           *((kind, person_id or org_id) for kind, org_id, person_id, _code in corrections)}
         return _Sources(
             metrics=metrics,
             deductions=_by_code(deductions(campaign), codes, Subject.ORG),
