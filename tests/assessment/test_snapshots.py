@@ -295,3 +295,32 @@ def test_computing_and_publishing_are_audited(campaign, cast):
     assert messages == ["计算考核结果：5 个党组织、4 名党员、0 名书记", "发布考核结果（第1版）"]
     updates = events.filter(action=AuditAction.UPDATE)
     assert any(e.changes.get("status") == ["draft", "published"] for e in updates)
+
+
+# ------------------------------------------------------------------------------ the demo
+
+
+def test_the_demo_publishes_a_version_and_leaves_a_newer_draft_with_what_people_entered(campaign, cast):
+    import random
+
+    from vanguard.assessment.demo import build_assessment
+    from vanguard.assessment.models import BonusAward, SecretaryItem, VetoRecord
+    from vanguard.committees.models import CommitteePost
+
+    from ..activities.helpers import committee
+
+    committee(cast.branch_a1, {cast.person_a1: CommitteePost.SECRETARY}, elected=date(2025, 1, 10))
+    demo_today = date(2026, 11, 27)
+    summary = build_assessment(campaign, cast.admin, random.Random("assessment:1"), demo_today)
+    first, second = Snapshot.objects.filter(campaign=campaign).order_by("version")
+    assert first.status == SnapshotStatus.PUBLISHED and timezone.localdate(first.published_at) == date(2026, 11, 24)
+    assert second.status == SnapshotStatus.DRAFT and second.previous == first
+    assert timezone.localdate(second.computed_at) == demo_today
+    assert len(services.diff(second)) >= 1 and "待发布" in summary
+    assert ManualScore.objects.filter(campaign=campaign).count() >= 2
+    assert VetoRecord.objects.filter(campaign=campaign).count() == 1
+    assert BonusAward.objects.filter(campaign=campaign).count() == 1
+    assert SecretaryItem.objects.filter(campaign=campaign, person=cast.person_a1).count() == 1
+    assert second.results.secretaries().get().explanation["own_part"] is not None
+    # The branches under the demo secretary's unit come first: they have the manual grades.
+    assert ManualScore.objects.filter(campaign=campaign, org=cast.branch_a1).exists()

@@ -199,11 +199,14 @@ def start_recompute(campaign, user, *, ip: str | None = None, note: str = ""):
     return job
 
 
-def recompute_now(campaign, user, *, note: str = "", progress: Progress | None = None) -> Snapshot:
-    """Compute the next version of ``campaign``'s results here and now (tests, the demo); the draft."""
+def recompute_now(campaign, user, *, note: str = "", progress: Progress | None = None, at=None) -> Snapshot:
+    """Compute the next version of ``campaign``'s results here and now (tests, the demo); the draft.
+
+    ``at``: the time the computation says it read its inputs (the demo dates its story), now by default.
+    """
     with transaction.atomic():
         snapshot = _new_snapshot(campaign, user, note)
-    return compute(snapshot, progress=progress)
+    return compute(snapshot, progress=progress, at=at)
 
 
 # --------------------------------------------------------------------------- computing
@@ -402,20 +405,19 @@ def _insert(rows: list[tuple], dumped: dict[int, str]) -> None:
                 copy.write_row(row)
 
 
-def compute(snapshot: Snapshot, progress: Progress | None = None) -> Snapshot:
+def compute(snapshot: Snapshot, progress: Progress | None = None, at=None) -> Snapshot:
     """Fill a 计算中 snapshot: gather, score, rank, write; it ends 待发布 (or 计算失败, and the error raised)."""
     progress = progress or (lambda done, total=None: None)
     try:
-        return _compute(snapshot, progress)
+        return _compute(snapshot, progress, at or timezone.now())
     except BaseException as exc:
         _mark_failed(snapshot, str(exc) if isinstance(exc, ValidationError) else _("计算出错，已中止。"))
         raise
 
 
-def _compute(snapshot: Snapshot, progress: Progress) -> Snapshot:
+def _compute(snapshot: Snapshot, progress: Progress, at) -> Snapshot:
     started = time.perf_counter()
     campaign = snapshot.campaign
-    at = timezone.now()
     progress(0, None)
     gathered = inputs.gather(campaign, at)
     subjects = len(gathered.org_inputs) + len(gathered.member_inputs)
@@ -505,8 +507,11 @@ def _mark_failed(snapshot: Snapshot, reason: str) -> None:
 # --------------------------------------------------------------------------- publishing
 
 
-def publish(snapshot: Snapshot, user) -> Snapshot:
-    """待发布 → 已发布: the results become visible and frozen; the version published before is superseded."""
+def publish(snapshot: Snapshot, user, *, at=None) -> Snapshot:
+    """待发布 → 已发布: the results become visible and frozen; the version published before is superseded.
+
+    ``at``: the time of publication (the demo dates its story), now by default; appeals open that day.
+    """
     with transaction.atomic():
         locked = Snapshot.objects.select_for_update().select_related("campaign").get(pk=snapshot.pk)
         if locked.status != SnapshotStatus.DRAFT:
@@ -517,7 +522,7 @@ def publish(snapshot: Snapshot, user) -> Snapshot:
             earlier.save(update_fields=["status"])
         settings = AssessmentSettings.for_campaign(locked.campaign)
         locked.status = SnapshotStatus.PUBLISHED
-        locked.published_at = timezone.now()
+        locked.published_at = at or timezone.now()
         locked.published_by = user
         locked.figures = {**locked.figures, "appeal_days": settings.appeal_days}
         locked.save()
