@@ -20,7 +20,7 @@ def indicator_entry(result, code):
     return next(entry for entry in services.explained_indicators(result) if entry["code"] == code)
 
 
-def test_the_next_recompute_counts_the_accepted_correction(cast):
+def test_the_next_recompute_counts_the_accepted_correction(cast, login):
     campaign = assessed_campaign(cast.bureau, user=cast.admin)
     first = make_snapshot(campaign, user=cast.admin)
     result = first.results.get(kind=SubjectKind.ORG, org=cast.branch_a1)
@@ -32,6 +32,9 @@ def test_the_next_recompute_counts_the_accepted_correction(cast):
     unchanged = Result.objects.get(pk=result.pk)
     assert (unchanged.total, unchanged.explanation) == (result.total, result.explanation)
 
+    page = login(cast.admin).get(appeal.get_absolute_url())
+    assert page.context["applied_in"] is None and page.context["may_recompute"] is True
+
     second = make_snapshot(campaign, user=cast.admin)
     recomputed = second.results.get(kind=SubjectKind.ORG, org=cast.branch_a1)
     after = indicator_entry(recomputed, "PL05")
@@ -40,3 +43,6 @@ def test_the_next_recompute_counts_the_accepted_correction(cast):
     # The other orgs were not appealed: their PL05 is as before.
     other = second.results.get(kind=SubjectKind.ORG, org=cast.branch_a2)
     assert Decimal(indicator_entry(other, "PL05")["raw"]) == 0
+    # The appeal's page says which version counts it.
+    page = login(cast.clerk).get(appeal.get_absolute_url())
+    assert page.context["applied_in"] == second and "已计入第2版考核结果" in page.content.decode()

@@ -300,3 +300,11 @@ class TestToDos:
         assert not services.to_decide(cast.clerk).exists()
         services.decide(appeal, cast.admin, RETURN, reason="不予更正。")
         assert services.to_decide(cast.admin).count() == 1
+
+    def test_the_badge_counts_them(self, cast, result):
+        from vanguard.core.registry import todo_counts
+
+        appealed(result, cast.clerk)
+        items = {item["key"]: item["count"] for item in todo_counts(cast.admin)["items"]}
+        assert items["appeals_to_decide"] == 1
+        assert {item["key"]: item["count"] for item in todo_counts(cast.clerk)["items"]}["appeals_to_decide"] == 0
