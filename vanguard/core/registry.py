@@ -18,7 +18,8 @@ Adding an app is its folder plus one line in ``INSTALLED_APPS``.
   activities, commitments … each from the app that keeps them;
 - ``register_todo``: a to-do count, ``queryset(user) -> QuerySet`` of the waiting items; the
   badge and the home page count every registered kind in one query (a ``UNION ALL`` of one
-  count per kind), read with every request so that a badge is never behind;
+  count per kind); on PostgreSQL each kind's count is kept until a table it read is written
+  (``tablecache``), so a badge is never behind and most pages count nothing;
 - ``register_api``: a django-ninja router mounted under ``/api/v1/``;
 - ``register_demo``: a step of ``seed_demo``, ``step(context) -> str`` (its summary line);
 - ``register_job``: a background job kind (its runner's dotted path, a Chinese label and the
@@ -40,11 +41,13 @@ from functools import lru_cache
 from datetime import date
 from typing import Any, Callable
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q, Value
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules, import_string
 
+from . import tablecache
 from .scoping import VIEW, Scope, get_scope
 
 
@@ -309,25 +312,83 @@ def _url(url_name: str, script_prefix: str) -> str:
 
 
 def todo_counts(user, path: str = "") -> dict:
-    """Every registered to-do count for this user, their total and overdue: one query.
+    """Every registered to-do count for this user, their total and overdue.
 
-    Each kind's count is one part of a ``UNION ALL`` (see ``Todo.figures``); the kinds this
-    user cannot have at all (a rule that allows nothing) drop out of it before it is sent.
-    The counts are read with every request: a to-do that is done leaves the badge at once.
+    Each kind's count is one part of a ``UNION ALL`` (see ``Todo.figures``), sent as one query;
+    the kinds this user cannot have at all (a rule that allows nothing) drop out of it before it
+    is sent. On PostgreSQL a kind's figures are kept until a table they were counted from is
+    written (``tablecache``), so most pages send no to-do query at all; the union then counts
+    only the kinds that changed. Either way a to-do that is done leaves the badge at once.
     """
     discover()
     today = timezone.localdate()
     todos = sorted(REGISTRY.todos.values(), key=lambda t: (t.order, t.key))
-    parts = [part for index, todo in enumerate(todos) if (part := todo.figures(user, today, index)) is not None]
-    figures = {row[TODO_KEY]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
+    figures = _todo_figures(user, todos, today)
     items = []
-    for index, todo in enumerate(todos):
-        row = figures.get(index, {TODO_WAITING: 0, TODO_LATE: 0})
+    for todo in todos:
+        waiting, late = figures[todo.key]
         items.append({"key": todo.key, "label": todo.label, "url": _url(todo.url_name, get_script_prefix()), "icon": todo.icon,
-                      "count": row[TODO_WAITING], "overdue": row[TODO_LATE]})
+                      "count": waiting, "overdue": late})
     return {"items": items, "total": sum(i["count"] for i in items),
             "overdue": sum(i["overdue"] for i in items),
             "active": bool(path) and any(path.startswith(i["url"]) for i in items)}
+
+
+def _todo_figures(user, todos: list[Todo], today: date) -> dict[str, tuple[int, int]]:
+    """Each kind's (waiting, overdue): the kept ones as they were kept, the others counted now."""
+    store = tablecache.kept()
+    if store is None or not store.can_keep or not getattr(user, "is_authenticated", False):
+        return _count_todos(user, todos, today)
+    # Everything a kind's count depends on besides the tables it reads: who asks, as stored and
+    # as granted, and the day (overdue, periods, grants' validity).
+    who = (user._meta.model, tuple(getattr(user, f.attname) for f in user._meta.concrete_fields), get_scope(user))
+    figures, missing = {}, []
+    for todo in todos:
+        value = store.get((TODO_KEY, todo.key, who, today))
+        if value is tablecache.MISSING:
+            missing.append(todo)
+        else:
+            figures[todo.key] = value
+    if missing:
+        reads: dict[str, tablecache.Reads] = {}
+        with tablecache.watching(store) as written:
+            counted = _count_todos(user, missing, today, reads)
+        for todo in missing:
+            store.keep((TODO_KEY, todo.key, who, today), counted[todo.key], reads[todo.key], written)
+        figures.update(counted)
+    return figures
+
+
+def _as_loaded(user):
+    """The user as a new request loads them, without what this request keeps on the object (its
+    scope and assigned orgs, the rules in force …): a kept count must be computed from what the
+    database holds, so that every table it depends on is read, and noted, while it is counted."""
+    loaded = user._meta.model(**{f.attname: getattr(user, f.attname) for f in user._meta.concrete_fields})
+    loaded._state.adding, loaded._state.db = False, user._state.db
+    return loaded
+
+
+def _count_todos(user, todos: list[Todo], today: date,
+                 reads: dict[str, tablecache.Reads] | None = None) -> dict[str, tuple[int, int]]:
+    """Count these kinds in one statement; with ``reads``, note what each kind's part reads (the
+    statements its builder runs, for a user of its own, and its SQL) under its key."""
+    parts = []
+    for index, todo in enumerate(todos):
+        if reads is None:
+            part = todo.figures(user, today, index)
+        else:
+            with tablecache.noting() as reads[todo.key]:
+                part = todo.figures(_as_loaded(user), today, index)
+                if part is not None:
+                    try:
+                        reads[todo.key].note(*part.query.sql_with_params())
+                    except EmptyResultSet:  # known to be empty once compiled: the union drops it
+                        pass
+        if part is not None:
+            parts.append(part)
+    rows = {row[TODO_KEY]: row for row in parts[0].union(*parts[1:], all=True)} if parts else {}
+    return {todo.key: (rows[index][TODO_WAITING], rows[index][TODO_LATE]) if index in rows else (0, 0)
+            for index, todo in enumerate(todos)}
 
 
 def _shown(cards: dict[str, Card], *args) -> list[dict]:
