@@ -263,3 +263,25 @@ def test_the_home_card_shows_the_orgs_staff_their_result_and_a_member_hers(cast,
 def test_the_home_card_waits_for_publication(cast, login, campaign):
     make_snapshot(campaign, published=False, user=cast.admin)
     assert 'data-testid="card-assessment"' not in login(cast.clerk).get(reverse("core:home")).content.decode()
+
+
+def test_a_secretarys_result_shows_the_orgs_led_and_links_to_their_results(cast, login, campaign):
+    from datetime import date
+
+    from vanguard.assessment.models import SecretaryItem
+    from vanguard.committees.models import CommitteePost
+
+    from ..activities.helpers import committee
+
+    committee(cast.branch_a1, {cast.person_a1: CommitteePost.SECRETARY}, elected=date(2025, 1, 10))
+    SecretaryItem.objects.create(campaign=campaign, person=cast.person_a1, org=cast.branch_a1, points=Decimal("80"),
+                                 reason="述职评议")
+    snapshot = make_snapshot(campaign, user=cast.admin)
+    result = Result.objects.get(snapshot=snapshot, kind=SubjectKind.SECRETARY, person=cast.person_a1)
+    page = login(cast.clerk).get(reverse("assessment:result_detail", args=[result.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert result.explanation["text"] in body and "述职评议" in body
+    a1 = org_result(snapshot, cast.branch_a1)
+    assert f'<a href="{reverse("assessment:result_detail", args=[a1.pk])}">{cast.branch_a1.name}</a>' in body
+    assert "“四强”评定" not in body and "“四优”评定" not in body

@@ -118,6 +118,7 @@ class ResultListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         snapshot = self.chosen_snapshot()
         context.update(kind_tabs=self.kind_tabs(), snapshot=snapshot,
+                       snapshots_readable=could(self.request.user, Snapshot),
                        snapshot_readable=snapshot is not None and can(self.request.user, snapshot, "view"))
         return context
 
