@@ -163,7 +163,7 @@ def standings(campaign, groups: Iterable[int], rules: list[Rule] | None = None) 
     adjusted = (PointsAdjustment.objects.filter(campaign=campaign, person__in=people).order_by()
                 .values_list("person_id").annotate(points=Sum("points")))
     for person_id, points in adjusted:
-        result[person_id].adjustments = points
+        result[person_id].adjustments = rounded(points)
     for standing in result.values():
         standing.total = sum(standing.by_source.values(), ZERO) + standing.adjustments
     rank(result.values())
@@ -253,7 +253,7 @@ def ledger(campaign, person, viewer) -> Ledger:
                           points, capped))
     adjustments = list(PointsAdjustment.objects.filter(campaign=campaign, person=person)
                        .select_related("created_by", "person__org").order_by("-given_on", "-pk"))
-    adjusted = sum((a.points for a in adjustments), ZERO)
+    adjusted = rounded(sum((a.points for a in adjustments), ZERO))
     standing = None
     if in_scope(campaign, person):
         standing = standings(campaign, [ranking_group(person.org)], rules).get(person.pk)

@@ -57,7 +57,10 @@ def save_rules(campaign, values: dict[str, dict], user) -> int:
         if rule.pk is not None and (rule.points, rule.yearly_cap, rule.is_active) == new:
             continue
         rule.points, rule.yearly_cap, rule.is_active = new
-        rule.full_clean()
+        try:
+            rule.full_clean()
+        except ValidationError as exc:  # a caller that skipped the form's bounds: its messages, whole
+            raise ValidationError(exc.messages) from exc
         rule.save()
         changed += 1
     return changed
