@@ -324,3 +324,25 @@ def test_the_demo_publishes_a_version_and_leaves_a_newer_draft_with_what_people_
     assert second.results.secretaries().get().explanation["own_part"] is not None
     # The branches under the demo secretary's unit come first: they have the manual grades.
     assert ManualScore.objects.filter(campaign=campaign, org=cast.branch_a1).exists()
+
+
+# ------------------------------------------------------------------------------ frozen periods
+
+
+def test_the_period_of_a_published_snapshot_is_frozen_for_the_orgs_of_its_scope(cast):
+    from ..factories import make_org
+
+    campaign = assessed_campaign(cast.unit_a, user=cast.admin)
+    draft = services.recompute_now(campaign, cast.admin)
+    assert not services.frozen_through(cast.branch_a1, date(2026, 5, 1))  # a draft freezes nothing
+    services.publish(draft, cast.admin)
+    assert services.frozen_through(cast.branch_a1, date(2026, 5, 1))
+    assert services.frozen_through(cast.group_a1, date(2026, 10, 31))
+    assert services.frozen_through(cast.unit_a, date(2026, 1, 1))
+    assert not services.frozen_through(cast.branch_a1, date(2026, 11, 1))  # after the period
+    assert not services.frozen_through(cast.branch_b1, date(2026, 5, 1))  # outside the scope
+    assert not services.frozen_through(make_org("另一局党委", None), date(2026, 5, 1))
+    assert not services.frozen_through(cast.branch_a1, None)
+    services.publish(services.recompute_now(campaign, cast.admin), cast.admin)  # superseded: still frozen
+    assert Snapshot.objects.filter(status=SnapshotStatus.SUPERSEDED).exists()
+    assert services.frozen_through(cast.branch_a1, date(2026, 5, 1))

@@ -128,6 +128,21 @@ def diff(snapshot: Snapshot, other: Snapshot | None = None) -> list[Change]:
     return changes
 
 
+def frozen_through(org, day: date | None) -> bool:
+    """Whether ``day`` of ``org``'s records lies in a period a published assessment covers.
+
+    A published snapshot, and the periods it covers, are frozen: the records of those days of the
+    orgs inside its campaign's scope stay as they were scored (a later one supersedes the figures,
+    not the period). One query.
+    """
+    if day is None:
+        return False
+    parts = org.path.strip("/").split("/")
+    ancestors = ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+    return Snapshot.objects.filter(published_at__isnull=False, period_start__lte=day, period_end__gte=day,
+                                   campaign__scope_org__path__in=ancestors).exists()
+
+
 # --------------------------------------------------------------------------- appeals
 
 
@@ -532,5 +547,5 @@ def publish(snapshot: Snapshot, user, *, at=None) -> Snapshot:
 
 __all__ = [
     "AssessmentError", "Change", "PublishedSnapshotError", "appeal_window", "can_appeal", "compute", "diff",
-    "may_recompute", "pending", "publish", "published", "recompute_now", "start_recompute",
+    "frozen_through", "may_recompute", "pending", "publish", "published", "recompute_now", "start_recompute",
 ]
