@@ -63,8 +63,8 @@ class Credit:
     title: str
     amount: str | None = None
 
-    def amounts(self, campaign, people: QuerySet) -> QuerySet:
-        """(person id, summed amount) of ``people`` (a queryset of their ids): one grouped query."""
+    def amounts(self, campaign, people) -> QuerySet:
+        """(person id, summed amount) of ``people`` (their ids): one grouped query."""
         total = Count("pk") if self.amount is None else Sum(self.amount)
         return (self.rows(campaign).filter(**{f"{self.person}__in": people}).order_by()
                 .values_list(self.person).annotate(total=total))
