@@ -13,9 +13,13 @@ members:
   corrections of accepted appeals (``appeals.services.accepted_corrections``);
 - the secretaries' tenures (``committees``: the members of a committee with the post 书记).
 
-and turns them into one ``engine.SubjectInputs`` per org and member, each indicator's input with
-links to the records behind it (``refs``: a filtered list page, an inspection, the survey result,
-the self-assessment — a few per indicator, never one per row).
+and turns them into one ``engine.SubjectInputs`` per org and member, and, per org, the records
+its inputs name (an inspection, the survey result, the self-assessment: ``Gathered.org_links``).
+
+When a result is explained (``explain``), those become the indicators' ``refs``, the links a user
+follows from a point down to the records behind it, together with the filtered list pages a record
+metric counts (the meetings of the org in the assessed period, its rectification ledger …): a few
+links per indicator, never one per row.
 
 Inputs reach an indicator by its code, not its id: an inspection's checklist, a self-assessment
 or a manual score may name the indicator of another version of the rubric (or of the base rubric
