@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -341,6 +342,8 @@ class Snapshot(AuditedModel):
     rules = models.JSONField(_("计分规则"), default=dict, blank=True, editable=False)
 
     objects = SnapshotQuerySet.as_manager()
+    # The rules are the rubrics' (audited themselves), copied whole: the log keeps the rest.
+    audit_exclude = ("rules",)
 
     policy = Policy(
         org="campaign__scope_org",
@@ -362,6 +365,9 @@ class Snapshot(AuditedModel):
 
     def __str__(self) -> str:
         return gettext("%(campaign)s考核结果（第%(version)s版）") % {"campaign": self.campaign, "version": self.version}
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:snapshot_detail", args=[self.pk])
 
     @property
     def is_published(self) -> bool:
@@ -469,6 +475,9 @@ class Result(models.Model):
         who = self.person if self.person_id else self.org
         return gettext("%(who)s（%(kind)s）%(total)s 分") % {"who": who, "kind": self.get_kind_display(),
                                                             "total": self.total}
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment:result_detail", args=[self.pk])
 
     @cached_property
     def explanation(self) -> dict:
