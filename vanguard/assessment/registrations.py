@@ -4,7 +4,7 @@ the recompute job, the home card of one's own results and the demo step."""
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.campaigns.hooks import register_work_link
-from vanguard.core.registry import register_api, register_card, register_job, register_nav, register_urls
+from vanguard.core.registry import register_api, register_card, register_demo, register_job, register_nav, register_urls
 
 from .models import Result, Snapshot
 
@@ -19,3 +19,5 @@ register_work_link(_("考核评价"), "assessment:index", "award", model=Snapsho
 register_card("assessment", "assessment/cards/results.html", "vanguard.assessment.views.home_card", order=50)
 register_job("assessment_recompute", "vanguard.assessment.jobs.run_recompute", _("计算考核结果"),
              result_template="assessment/job_result.html")
+# After every step whose records it scores (inspections 75, rectifications 85 …).
+register_demo("assessment", "vanguard.assessment.demo.seed_step", order=95)
