@@ -10,10 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from vanguard.activities.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
-from vanguard.commitments.models import Commitment, FulfilmentReport, ReportPeriod, ReportStatus
+from vanguard.activities.models import AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from vanguard.commitments.models import FulfilmentReport, ReportPeriod, ReportStatus
 from vanguard.improvements.models import (
-    ADOPTED_STATUSES, ProjectStatus, Proposal, ProposalStatus, RepairRecord, RepairStatus, TechParticipant, TechProject,
+    ADOPTED_STATUSES, ProjectStatus, Proposal, ProposalStatus, RepairRecord, RepairStatus, TechParticipant,
 )
 from vanguard.memberpoints import ledger
 from vanguard.memberpoints.models import PointsAdjustment, PointsSource
@@ -48,20 +48,21 @@ def reference(campaign, rules: dict) -> dict[int, dict]:
     year, scope = campaign.year, campaign.scope_org.path
     amounts: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
 
-    def counted(meeting: Meeting) -> bool:
-        rows = list(meeting.attendances.all())
-        return (meeting.status == MeetingStatus.HELD and meeting.held_on is not None and meeting.held_on.year == year
-                and meeting.topic.strip() != "" and meeting.minutes.strip() != "" and len(rows) > 0
-                and all(r.status != U and not r.provisional for r in rows) and meeting.org.path.startswith(scope))
+    def counted(gathering: Meeting) -> bool:
+        rows = list(gathering.attendances.all())
+        day = gathering.held_on
+        return (gathering.status == MeetingStatus.HELD and day is not None and day.year == year
+                and gathering.topic.strip() != "" and gathering.minutes.strip() != "" and len(rows) > 0
+                and all(r.status != U and not r.provisional for r in rows) and gathering.org.path.startswith(scope))
 
-    for meeting in Meeting.objects.select_related("org").prefetch_related("attendances"):
-        if not counted(meeting):
+    for gathering in Meeting.objects.select_related("org").prefetch_related("attendances"):
+        if not counted(gathering):
             continue
-        for row in meeting.attendances.all():
+        for row in gathering.attendances.all():
             if row.status == P:
                 amounts[S.ATTENDANCE][row.person_id] += 1
-        if meeting.kind == MeetingKind.PARTY_LECTURE and meeting.lecturer_id:
-            amounts[S.LECTURE][meeting.lecturer_id] += 1
+        if gathering.kind == MeetingKind.PARTY_LECTURE and gathering.lecturer_id:
+            amounts[S.LECTURE][gathering.lecturer_id] += 1
     for proposal in Proposal.objects.select_related("org").prefetch_related("co_proposers"):
         if proposal.submitted_on.year != year or not proposal.org.path.startswith(scope):
             continue
@@ -136,11 +137,13 @@ def random_records(cast, campaign, rng: random.Random) -> list[Person]:
         make_proposal(rng.choice(orgs), rng.choice(people), co=rng.sample(people, rng.randint(0, 3)),
                       submitted_on=rng.choice(days), status=status, savings=savings)
     for _ in range(8):
-        make_repair(rng.choice(orgs), rng.sample(people, rng.randint(1, 3)), savings=f"{rng.randint(0, 500000) / 100:.2f}",
-                    done_on=rng.choice(days), status=rng.choice(list(RepairStatus)))
+        make_repair(rng.choice(orgs), rng.sample(people, rng.randint(1, 3)),
+                    savings=f"{rng.randint(0, 500000) / 100:.2f}", done_on=rng.choice(days),
+                    status=rng.choice(list(RepairStatus)))
     for _ in range(6):
         completed = rng.random() < 0.7
-        make_project(rng.choice(orgs), team={p: rng.choice([0, 1.5, 4, 12]) for p in rng.sample(people, rng.randint(1, 4))},
+        team = {p: rng.choice([0, 1.5, 4, 12]) for p in rng.sample(people, rng.randint(1, 4))}
+        make_project(rng.choice(orgs), team=team,
                      starts_on=date(2025, 6, 1), status=ProjectStatus.COMPLETED if completed else ProjectStatus.ONGOING,
                      completed_on=rng.choice(days) if completed else None)
     for person in rng.sample(people, 8):

@@ -28,7 +28,8 @@ def person_points(request, person) -> dict | None:
     (the member, the staff of their subtree), in the newest campaign that concerns them."""
     if not could(request.user, MemberLedger):
         return None
-    member = MemberLedger.objects.for_user(request.user).party_members().select_related("org").filter(pk=person.pk).first()
+    member = (MemberLedger.objects.for_user(request.user).party_members().select_related("org")
+              .filter(pk=person.pk).first())
     if member is None:
         return None
     campaign = services.chosen(services.campaigns_of(request.user, member), None)

@@ -143,7 +143,8 @@ def rank(standings: Iterable[Standing]) -> None:
             places[total] = above + 1
             above += totals[total]
         for standing in members:
-            standing.rank, standing.tied, standing.ranked = places[standing.total], totals[standing.total] > 1, len(members)
+            standing.rank, standing.tied = places[standing.total], totals[standing.total] > 1
+            standing.ranked = len(members)
 
 
 def standings(campaign, groups: Iterable[int], rules: list[Rule] | None = None) -> dict[int, Standing]:
@@ -153,8 +154,8 @@ def standings(campaign, groups: Iterable[int], rules: list[Rule] | None = None) 
         return {}
     rules = rules_for(campaign) if rules is None else rules
     members = members_of(campaign, groups)
-    result = {pk: Standing(pk, ranking_group_of(org_id, org_type, parent_id))
-              for pk, org_id, org_type, parent_id in members.values_list("pk", "org_id", "org__org_type", "org__parent_id")}
+    rows = members.values_list("pk", "org_id", "org__org_type", "org__parent_id")
+    result = {pk: Standing(pk, ranking_group_of(org_id, org_type, parent_id)) for pk, org_id, org_type, parent_id in rows}
     # The ids themselves, not the members' query again inside each source's.
     people = list(result)
     for rule in rules:

@@ -201,7 +201,8 @@ SOURCES: tuple[Source, ...] = (
            (Credit(_training, "person_id", "project__completed_on", "project_id", "project__title", "hours"),),
            TechProject, _project_url, description=_("已完成的技术党课、技术练兵、技术攻关项目中登记的学时。")),
     Source(PointsSource.COMMITMENT_FULFILLED, _("项"), Decimal("2"), Decimal("8"),
-           (Credit(_fulfilled, "person_id", Coalesce(TruncDate("reports__reviewed_at"), TruncDate("reports__submitted_at")), "pk", "dimension__name"),),
+           (Credit(_fulfilled, "person_id", Coalesce(TruncDate("reports__reviewed_at"), TruncDate("reports__submitted_at")),
+                   "pk", "dimension__name"),),
            Commitment, _commitment_url, description=_("年底兑现情况经支部确认的承诺，每项计分。")),
 )
 
