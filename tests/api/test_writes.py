@@ -251,6 +251,31 @@ def self_assessment_event(action: str):
     return lambda assessment: event_of(SelfAssessment.objects.get(pk=assessment.pk), action)
 
 
+# ------------------------------------------------------------------------------ appeals
+
+def published_result_of_a1(cast):
+    """Branch A1's result in a bureau-wide campaign's assessment published today (its window open)."""
+    from ..appeals.helpers import assessed_campaign, published_result
+
+    return published_result(assessed_campaign(cast), cast.branch_a1)
+
+
+def open_appeal(cast):
+    from vanguard.appeals import services as appeals
+
+    return appeals.submit(published_result_of_a1(cast), "PL05", "接口提交的申诉理由", cast.clerk)[0]
+
+
+def appeal_of(result):
+    from vanguard.appeals.models import Appeal
+
+    return Appeal.objects.filter(result=result).first()
+
+
+def appeal_status(appeal) -> str:
+    return type(appeal).objects.get(pk=appeal.pk).status
+
+
 WRITES = {
     "submit_plan": plan_write("clerk", draft_plan, PlanStatus.SUBMITTED),
     "review_plan": plan_write("secretary", submitted_plan, PlanStatus.APPROVED,
@@ -314,6 +339,16 @@ WRITES = {
         lambda a: {"decision": "approve", "items": [{"id": i.pk, "points": str(i.self_points)} for i in a.items.all()]},
         self_assessment_state, lambda a: self_assessment_status(a) == SelfAssessmentStatus.APPROVED,
         self_assessment_event(AuditAction.WORKFLOW)),
+    "submit_appeal": Write(
+        "clerk", published_result_of_a1, lambda result: {},
+        lambda result: {"result_id": result.pk, "indicator_code": "PL05", "reason": "接口提交的申诉理由"},
+        lambda result: getattr(appeal_of(result), "pk", None), lambda result: appeal_of(result) is not None,
+        lambda result: event_of(appeal_of(result), AuditAction.WORKFLOW), status=201),
+    "decide_appeal": Write(
+        "admin", open_appeal, lambda appeal: {"appeal_id": appeal.pk},
+        lambda appeal: {"decision": "accept", "corrected_points": "2"}, appeal_status,
+        lambda appeal: appeal_status(appeal) == "accepted",
+        lambda appeal: event_of(type(appeal).objects.get(pk=appeal.pk), AuditAction.WORKFLOW)),
 }
 
 

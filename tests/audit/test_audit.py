@@ -230,6 +230,10 @@ def test_every_domain_model_is_audited():
                                               "rectification (services.review); never changed",
         "selfchecks.SelfAssessmentEvidence": "uploads, replacements and deletions are UPDATE events of the item "
                                              "(attachments.services)",
+        "appeals.AppealEvidence": "uploads, replacements and deletions are UPDATE events of the appeal "
+                                  "(attachments.services)",
+        "assessment.Result": "written only by a recompute, in bulk, with the snapshot's audited creation; "
+                             "never changed afterwards (a correction is a new snapshot)",
         "appraisal.PaperCount": "one scrutineer's draft of a paper count, read by its author only until a second "
                                 "entry agrees; the agreed counts are WORKFLOW events of the box and the round",
     }
