@@ -76,3 +76,31 @@ def test_recompute_publish_and_drill_down_to_the_finding(page, phone):
     expect(phone.locator("body")).to_contain_text(FINDING)
     assert "/inspections/findings/" in phone.url
     assert not phone.errors, phone.errors
+
+
+def test_every_assessment_page_fits_a_phone_and_takes_a_finger(phone):
+    """The measure of tests/browser/test_phone_layout.py, on the pages it cannot reach (they take an id)."""
+    from vanguard.assessment.models import Result, SubjectKind
+
+    from ..assessment.helpers import make_snapshot
+    from .test_phone_layout import MEASURE, problems_on
+
+    cast = build_cast()
+    campaign = assessed_campaign(cast.unit_a, user=cast.admin)
+    make_snapshot(campaign, user=cast.admin)
+    draft = make_snapshot(campaign, published=False, user=cast.admin)
+    result = Result.objects.get(snapshot=draft, kind=SubjectKind.ORG, org=cast.branch_a1)
+    urls = ["/assessment/", "/assessment/results/", f"/assessment/results/?snapshot={draft.pk}&kind=org",
+            f"/assessment/campaigns/{campaign.pk}/", f"/assessment/campaigns/{campaign.pk}/recompute/",
+            f"/assessment/snapshots/{draft.pk}/", f"/assessment/snapshots/{draft.pk}/publish/",
+            f"/assessment/snapshots/{draft.pk}/diff/", f"/assessment/results/{result.pk}/"]
+    sign_in(phone, "admin", PASSWORD)
+    problems = [problem for url in urls for problem in problems_on(phone, url)]
+    # The result's dimensions and indicators, opened.
+    phone.goto(f"{phone.base_url}/assessment/results/{result.pk}/")
+    phone.locator("[data-testid=dimension] > summary").first.click()
+    phone.locator("[data-testid=indicator] > summary").first.click()
+    opened = phone.evaluate(MEASURE)
+    problems += opened["wide"] + opened["small"]
+    assert fits(phone)
+    assert not problems, "\n".join(problems)
