@@ -36,7 +36,7 @@ from vanguard.core.scoping import get_scope
 from . import scorecard, services
 from .filters import ResultFilterSet, SnapshotFilterSet, current_unless_chosen
 from .forms import ConfirmForm
-from .models import PublishedSnapshotError, Result, Snapshot, SnapshotStatus, SubjectKind
+from .models import Result, Snapshot, SnapshotStatus, SubjectKind
 from .tables import RESULT_COLUMNS, SNAPSHOT_COLUMNS, rank_text, result_url, subject_name, title_text
 
 SNAPSHOTS_PER_PAGE = 20
@@ -50,11 +50,6 @@ LIST_DEFERRED = ("basis", "dimensions", "snapshot__rules", "snapshot__figures", 
 def _posted(request):
     """The form data of a POST (an empty POST is a bound form too: a confirmation)."""
     return request.POST if request.method == "POST" else None
-
-
-def results_visible(user, snapshot: Snapshot) -> bool:
-    """Whether the user reads any result of the snapshot (a draft's: only its campaign's admins)."""
-    return Result.objects.for_user(user).filter(snapshot=snapshot).exists()
 
 
 # ------------------------------------------------------------------------------------------ lists
@@ -231,8 +226,8 @@ def snapshot_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.publish(snapshot, request.user)
-        except (ValidationError, PublishedSnapshotError) as exc:
-            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        except ValidationError as exc:  # no longer a draft (published meanwhile, superseded)
+            form.add_error(None, exc)
         else:
             messages.success(request, _("考核结果已发布。"))
             return redirect("assessment:snapshot_detail", snapshot.pk)
@@ -277,10 +272,10 @@ def _diff_rows(user, snapshot: Snapshot, previous: Snapshot, kind: str) -> list[
 
 def _attach_results(user, rows: list[DiffRow], snapshot: Snapshot, previous: Snapshot) -> None:
     """Each row's result in both snapshots (one query for the page's rows)."""
-    orgs = {row.change.org_id for row in rows if not row.change.person_id}
-    people = {row.change.person_id for row in rows if row.change.person_id}
     if not rows:
         return
+    orgs = {row.change.org_id for row in rows if not row.change.person_id}
+    people = {row.change.person_id for row in rows if row.change.person_id}
     found = (Result.objects.for_user(user).filter(snapshot__in=[snapshot, previous])
              .filter(Q(person_id__in=people) | Q(person__isnull=True, org_id__in=orgs))
              .values("pk", "snapshot_id", "kind", "org_id", "person_id", "org__name", "person__name"))
@@ -337,8 +332,8 @@ DETAIL_PAGES = {
 
 
 def _target(url: str):
-    """What opening ``url`` needs: (model, pk) for a detail page, (model, action) for a list page;
-    None when it is no page known here."""
+    """What opening ``url`` needs: (model, pk, a model it needs the user could read, or None) for a
+    detail page, (model, None, the action it shows) for a list page; None for no page known here."""
     try:
         match = resolve(url.split("?", 1)[0])
     except Resolver404:
@@ -406,6 +401,15 @@ def appeal_links(user, result: Result) -> dict[str, str]:
     return {code: f"{base}?{urlencode({'result': result.pk, 'indicator': code})}" for code in codes}
 
 
+def link_tenures(user, snapshot: Snapshot, tenures: list[dict]) -> None:
+    """Each org a secretary led, linked to its result in the same snapshot where the user reads it."""
+    org_results = dict(Result.objects.for_user(user).filter(
+        snapshot=snapshot, kind=SubjectKind.ORG, org_id__in=[t["org_id"] for t in tenures]).values_list("org_id", "pk"))
+    for tenure in tenures:
+        found = org_results.get(tenure["org_id"])
+        tenure["result_url"] = reverse("assessment:result_detail", args=[found]) if found else ""
+
+
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One result: the total, each dimension, each indicator down to the records behind it."""
@@ -418,12 +422,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
             indicator["appeal_url"] = appeals.get(indicator.get("code"), "")
     snapshot = result.snapshot
     if context["secretary"]:
-        org_results = dict(Result.objects.for_user(request.user).filter(
-            snapshot=snapshot, kind=SubjectKind.ORG, org_id__in=[t["org_id"] for t in context["secretary"]["tenures"]])
-            .values_list("org_id", "pk"))
-        for tenure in context["secretary"]["tenures"]:
-            tenure["result_url"] = reverse("assessment:result_detail", args=[org_results[tenure["org_id"]]]) \
-                if tenure["org_id"] in org_results else ""
+        link_tenures(request.user, snapshot, context["secretary"]["tenures"])
     return render(request, "assessment/result_detail.html", {
         **context, "dimensions": dimensions, "snapshot": snapshot,
         "snapshot_readable": can(request.user, snapshot, "view"),
