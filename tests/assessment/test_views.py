@@ -285,3 +285,25 @@ def test_a_secretarys_result_shows_the_orgs_led_and_links_to_their_results(cast,
     a1 = org_result(snapshot, cast.branch_a1)
     assert f'<a href="{reverse("assessment:result_detail", args=[a1.pk])}">{cast.branch_a1.name}</a>' in body
     assert "“四强”评定" not in body and "“四优”评定" not in body
+
+
+def test_the_result_page_and_scorecard_show_the_bonus_and_veto_lines(cast, login, campaign):
+    from vanguard.assessment import scorecard
+    from vanguard.assessment.models import BonusAward, VetoRecord
+    from vanguard.rubrics.models import BonusItem, VetoItem
+
+    bonus_item = BonusItem.objects.filter(rubric__campaign=campaign, rubric__subject="org").order_by("pk").first()
+    veto_item = VetoItem.objects.filter(rubric__campaign=campaign, rubric__subject="org").order_by("pk").first()
+    BonusAward.objects.create(campaign=campaign, bonus_item=bonus_item, org=cast.branch_a1, points=bonus_item.points,
+                              reason="获评先进", awarded_by=cast.admin)
+    VetoRecord.objects.create(campaign=campaign, veto_item=veto_item, org=cast.branch_a1, reason="发生安全事故",
+                              recorded_by=cast.admin)
+    result = org_result(make_snapshot(campaign, user=cast.admin), cast.branch_a1)
+    assert result.vetoed
+    explanation = result.explanation
+    body = login(cast.clerk).get(reverse("assessment:result_detail", args=[result.pk])).content.decode()
+    assert 'data-testid="bonus"' in body and bonus_item.name in body and explanation["bonuses"][0]["points"] in body
+    assert 'data-testid="vetoes"' in body and explanation["vetoes"][0]["text"] in body
+    assert "有否决项" in body
+    document = scorecard.render_html(result)
+    assert explanation["vetoes"][0]["text"] in document and bonus_item.name in document
