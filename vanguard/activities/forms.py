@@ -10,7 +10,7 @@ from vanguard.core.lists import styled
 from vanguard.orgs.forms import ScopedModelForm
 from vanguard.orgs.models import Org, Person
 
-from . import richtext
+from . import richtext, services
 from .models import (
     Attendance, AttendanceStatus, GuestKind, Meeting, MeetingGuest, MeetingKind, MeetingStatus, TalkPair,
 )
@@ -108,6 +108,10 @@ class MeetingForm(ScopedModelForm):
             self.add_error("lecturer", _("只有党课需要填写授课人。"))
         if data.get("is_technical") and kind != MeetingKind.PARTY_LECTURE:
             self.add_error("is_technical", _("只有党课可以标记为技术党课。"))
+        # The instance still holds the stored day here: neither it nor the new one may be frozen.
+        org = data.get("org") or (self.instance.org if self.instance.org_id else None)
+        if org is not None and services.frozen(org, data.get("held_on"), self.instance.held_on):
+            self.add_error("held_on" if "held_on" in self.fields else None, services.frozen_message())
         return data
 
 

@@ -103,6 +103,28 @@ def refresh_expected(meeting: Meeting) -> tuple[int, int]:
     return len(added), len(removed)
 
 
+# ------------------------------------------------------------------------------ frozen periods
+
+def frozen(org, *days) -> bool:
+    """Whether any of ``days`` of ``org``'s organisational life lies in a period whose assessment
+    has been published: those records stay as they were scored (a mistake is corrected through an
+    appeal and the next assessment version, not by rewriting what was assessed)."""
+    # The assessment reads meetings (its metrics), so it is imported here, when asked, not at load.
+    from vanguard.assessment.services import frozen_through
+
+    return any(frozen_through(org, day) for day in {day for day in days if day})
+
+
+def frozen_message() -> str:
+    return _("该日期所在时段的考核结果已经发布，这一时段的组织生活记录已锁定，不能再修改；如有错误，请通过考核申诉更正。")
+
+
+def refuse_if_frozen(meeting: Meeting, *days) -> None:
+    """Refuse a change to a meeting held (or moved) into a period of a published assessment."""
+    if frozen(meeting.org, meeting.held_on, *days):
+        raise ValidationError(frozen_message())
+
+
 @transaction.atomic
 def create_meeting(meeting: Meeting, user=None) -> Meeting:
     if user is not None and meeting.created_by_id is None:
@@ -131,6 +153,7 @@ def cancel_meeting(meeting: Meeting, reason: str) -> Meeting:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写取消原因。"))
+    refuse_if_frozen(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("该会议已取消。"))
     if meeting.status == MeetingStatus.HELD and meeting.held_on:
@@ -147,6 +170,7 @@ def save_attendance(meeting: Meeting, rows: list[Attendance], changes: dict) -> 
     Saving the list is the recorder's confirmation: QR check-ins it shows are confirmed with it.
     """
     if rows:
+        refuse_if_frozen(meeting)
         for row in rows:
             row.provisional = False
         Attendance.objects.bulk_update(rows, ["status", "note", "provisional"], batch_size=500)
@@ -234,6 +258,7 @@ def check_in(meeting_id: int, user, window, code) -> tuple[Meeting, bool]:
 @transaction.atomic
 def save_talks(meeting: Meeting, formset) -> None:
     """Save a 谈心谈话 record's talks; the people of the talks are its attendance, present."""
+    refuse_if_frozen(meeting)
     formset.save()
     refresh_expected(meeting)
     if meeting.attendances.filter(status=AttendanceStatus.UNMARKED).update(status=AttendanceStatus.PRESENT):

@@ -191,6 +191,12 @@ class MeetingEditView(ScopedFormView):
 class MeetingDeleteView(ScopedDeleteView):
     model = Meeting
 
+    def post(self, request, *args, **kwargs):
+        if services.frozen(self.object.org, self.object.held_on):
+            messages.error(request, services.frozen_message())
+            return redirect(self.cancel_url())
+        return super().post(request, *args, **kwargs)
+
     def success_url(self) -> str:
         return reverse("activities:meeting_list")
 
@@ -228,12 +234,16 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("all_present"):
             form.fill_unmarked(AttendanceStatus.PRESENT)
         changed, changes = form.changed_rows()
-        with transaction.atomic():
-            services.save_attendance(meeting, changed, changes)
-            if posted_guests and guests.has_changed():
-                guests.save()
-        messages.success(request, _("已保存出席情况（%(n)d 人有变化）。") % {"n": len(changed)})
-        return redirect(meeting.get_absolute_url())
+        try:
+            with transaction.atomic():
+                services.save_attendance(meeting, changed, changes)
+                if posted_guests and guests.has_changed():
+                    guests.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存出席情况（%(n)d 人有变化）。") % {"n": len(changed)})
+            return redirect(meeting.get_absolute_url())
     return render(request, "activities/meeting_attendance.html", {
         "meeting": meeting, "form": form, "guests": guests,
         "provisional": sum(1 for row in rows if row.provisional),
@@ -252,9 +262,13 @@ def meeting_talks(request: HttpRequest, pk: int) -> HttpResponse:
     talkers = members if members.exists() else people
     formset = TalkFormSet(request.POST or None, instance=meeting, prefix="talks", talkers=talkers, talkees=people)
     if request.method == "POST" and formset.is_valid():
-        services.save_talks(meeting, formset)
-        messages.success(request, _("已保存谈话记录。"))
-        return redirect(meeting.get_absolute_url())
+        try:
+            services.save_talks(meeting, formset)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已保存谈话记录。"))
+            return redirect(meeting.get_absolute_url())
     return render(request, "activities/meeting_talks.html", {"meeting": meeting, "formset": formset,
                                                              "from_committee": talkers is members})
 
