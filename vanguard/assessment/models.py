@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Custom, Own, Policy, Reach, Subtree, When
@@ -215,7 +216,8 @@ class VetoRecord(_ManualInput):
                                  related_name="veto_records")
     veto_item = models.ForeignKey("rubrics.VetoItem", verbose_name=_("否决项"), on_delete=models.CASCADE,
                                   related_name="records")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("who recorded a veto", "记录人"),
+                                    null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
