@@ -198,3 +198,26 @@ def test_a_page_sends_no_to_do_query_while_nothing_the_badge_read_was_written(cl
 
     assert todo_queries() == 1
     assert todo_queries() == 0
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_list_s_total_and_its_filter_s_org_choices_are_kept_until_a_write_to_their_tables(client):
+    cast = build_cast()
+    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    url = reverse("orgs:org_list")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        sql = [q["sql"] for q in queries.captured_queries]
+        options = response.content.decode().count("<option")
+        return response.context["page_obj"].paginator.count, options, sum("COUNT(*)" in q for q in sql)
+
+    total, options, counts = page()
+    assert counts == 1
+    assert page() == (total, options, 0)  # neither counted nor the choices read again
+    in_another_connection(lambda: make_org("又一个党委", parent=cast.bureau, org_type="committee"))
+    assert page() == (total + 1, options + 1, 1)  # the new org is counted and offered as a parent
+    in_another_connection(lambda: User.objects.create(username="someone-else"))
+    assert page() == (total + 1, options + 1, 0)

@@ -354,7 +354,9 @@ def _todo_figures(user, todos: list[Todo], today: date) -> dict[str, tuple[int, 
         with tablecache.watching(store) as written:
             counted = _count_todos(user, missing, today, reads)
         for todo in missing:
-            store.keep((TODO_KEY, todo.key, who, today), counted[todo.key], reads[todo.key], written)
+            # A kind that read nothing is one the scope rules out (``none()``): the key holds the scope.
+            store.keep((TODO_KEY, todo.key, who, today), counted[todo.key], reads[todo.key], written,
+                       read_nothing_ok=True)
         figures.update(counted)
     return figures
 

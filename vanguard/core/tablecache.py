@@ -122,6 +122,7 @@ class Kept:
         self.watches: list[set[str]] = []  # tables written while figures are being computed
         self.announced: set[str] = set()  # tables already notified in the open transaction
         self.listening = True
+        self.triggered: dict[str, frozenset[str]] | None = None  # table -> what its triggers write
 
     @property
     def can_keep(self) -> bool:
@@ -134,9 +135,15 @@ class Kept:
         self.figures.move_to_end(key)
         return found[0]
 
-    def keep(self, key, value, reads: Reads, written: set[str]) -> bool:
-        """Keep ``value`` unless that would not be honest (see the module's docstring)."""
+    def keep(self, key, value, reads: Reads, written: set[str], *, read_nothing_ok: bool = False) -> bool:
+        """Keep ``value`` unless that would not be honest (see the module's docstring).
+
+        A value computed without reading a table is not kept either (``read_nothing_ok`` aside,
+        for a key that holds everything it depends on): it came from something kept in Python,
+        a queryset already read, say, which no write would ever drop."""
         if not self.can_keep or reads.clock or EVERY_TABLE in written or reads.tables & written:
+            return False
+        if not reads.tables and not read_nothing_ok:
             return False
         self._drop(key)
         tables = frozenset(reads.tables)
@@ -234,6 +241,10 @@ def _announce_writes(execute, sql, params, many, context):
         if sql.lstrip().upper().startswith("ROLLBACK"):  # to a savepoint: its notices are gone too
             store.announced.clear()
         return result
+    if EVERY_TABLE in tables:
+        store.triggered = None  # a schema change may add or drop triggers
+    else:
+        tables = tables | {also for table in tables for also in _triggered(store, raw).get(table, ())}
     store.written(tables)
     unannounced = sorted(tables - store.announced)
     if unannounced:
@@ -242,6 +253,31 @@ def _announce_writes(execute, sql, params, many, context):
                            [value for table in unannounced for value in (CHANNEL, table)])
         store.announced.update(unannounced)
     return result
+
+
+def _triggered(store: Kept, raw) -> dict[str, frozenset[str]]:
+    """{table: the tables its triggers write}: a write to ``orgs_person`` also writes the orgs'
+    headcounts, which no statement names. Read from the catalogue once per connection (after a
+    schema change, again); every table a trigger's function names counts as written by it."""
+    if store.triggered is None:
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT t.tgrelid::regclass::text, p.prosrc FROM pg_trigger t "
+                           "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal")
+            rows = cursor.fetchall()
+        direct: dict[str, set[str]] = {}
+        for table, source in rows:
+            direct.setdefault(table.strip('"'), set()).update(read_tables(source))
+        triggered = {}
+        for table in direct:  # a trigger's writes may fire triggers of their own
+            reached, todo = set(), [table]
+            while todo:
+                for also in direct.get(todo.pop(), ()):
+                    if also not in reached and also != table:
+                        reached.add(also)
+                        todo.append(also)
+            triggered[table] = frozenset(reached)
+        store.triggered = triggered
+    return store.triggered
 
 
 def _on_notice(store: Kept, notice) -> None:
