@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -244,11 +244,14 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset.filter(reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields)))
 
 
-def kept_count(queryset) -> int:
+def kept_count(queryset) -> int | None:
     """``queryset.count()``, kept on PostgreSQL until a table the count read is written
     (``tablecache``): the ``COUNT(*)`` of a long list is most of its page's SQL (a bureau's
     123,000 meetings: 60 ms), and it changes only with a write. Keyed by the rows' SQL, which
-    holds the scope, the filters and the search."""
+    holds the scope, the filters and the search. None for rows that are not a queryset (a
+    view's own list): the paginator counts them."""
+    if not isinstance(queryset, QuerySet):
+        return None
     if queryset._result_cache is not None:  # read already: counted without a query, so nothing to keep
         return len(queryset._result_cache)
     try:
