@@ -8,7 +8,7 @@ No ``from __future__ import annotations`` here: ninja must see the schema types 
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from vanguard.assessment.models import Result
 from vanguard.core.api import PageNumberPagination, filtered, query_parameters
-from vanguard.core.policy import can, get_scoped, policy_of, require
+from vanguard.core.policy import get_scoped, require, require_can
 
 from . import services
 from .filters import AppealFilterSet
@@ -130,8 +130,7 @@ def get_appeal(request, appeal_id: int):
 def submit_appeal(request, payload: SubmitIn):
     require(request, Appeal, "create")
     result = get_scoped(request, Result.objects.select_related("snapshot"), pk=payload.result_id)
-    if not can(request.user, Appeal(result=result), "create"):
-        raise PermissionDenied(policy_of(Appeal).refusal("create"))
+    require_can(request, Appeal(result=result), "create")
     if not payload.indicator_code:
         raise ValidationError({"indicator_code": [_("请选择要申诉的指标。")]})
     appeal, created = services.submit(result, payload.indicator_code, payload.reason, request.user,

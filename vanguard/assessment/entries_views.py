@@ -12,7 +12,6 @@ import html
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -23,14 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from vanguard.campaigns.models import Campaign
 from vanguard.core.lists import Column, FastSelect, ObjectListView, SearchFilterSet, attr
-from vanguard.core.policy import can, get_scoped, policy_of, require
+from vanguard.core.policy import get_scoped, require, require_can
 from vanguard.core.scoping import CHANGE
 from vanguard.core.views import ScopedDeleteView, ScopedFormView
 from vanguard.orgs.filters import org_choices_for
 
-from .entries_forms import (
-    BonusAwardForm, ManualScoreForm, SecretaryItemForm, SettingsForm, VetoRecordForm, administered_campaigns,
-)
+from .entries_forms import SettingsForm, administered_campaigns
 from .models import AssessmentSettings, BonusAward, ManualScore, SecretaryItem, VetoRecord
 
 
@@ -246,8 +243,7 @@ class SettingsView(ScopedFormView):
         require(self.request, AssessmentSettings, CHANGE)
         campaign = get_scoped(self.request, Campaign.objects.select_related("scope_org"), pk=self.kwargs["campaign_pk"])
         settings = AssessmentSettings.objects.filter(campaign=campaign).first() or AssessmentSettings(campaign=campaign)
-        if not can(self.request.user, settings, CHANGE):
-            raise PermissionDenied(policy_of(AssessmentSettings).refusal(CHANGE))
+        require_can(self.request, settings, CHANGE)
         return settings
 
     def still_current(self, form) -> bool:

@@ -588,6 +588,14 @@ def could(user, model, action: str = VIEW) -> bool:
     return policy_of(model).possible(get_scope(user), action)
 
 
+def require_can(request_or_user, obj, action: str = VIEW) -> None:
+    """403 with the policy's reason unless the user may do ``action`` on ``obj`` (an object not
+    loaded through ``get_scoped``: one about to be created, or one built to ask about its org)."""
+    user = getattr(request_or_user, "user", request_or_user)
+    if not can(user, obj, action):
+        raise PermissionDenied(policy_of(type(obj)).refusal(action))
+
+
 def require(request_or_user, model, action: str = VIEW) -> None:
     """403 unless the user could do ``action`` on some row of ``model`` (create pages, lists)."""
     user = getattr(request_or_user, "user", request_or_user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from vanguard.campaigns.models import Campaign, CampaignStatus
 from vanguard.core.lists import Column, ObjectListView, attr, styled
-from vanguard.core.policy import can, could, get_scoped, policy_of, require
+from vanguard.core.policy import can, could, get_scoped, require, require_can
 from vanguard.core.scoping import CHANGE, VIEW, get_scope
 from vanguard.core.views import ScopedDeleteView, ScopedFormView
 from vanguard.orgs.models import OrgType
@@ -200,8 +200,8 @@ def _rules_campaign(request, pk: int, action: str) -> Campaign:
     probe = PointsRule(campaign=campaign)  # the rule applies to any line of the campaign, stored or not
     if not can(request.user, probe, VIEW):
         raise Http404(_("没有找到该记录，或它不在您的管理范围内。"))
-    if action != VIEW and not can(request.user, probe, action):
-        raise PermissionDenied(policy_of(PointsRule).refusal(action))
+    if action != VIEW:
+        require_can(request, probe, action)
     return campaign
 
 
@@ -253,8 +253,7 @@ class AdjustmentListView(ObjectListView):
 
 def _adjustable(request, person) -> None:
     services.check_adjuster(request.user, person)
-    if not can(request.user, PointsAdjustment(person=person), CHANGE):
-        raise PermissionDenied(policy_of(PointsAdjustment).refusal(CHANGE))
+    require_can(request, PointsAdjustment(person=person), CHANGE)
 
 
 def _ledger_url(person_id: int, campaign_id: int | None) -> str:
