@@ -519,8 +519,8 @@ def test_a_dimension_share_of_exactly_the_minimum_passes():
 
 @pytest.mark.parametrize("grade,total,reasons", [
     ("excellent", 100, []),
-    ("qualified", 100, ["民主评议等级为“合格”，四优要求“优秀”"]),
-    (None, 100, ["没有民主评议等级"]),
+    ("qualified", 100, ["民主评议等次为“合格”，四优要求“优秀”"]),
+    (None, 100, ["没有民主评议等次"]),
     ("excellent", 90, ["总分 75.00 分，低于四优要求的 85 分"]),
 ])
 def test_four_excellences_needs_the_appraisal_grade_and_the_member_rubric(grade, total, reasons):

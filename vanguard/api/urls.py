@@ -8,6 +8,7 @@ refusals propagate: the handlers below answer them as JSON, once for every endpo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
@@ -54,24 +55,29 @@ def rule_broken(request, exc):
 
 # pydantic's error types and what they say about a field, in the user's language; a type not
 # listed keeps pydantic's (English) message, which a test would have to add here.
-INPUT_ERROR_MESSAGES = {
-    "missing": _("缺少必填项。"),
-    "int_parsing": _("必须是整数。"), "int_type": _("必须是整数。"), "int_from_float": _("必须是整数。"),
-    "float_parsing": _("必须是数字。"), "float_type": _("必须是数字。"),
-    "decimal_parsing": _("必须是数字。"), "decimal_type": _("必须是数字。"),
-    "decimal_max_digits": _("数字位数过多。"), "decimal_max_places": _("小数位数过多。"),
-    "bool_parsing": _("必须是 true 或 false。"), "bool_type": _("必须是 true 或 false。"),
-    "string_type": _("必须是文本。"), "string_too_short": _("内容过短。"), "string_too_long": _("内容过长。"),
-    "date_parsing": _("必须是日期（如 2026-11-24）。"), "date_from_datetime_parsing": _("必须是日期（如 2026-11-24）。"),
-    "date_type": _("必须是日期（如 2026-11-24）。"),
-    "datetime_parsing": _("必须是日期时间（如 2026-11-24T09:30）。"), "datetime_type": _("必须是日期时间（如 2026-11-24T09:30）。"),
-    "enum": _("不是可选的值。"), "literal_error": _("不是可选的值。"),
-    "greater_than": _("数值过小。"), "greater_than_equal": _("数值过小。"),
-    "less_than": _("数值过大。"), "less_than_equal": _("数值过大。"),
-    "list_type": _("必须是列表。"), "dict_type": _("必须是对象。"), "model_attributes_type": _("必须是对象。"),
-    "model_type": _("必须是对象。"), "json_invalid": _("不是有效的 JSON。"), "uuid_parsing": _("不是有效的编号。"),
-    "too_long": _("项目过多。"), "too_short": _("项目过少。"), "extra_forbidden": _("不允许的字段。"),
-}
+INPUT_ERROR_MESSAGES = {kind: message for kinds, message in (
+    (("missing",), gettext_lazy("缺少必填项。")),
+    (("int_parsing", "int_type", "int_from_float"), gettext_lazy("必须是整数。")),
+    (("float_parsing", "float_type", "decimal_parsing", "decimal_type"), gettext_lazy("必须是数字。")),
+    (("decimal_max_digits",), gettext_lazy("数字位数过多。")),
+    (("decimal_max_places",), gettext_lazy("小数位数过多。")),
+    (("bool_parsing", "bool_type"), gettext_lazy("必须是 true 或 false。")),
+    (("string_type",), gettext_lazy("必须是文本。")),
+    (("string_too_short",), gettext_lazy("内容过短。")),
+    (("string_too_long",), gettext_lazy("内容过长。")),
+    (("date_parsing", "date_from_datetime_parsing", "date_type"), gettext_lazy("必须是日期（如 2026-11-24）。")),
+    (("datetime_parsing", "datetime_type"), gettext_lazy("必须是日期时间（如 2026-11-24T09:30）。")),
+    (("enum", "literal_error"), gettext_lazy("不是可选的值。")),
+    (("greater_than", "greater_than_equal"), gettext_lazy("数值过小。")),
+    (("less_than", "less_than_equal"), gettext_lazy("数值过大。")),
+    (("list_type",), gettext_lazy("必须是列表。")),
+    (("dict_type", "model_attributes_type", "model_type"), gettext_lazy("必须是对象。")),
+    (("json_invalid",), gettext_lazy("不是有效的 JSON。")),
+    (("uuid_parsing",), gettext_lazy("不是有效的编号。")),
+    (("too_long",), gettext_lazy("项目过多。")),
+    (("too_short",), gettext_lazy("项目过少。")),
+    (("extra_forbidden",), gettext_lazy("不允许的字段。")),
+) for kind in kinds}
 
 
 @api.exception_handler(InputError)

@@ -242,8 +242,8 @@ def _sentences(language: str | None) -> dict[str, str]:
         "title_disqualified": _("否决项“%(name)s”：%(effect)s"),
         "no_satisfaction": _("没有群众满意度数据"),
         "satisfaction": _("群众满意度 %(value)s%%，低于 %(min)s%%"),
-        "no_appraisal": _("没有民主评议等级"),
-        "appraisal": _("民主评议等级为“%(grade)s”，%(title)s要求“%(required)s”"),
+        "no_appraisal": _("没有民主评议等次"),
+        "appraisal": _("民主评议等次为“%(grade)s”，%(title)s要求“%(required)s”"),
     }
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vanguard.core.pdf import render_pdf
 from vanguard.rubrics.rules import DataSource
@@ -40,7 +41,8 @@ def ranks(result: Result) -> list[tuple[str, str]]:
 def input_text(indicator: dict) -> str:
     """The input an indicator was scored on, as it was at computation ("92.5", "2 个问题，扣 3.00 分")."""
     if indicator.get("source") == DataSource.INSPECTION_DEDUCTION or indicator.get("findings"):
-        text = _("%(n)s 个问题") % {"n": indicator.get("findings") or 0}
+        count = indicator.get("findings") or 0
+        text = ngettext("%(n)s 个问题", "%(n)s 个问题", count) % {"n": count}
         if indicator.get("deducted") is not None:
             text += _("，扣 %(points)s 分") % {"points": indicator["deducted"]}
         return text
