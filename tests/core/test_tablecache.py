@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import build_cast, make_org
+from tests.factories import build_cast, make_org, make_person
 from vanguard.accounts.models import User
 from vanguard.core import registry
 from vanguard.core.registry import TODO_KEY
@@ -221,3 +221,23 @@ def test_a_list_s_total_and_its_filter_s_org_choices_are_kept_until_a_write_to_t
     assert page() == (total + 1, options + 1, 1)  # the new org is counted and offered as a parent
     in_another_connection(lambda: User.objects.create(username="someone-else"))
     assert page() == (total + 1, options + 1, 0)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_read_from_a_table_a_trigger_keeps_goes_with_a_write_to_the_trigger_s_table(client):
+    """The people list's total is summed from the orgs' headcounts, which database triggers on
+    ``orgs_person`` keep: no statement names the headcounts, yet a new person is counted."""
+    cast = build_cast()
+    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+
+    def total():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("orgs:person_list"))
+        return (response.context["page_obj"].paginator.count,
+                sum("orgs_orgheadcount" in q["sql"] for q in queries.captured_queries))
+
+    people, _read = total()
+    assert total() == (people, 0)
+    in_another_connection(lambda: make_person(cast.branch_a1, name="新来的"))
+    assert total() == (people + 1, 1)

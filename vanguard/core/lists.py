@@ -23,7 +23,6 @@ from django.utils.safestring import SafeData, mark_safe
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -178,12 +177,7 @@ def listed(choices):
 
     if "label_from_instance" in vars(field):  # a label made for this form: not kept
         return head + rows()
-    try:
-        sql, params = choices.queryset.query.sql_with_params()
-        key = ("choices", type(field), field.to_field_name, sql, tuple(params), get_language())
-        hash(key)
-    except (EmptyResultSet, TypeError):
-        return head + rows()
+    key = tablecache.sql_key("choices", choices.queryset, type(field), field.to_field_name, get_language())
     return head + tablecache.remember(key, rows)
 
 
@@ -254,13 +248,7 @@ def kept_count(queryset) -> int | None:
         return None
     if queryset._result_cache is not None:  # read already: counted without a query, so nothing to keep
         return len(queryset._result_cache)
-    try:
-        sql, params = queryset.query.sql_with_params()
-        key = ("count", sql, tuple(params))
-        hash(key)
-    except (EmptyResultSet, TypeError):  # known to be empty; a parameter that is not hashable
-        return queryset.count()
-    return tablecache.remember(key, queryset.count)
+    return tablecache.remember(tablecache.sql_key("count", queryset), queryset.count)
 
 
 class CountedPaginator(Paginator):

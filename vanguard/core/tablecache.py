@@ -34,7 +34,9 @@ from weakref import WeakKeyDictionary
 
 from django.apps import apps
 from django.db import connection as default_connection
+from django.core.exceptions import EmptyResultSet
 from django.db.backends.signals import connection_created
+from django.db.models.query import ModelIterable
 
 CHANNEL = "vanguard_writes"
 EVERY_TABLE = "*"  # a statement whose tables are not known (DDL, a write inside WITH): all figures go
@@ -211,8 +213,9 @@ def noting(connection=default_connection) -> Iterator[Reads]:
 
 
 def remember(key, compute: Callable[[], Any], connection=default_connection):
-    """``compute()``, or the value it gave for ``key`` while nothing it read has been written since."""
-    store = kept(connection)
+    """``compute()``, or the value it gave for ``key`` while nothing it read has been written
+    since. ``compute`` must read from the database what the value depends on (beyond the key)."""
+    store = kept(connection) if key is not None else None
     if store is None or not store.can_keep:
         return compute()
     value = store.get(key)
@@ -221,6 +224,28 @@ def remember(key, compute: Callable[[], Any], connection=default_connection):
             value = compute()
         store.keep(key, value, reads, written)
     return value
+
+
+def sql_key(kind: str, queryset, *more) -> tuple | None:
+    """A key naming what ``queryset`` reads (its SQL and parameters hold the scope, the filters,
+    the search), for a figure computed from it; None when there is none (a queryset known to be
+    empty, a parameter that cannot be a key): ``remember`` then computes the figure each time."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+        key = (kind, sql, tuple(params), *more)
+        hash(key)
+    except (EmptyResultSet, TypeError):
+        return None
+    return key
+
+
+def kept_rows(queryset) -> list:
+    """The rows of a ``values()`` or ``values_list()`` queryset, kept until a table they were
+    read from is written. Model objects are never kept: a page may change them, and they would
+    be shared with the next."""
+    if issubclass(queryset._iterable_class, ModelIterable):
+        raise TypeError("kept_rows() keeps values() or values_list() rows, not model objects")
+    return remember(sql_key("rows", queryset), lambda: list(queryset.all()))
 
 
 # --- the notices ---------------------------------------------------------------------------------

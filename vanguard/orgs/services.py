@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from vanguard.audit.models import AuditAction
 from vanguard.audit.services import record
 
+from vanguard.core import tablecache
 from vanguard.core.policy import AnyOf, could, orgs_for, policy_of
 from vanguard.core.scoping import VIEW, get_scope
 
@@ -105,7 +106,9 @@ def people_total(user, action: str = VIEW) -> int | None:
     orgs = whole_orgs(user, action)
     if orgs is None:
         return None
-    return OrgHeadcount.objects.filter(org__in=orgs).aggregate(n=Sum("people"))["n"] or 0
+    headcounts = OrgHeadcount.objects.filter(org__in=orgs)
+    return tablecache.remember(tablecache.sql_key("people_total", headcounts),
+                               lambda: headcounts.aggregate(n=Sum("people"))["n"] or 0)
 
 
 def attach_tree_counts(nodes: list[Org]) -> list[Org]:
@@ -114,14 +117,14 @@ def attach_tree_counts(nodes: list[Org]) -> list[Org]:
     The org's own figures, as whoever may see the org is shown them: summed from the headcounts
     of the orgs below the nodes (``OrgHeadcount``), one query returning at most one row per org,
     sorted by path so that each node's subtree is one slice of it. Two queries whatever the
-    number of nodes.
+    number of nodes, their rows kept (``tablecache``) until an org or a headcount is written.
     """
     for node in nodes:
         node.people_total = node.members_total = node.child_count = 0
     if not nodes:
         return nodes
-    rows = OrgHeadcount.objects.filter(_within(nodes, "org__"), current_people__gt=0).values_list(
-        "org__path", "current_people", "current_members")
+    rows = tablecache.kept_rows(OrgHeadcount.objects.filter(_within(nodes, "org__"), current_people__gt=0).values_list(
+        "org__path", "current_people", "current_members"))
     # Sorted here, not by the database: its collation may not order paths as Python compares them.
     rows = sorted(rows)
     paths = [path for path, _total, _members in rows]
@@ -131,8 +134,8 @@ def attach_tree_counts(nodes: list[Org]) -> list[Org]:
         first, last = _subtree_slice(paths, node.path)
         node.people_total = people_sums[last] - people_sums[first]
         node.members_total = member_sums[last] - member_sums[first]
-    children = Org.objects.filter(parent__in=[n.pk for n in nodes]).order_by().values_list("parent").annotate(
-        n=Count("pk"))
+    children = tablecache.kept_rows(Org.objects.filter(parent__in=[n.pk for n in nodes]).order_by()
+                                    .values_list("parent").annotate(n=Count("pk")))
     by_id = {node.pk: node for node in nodes}
     for parent_id, count in children:
         by_id[parent_id].child_count = count
@@ -148,8 +151,9 @@ def attach_roster_links(nodes: list[Org], user) -> list[Org]:
         node.roster_complete = False
     if not nodes or not could(user, Person, "roster"):
         return nodes
-    gaps = sorted(Org.objects.filter(_within(nodes, "")).exclude(pk__in=orgs_for(user, Person, "roster").values("pk"))
-                  .order_by().values_list("path", flat=True))
+    gaps = sorted(tablecache.kept_rows(
+        Org.objects.filter(_within(nodes, "")).exclude(pk__in=orgs_for(user, Person, "roster").values("pk"))
+        .order_by().values_list("path", flat=True)))
     for node in nodes:
         first, last = _subtree_slice(gaps, node.path)
         node.roster_complete = first == last

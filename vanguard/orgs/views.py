@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vanguard.core import tablecache
 from vanguard.core.lists import Column, ObjectListView, attr, styled
 from vanguard.core.policy import require, scoped
 from vanguard.core.scoping import CHANGE
@@ -33,7 +34,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     visible = Org.objects.for_user(request.user)
     # The roots first, by id: one anti-join, which the query for roots and children would
     # otherwise repeat for each of its two conditions.
-    roots = list(visible.topmost().order_by().values_list("pk", flat=True))
+    roots = tablecache.kept_rows(visible.topmost().order_by().values_list("pk", flat=True))
     shown = visible.filter(Q(pk__in=roots) | Q(parent__in=roots)).select_related("category", "secretary").order_by(
         "depth", "sort_order", "name")
     nodes = services.attach_roster_links(services.attach_tree_counts(list(shown)), request.user)
