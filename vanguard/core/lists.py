@@ -23,6 +23,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db import NotSupportedError
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -248,7 +249,13 @@ def kept_count(queryset) -> int | None:
         return None
     if queryset._result_cache is not None:  # read already: counted without a query, so nothing to keep
         return len(queryset._result_cache)
-    return tablecache.remember(tablecache.sql_key("count", queryset), queryset.count)
+    # Keyed by the rows' primary keys unordered: the same WHERE, joins and grouping, so the same
+    # number of rows, in SQL compiled without the page's related columns (a third of the cost).
+    try:
+        rows = queryset.values("pk").order_by()
+    except (TypeError, NotSupportedError):  # a union or a values() of its own: keyed as it is
+        rows = queryset
+    return tablecache.remember(tablecache.sql_key("count", rows), queryset.count)
 
 
 class CountedPaginator(Paginator):
