@@ -9,7 +9,10 @@ page is measured with one client (its service time, p50) and with ``--concurrenc
 throughput, so the figures hold on any machine. The bare view is measured before the first page
 and again after each one; a page is compared with the mean of the runs just before and after
 it, so that a machine whose load changes during the run (other work on a shared host) moves
-both sides of each ratio alike. The spread of the bare view's runs is printed.
+both sides of each ratio alike. The spread of the bare view's runs is printed. With
+``--rounds N`` every page is measured N times, each time between two runs of the bare view, and
+reported by the medians of its N ratios (and of its N absolute figures): on a shared host whose
+load swings within minutes, one round's ratio can be off by half.
 
 Targets (issue 10): at 16 clients every list page and API list serves at least 15% of the bare
 view's requests per second; with one client the layout alone (the profile page) takes at most
@@ -245,9 +248,9 @@ class Yardstick:
         return (self.before.rate + self.after.rate) / 2
 
 
-def verdict(m: Measured, bare: Yardstick) -> str:
+def verdict(m: Rounds) -> str:
     """Whether a page meets its targets (ratios to the bare view), and which it misses."""
-    multiple, share = m.p50 / bare.p50, m.rate / bare.rate
+    multiple, share = m.multiple, m.share
     if m.scenario.kind == LAYOUT:
         return "ok" if multiple <= LAYOUT_MAX_MULTIPLE else f"MISSED (1 client > {LAYOUT_MAX_MULTIPLE:.0f}x)"
     if m.scenario.kind != LIST:
@@ -260,21 +263,55 @@ def verdict(m: Measured, bare: Yardstick) -> str:
     return f"MISSED ({', '.join(missed)})" if missed else "ok"
 
 
-def report(pages: list[tuple[Measured, Yardstick]], bares: list[Measured], concurrency: int) -> None:
+@dataclass
+class Rounds:
+    """One page's rounds, each with the bare view's figures around it; reported by medians."""
+
+    scenario: Scenario
+    runs: list[tuple[Measured, Yardstick]]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(m.p50 for m, _bare in self.runs)
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(m.rate for m, _bare in self.runs)
+
+    @property
+    def multiple(self) -> float:
+        return statistics.median(m.p50 / bare.p50 for m, bare in self.runs)
+
+    @property
+    def share(self) -> float:
+        return statistics.median(m.rate / bare.rate for m, bare in self.runs)
+
+    @property
+    def loaded_latencies(self) -> list[float]:
+        return [v for m, _bare in self.runs for v in m.loaded.latencies]
+
+    @property
+    def loaded_bytes(self) -> int:
+        return sum(m.loaded.bytes for m, _bare in self.runs)
+
+
+def report(pages: list[Rounds], bares: list[Measured], concurrency: int) -> None:
     p50s, rates = [b.p50 * 1000 for b in bares], [b.rate for b in bares]
-    print(f"\nbare view {BARE_PATH}, measured {len(bares)} times (before the first page and after each): "
+    rounds = len(pages[0].runs) if pages else 1
+    each = "each page's figures are the medians of its rounds, " if rounds > 1 else ""
+    print(f"\n{rounds} round(s); bare view {BARE_PATH}, measured {len(bares)} times (before the first page and after each): "
           f"1 client p50 {min(p50s):.2f}-{max(p50s):.2f} ms (median {statistics.median(p50s):.2f}), "
           f"{concurrency} clients {min(rates):.0f}-{max(rates):.0f} req/s (median {statistics.median(rates):.0f}); "
-          "each page is compared with the mean of the runs just before and after it")
+          f"{each}each page is compared with the mean of the bare view's runs just before and after it")
     print(f"\n{'page':<26} {'1 client p50':>12} {'x bare':>7}   {concurrency:>2} clients: {'req/s':>7} "
           f"{'% bare':>7} {'p50':>7} {'p95':>7} {'KiB':>5}  target (list: <= {LIST_MAX_MULTIPLE:.0f}x, "
           f">= {LIST_MIN_SHARE:.0%}; layout: <= {LAYOUT_MAX_MULTIPLE:.0f}x)")
-    for m, bare in pages:
-        ms = [v * 1000 for v in m.loaded.latencies]
-        size = m.loaded.bytes // max(1, len(ms)) // 1024
-        print(f"{m.scenario.label:<26} {m.p50 * 1000:>9.1f} ms {m.p50 / bare.p50:>6.1f}x   {'':>11}"
-              f"{m.rate:>7.1f} {m.rate / bare.rate:>7.1%} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f} "
-              f"{size:>5}  {verdict(m, bare)}")
+    for m in pages:
+        ms = [v * 1000 for v in m.loaded_latencies]
+        size = m.loaded_bytes // max(1, len(ms)) // 1024
+        print(f"{m.scenario.label:<26} {m.p50 * 1000:>9.1f} ms {m.multiple:>6.1f}x   {'':>11}"
+              f"{m.rate:>7.1f} {m.share:>7.1%} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f} "
+              f"{size:>5}  {verdict(m)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=120.0, help="time bound per scenario")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured requests per client first")
     parser.add_argument("--only", help="run only pages whose label contains this text (the bare view always runs)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every page this many times (each between two runs of the bare view); "
+                             "report the medians")
     args = parser.parse_args(argv)
     host, port = check_loopback(args.base)
 
@@ -307,17 +347,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ERROR: {BARE_PATH} failed ({', '.join(sorted(set(bares[0].single.errors))[:3])}); "
               "is the server running with DJANGO_SETTINGS_MODULE=benchmarks.settings?", file=sys.stderr)
         return 1
-    pages = []
-    for scenario in SCENARIOS:
-        if args.only and args.only not in scenario.label:
-            continue
-        print(f"  {scenario.label}: GET {scenario.path} as {scenario.user} ...", flush=True)
-        page = measure(host, port, scenario, session(scenario.user), args)
-        bares.append(bare())
-        pages.append((page, Yardstick(bares[-2], bares[-1])))
+    chosen = [scenario for scenario in SCENARIOS if not args.only or args.only in scenario.label]
+    pages = [Rounds(scenario, []) for scenario in chosen]
+    for round_number in range(1, max(1, args.rounds) + 1):
+        for page in pages:
+            scenario = page.scenario
+            print(f"  round {round_number}: {scenario.label}: GET {scenario.path} as {scenario.user} ...", flush=True)
+            measured = measure(host, port, scenario, session(scenario.user), args)
+            bares.append(bare())
+            page.runs.append((measured, Yardstick(bares[-2], bares[-1])))
     report(pages, bares, args.concurrency)
     failed = False
-    for m in [*bares, *(page for page, _bare in pages)]:
+    for m in [*bares, *(measured for page in pages for measured, _bare in page.runs)]:
         for r in (m.single, m.loaded):
             if r.errors:
                 failed = True

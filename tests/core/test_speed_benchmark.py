@@ -42,3 +42,26 @@ def test_every_benchmarked_page_answers_its_user(cast, login):
         response = login(cast.users[scenario.user]).get(scenario.path)
         assert response.status_code == 200, scenario
     assert {s.kind for s in load.SCENARIOS} == {load.LAYOUT, load.LIST, load.OTHER}
+
+
+def test_a_page_measured_in_rounds_is_judged_by_the_medians_of_its_ratios():
+    """A round taken while the host was busy (the bare view slow, the page slower still) moves
+    the mean of the ratios; the median of three rounds keeps the two ordinary ones."""
+    load = load_script()
+
+    def measured(label, p50_ms, rate):
+        single = load.Result(label, latencies=[p50_ms / 1000] * 5)
+        loaded = load.Result(label, latencies=[p50_ms / 1000] * rate, elapsed=1.0)
+        return load.Measured(load.Scenario(label, "admin", "/", load.LIST), single, loaded)
+
+    def around(p50_ms, rate):
+        bare = measured("bare", p50_ms, rate)
+        return load.Yardstick(bare, bare)
+
+    page = load.Rounds(load.SCENARIOS[4], [
+        (measured("people", 20, 30), around(4, 200)),    # 5x, 15%
+        (measured("people", 90, 5), around(6, 100)),     # 15x, 5%: a busy minute
+        (measured("people", 28, 36), around(4, 200)),    # 7x, 18%
+    ])
+    assert (page.multiple, round(page.share, 2)) == (7.0, 0.15)
+    assert load.verdict(page) == "ok"
