@@ -7,6 +7,7 @@ assessment to the authorisation-matrix world (``tests/matrix.py``) for the apps'
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 from vanguard.assessment import services
@@ -48,6 +49,10 @@ def world_snapshot(w) -> SimpleNamespace:
     a.snapshot_a = make_snapshot(w.campaign_a, user=w.admin)
     a.snapshot_b = make_snapshot(w.campaign_b, user=w.admin)
     a.draft_a = make_snapshot(w.campaign_a, published=False, user=w.admin)
+    # The other apps' cases edit the world's organisational life (meetings of March, new ones in
+    # April), and a published period is frozen (activities.services.frozen): the world's published
+    # assessments say they cover January only, so that those cases test access, not the freeze.
+    Snapshot.objects.filter(pk__in=[a.snapshot_a.pk, a.snapshot_b.pk]).update(period_end=date(2026, 1, 31))
     results = a.snapshot_a.results
     a.result_a1 = results.get(kind=SubjectKind.ORG, org=w.branch_a1)
     a.result_a2 = results.get(kind=SubjectKind.ORG, org=w.branch_a2)
