@@ -241,3 +241,16 @@ def test_a_figure_read_from_a_table_a_trigger_keeps_goes_with_a_write_to_the_tri
     assert total() == (people, 0)
     in_another_connection(lambda: make_person(cast.branch_a1, name="新来的"))
     assert total() == (people + 1, 1)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_switched_off_nothing_is_kept(settings):
+    settings.VANGUARD_TABLECACHE = False
+    connection.close()  # the setting is read when a connection opens
+    try:
+        make_org("关闭甲")
+        assert counted("关闭") == (1, 1)
+        assert counted("关闭") == (1, 1)
+    finally:
+        connection.close()  # the next test's connection opens with the setting restored

@@ -19,7 +19,9 @@ reflect writes later rolled back), from statements that compared nothing with th
 during its computation for a table it read. On SQLite nothing is kept (no LISTEN): every figure
 is computed each time. The key must name whatever else a figure depends on (the user, their
 scope, today's date). A write made outside Django (psql) reaches the figures when the connection
-is next opened (``CONN_MAX_AGE``, 60 s by default).
+is next opened (``CONN_MAX_AGE``, 60 s by default); behind a proxy that pools connections by
+transaction (pgbouncer's transaction mode) LISTEN does not work: set ``VANGUARD_TABLECACHE =
+False`` there, and every figure is computed each time, as on SQLite.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any, Callable, Iterator
 from weakref import WeakKeyDictionary
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection as default_connection
 from django.core.exceptions import EmptyResultSet
 from django.db.backends.signals import connection_created
@@ -40,7 +43,7 @@ from django.db.models.query import ModelIterable
 
 CHANNEL = "vanguard_writes"
 EVERY_TABLE = "*"  # a statement whose tables are not known (DDL, a write inside WITH): all figures go
-MAX_KEPT = 20_000  # figures per connection; the least recently used go first
+MAX_KEPT = 5_000  # figures per connection (a count's key holds its SQL); the least recently used go first
 MISSING = object()
 
 # The first word of a statement that writes no table.
@@ -315,13 +318,17 @@ def _listen(sender, connection, **kwargs) -> None:
         return
     raw = connection.connection
     store = Kept(connection)
-    try:
-        with raw.cursor() as cursor:  # the connection is in autocommit while it is being opened
-            cursor.execute(f"LISTEN {CHANNEL}")
-    except psycopg.Error:  # a hot standby refuses LISTEN: nothing is kept, writes are still announced
-        store.listening = False
-    else:
-        raw.add_notify_handler(partial(_on_notice, store))
+    # Switched off, or refused (a hot standby refuses LISTEN): nothing is kept on this
+    # connection, and its writes are still announced, for the processes that keep figures.
+    store.listening = getattr(settings, "VANGUARD_TABLECACHE", True)
+    if store.listening:
+        try:
+            with raw.cursor() as cursor:  # the connection is in autocommit while it is being opened
+                cursor.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            store.listening = False
+        else:
+            raw.add_notify_handler(partial(_on_notice, store))
     _kept[raw] = store
     if _announce_writes not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _announce_writes)
