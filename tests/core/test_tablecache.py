@@ -42,6 +42,7 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="fi
     ("WITH cand (id) AS (SELECT id FROM orgs_org) SELECT * FROM cand", None),
     ("WITH moved AS (DELETE FROM orgs_org RETURNING *) SELECT count(*) FROM moved", {EVERY_TABLE}),
     ('ALTER TABLE "orgs_org" ADD COLUMN "x" integer', {EVERY_TABLE}),
+    ("SELECT 1; UPDATE orgs_org SET name = 'x'", {EVERY_TABLE}),
 ])
 def test_a_statement_names_the_tables_it_writes(sql, tables):
     assert written_tables(sql) == (frozenset(tables) if tables is not None else None)
@@ -254,3 +255,19 @@ def test_switched_off_nothing_is_kept(settings):
         assert counted("关闭") == (1, 1)
     finally:
         connection.close()  # the next test's connection opens with the setting restored
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_computed_from_a_kept_one_goes_with_what_that_one_read():
+    make_org("内层甲")
+    assert counted("内层") == (1, 1)
+
+    def twice() -> int:  # the kept inner figure (read from orgs), and a statement of its own (users)
+        inner = remember(("test", "内层"), lambda: Org.objects.filter(name__startswith="内层").count())
+        return 2 * inner + User.objects.filter(username="nobody-at-all").count()
+
+    assert remember(("test", "outer"), twice) == 2
+    in_another_connection(lambda: make_org("内层乙"))
+    as_a_request_begins()
+    assert remember(("test", "outer"), twice) == 4

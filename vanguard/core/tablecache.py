@@ -65,6 +65,8 @@ _CLOCK = re.compile(r"\b(?:now|statement_timestamp|clock_timestamp|transaction_t
 def written_tables(sql: str) -> frozenset[str] | None:
     """The tables a statement writes: None when it writes none, ``{EVERY_TABLE}`` when they are
     not known (a schema change, a write inside ``WITH``)."""
+    if ";" in sql.rstrip().rstrip(";"):  # several statements in one (a migration's RunSQL): any may write
+        return frozenset({EVERY_TABLE})
     verb = _VERB.match(sql)
     word = verb.group(1).upper() if verb else ""
     if word in _NOT_WRITES:
@@ -125,6 +127,7 @@ class Kept:
         self.figures: OrderedDict[Any, tuple[Any, frozenset[str]]] = OrderedDict()
         self.readers: dict[str, set] = {}  # table -> keys of the figures that read it
         self.watches: list[set[str]] = []  # tables written while figures are being computed
+        self.noting: list[Reads] = []  # what the figures being computed read
         self.announced: set[str] = set()  # tables already notified in the open transaction
         self.listening = True
         self.triggered: dict[str, frozenset[str]] | None = None  # table -> what its triggers write
@@ -138,6 +141,8 @@ class Kept:
         if found is None:
             return MISSING
         self.figures.move_to_end(key)
+        for reads in self.noting:  # a figure computed from this one read what it read
+            reads.tables |= found[1]
         return found[0]
 
     def keep(self, key, value, reads: Reads, written: set[str], *, read_nothing_ok: bool = False) -> bool:
@@ -204,15 +209,22 @@ def watching(store: Kept) -> Iterator[set[str]]:
 
 @contextmanager
 def noting(connection=default_connection) -> Iterator[Reads]:
-    """What the statements run inside read."""
+    """What the statements run inside read, and what the kept figures used inside had read."""
     reads = Reads()
+    store = kept(connection)
 
     def note(execute, sql, params, many, context):
         reads.note(sql, params)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(note):
-        yield reads
+    if store is not None:
+        store.noting.append(reads)
+    try:
+        with connection.execute_wrapper(note):
+            yield reads
+    finally:
+        if store is not None:
+            store.noting.remove(reads)
 
 
 def remember(key, compute: Callable[[], Any], connection=default_connection):
