@@ -342,6 +342,10 @@ def _todo_figures(user, todos: list[Todo], today: date) -> dict[str, tuple[int, 
     # Everything a kind's count depends on besides the tables it reads: who asks, as stored and
     # as granted, and the day (overdue, periods, grants' validity).
     who = (user._meta.model, tuple(getattr(user, f.attname) for f in user._meta.concrete_fields), get_scope(user))
+    try:
+        hash(who)
+    except TypeError:  # a field that cannot be part of a key (a JSON document): counted each time
+        return _count_todos(user, todos, today)
     figures, missing = {}, []
     for todo in todos:
         value = store.get((TODO_KEY, todo.key, who, today))
