@@ -2,8 +2,10 @@
 44 px, the menu folded behind its button, the error pages too.
 
 The pages are found by walking the URLconf: every address without arguments that answers HTML to the
-bureau admin (whom every page allows), plus the detail and edit pages of real objects of the demo data.
-Nothing here names a list: a new app's pages are measured the day they are registered.
+bureau admin (whom nearly every page allows), plus the detail and edit pages of real objects of the demo data.
+Nothing here names a list: a new app's pages are measured the day they are registered. The few pages a rule
+keeps from the admin (an appeal is lodged by the assessed org's own secretary) are measured as the demo user
+the rule lets in.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ PHONE = {"width": 390, "height": 844}
 TOUCH = 44  # px: the smallest target a finger hits reliably (WCAG 2.5.5, Apple, Android)
 # Namespaces that answer no pages: the API (JSON) and the language switch (POST only).
 NOT_PAGES = {"api", "set_language"}
+# Pages a rule refuses the bureau admin, and the demo user who opens them instead.
+NOT_THE_ADMINS = {"/appeals/new/": "secretary"}
 
 # Everything wider than the screen, and every control of the main content smaller than a fingertip.
 MEASURE = r"""() => {
@@ -111,13 +115,17 @@ def pages_of_real_objects() -> list[str]:
 
 def html_pages(admin: User, urls: list[str]) -> list[str]:
     """The addresses that answer the admin a page (not a download, not a POST-only action); any other
-    answer than a page, a redirect, a download or "POST only" is a broken page and fails here."""
+    answer than a page, a redirect, a download or "POST only" is a broken page and fails here, but for the
+    pages of NOT_THE_ADMINS, which must refuse the admin and are measured apart."""
     client = Client()
     client.force_login(admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
     pages, broken = [], []
     for url in urls:
         response = client.get(url)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        if url in NOT_THE_ADMINS:
+            if response.status_code != 403:
+                broken.append(f"{url}: {response.status_code}, but the admin should be refused")
+        elif response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             pages.append(url)
         elif response.status_code not in (200, 302, 405):
             broken.append(f"{url}: {response.status_code}")
@@ -128,7 +136,7 @@ def html_pages(admin: User, urls: list[str]) -> list[str]:
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", "--scale", "S", stdout=io.StringIO())
-    for username in ("admin", "member"):
+    for username in {"admin", "member", *NOT_THE_ADMINS.values()}:
         account = User.objects.get(username=username)
         account.set_password(PASSWORD)
         account.save(update_fields=["password"])
@@ -160,6 +168,11 @@ def test_every_page_fits_a_phone_and_every_control_takes_a_finger(phone, demo):
     assert len(urls) > 40, f"the walk found too few pages: {urls}"
     sign_in(phone, "admin", PASSWORD)
     problems = [problem for url in urls for problem in problems_on(phone, url)]
+    for url, username in NOT_THE_ADMINS.items():
+        phone.context.clear_cookies()
+        sign_in(phone, username, PASSWORD)
+        problems += problems_on(phone, url)
+        assert phone.locator("main h1").count(), f"{url} shows {username} no page"
     assert not problems, "\n".join(problems)
 
 
