@@ -271,3 +271,23 @@ def test_a_figure_computed_from_a_kept_one_goes_with_what_that_one_read():
     in_another_connection(lambda: make_org("内层乙"))
     as_a_request_begins()
     assert remember(("test", "outer"), twice) == 4
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_user_s_grants_are_read_once_and_a_revoked_grant_is_gone_from_the_next_request(client):
+    """Every page needs the grants: kept, a page sends one query less; revoked by another worker, the
+    grant no longer opens anything from the next request on."""
+    cast = build_cast()
+    client.force_login(cast.secretary, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    org_url = reverse("orgs:org_detail", args=[cast.branch_a1.pk])
+
+    def grant_queries(url) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(url).status_code
+        return status, sum('FROM "accounts_rolegrant"' in q["sql"] for q in queries.captured_queries)
+
+    assert grant_queries(org_url) == (200, 1)
+    assert grant_queries(org_url) == (200, 0)
+    in_another_connection(lambda: cast.secretary.grants.all().delete())
+    assert grant_queries(org_url) == (403, 1)  # read again, and no role is left to open the page

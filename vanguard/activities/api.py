@@ -137,8 +137,7 @@ def _detail(pk: int) -> Meeting:
 @paginate(PageNumberPagination, page_size=50)
 def list_meetings(request):
     require(request, Meeting)
-    queryset = (Meeting.objects.for_user(request.user).select_related("org").with_attendance_rows()
-                .order_by("-held_on", "-pk"))
+    queryset = Meeting.objects.for_user(request.user).select_related("org").order_by(*Meeting.LIST_ORDER)
     return filtered(MeetingFilterSet, request, queryset)
 
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,8 +40,7 @@ class MeetingListView(ObjectListView):
     model = Meeting
     filterset_class = MeetingFilterSet
     related = ("org", "campaign")
-    # Planned meetings (no held date yet) first, then the latest held.
-    ordering = (F("held_on").desc(nulls_first=True), F("planned_on").desc(nulls_last=True), "-pk")
+    ordering = Meeting.LIST_ORDER
     title = gettext_lazy("会议活动")
     export_name = gettext_lazy("会议活动")
     create_url = "activities:meeting_create"
@@ -61,13 +59,6 @@ class MeetingListView(ObjectListView):
         Column(gettext_lazy("记录完整"), attr("counts")),
         Column(gettext_lazy("创建活动"), attr("campaign.name")),
     ]
-
-    def base_queryset(self):
-        return super().base_queryset().with_attendance_rows()
-
-    def export(self, queryset):
-        # Every row is exported: there one grouped count per meeting beats loading every attendance.
-        return super().export(queryset.prefetch_related(None).with_attendance())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -20,17 +20,35 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PageNumberPagination as NinjaPageNumberPagination
 
+from .lists import kept_count
+
 # A page past this is refused as invalid input (422), not sent to the database as an offset too
 # large for its integers (SQLite answered a 500).
 MAX_PAGE = 100_000
 
 
 class PageNumberPagination(NinjaPageNumberPagination):
-    """ninja's page-number pagination with the page number bounded (``MAX_PAGE``)."""
+    """ninja's page-number pagination with the page number bounded (``MAX_PAGE``), and its total
+    kept like the list page's (``kept_count``): the ``COUNT(*)`` of a bureau's 123,000 meetings was
+    three quarters of the API list's SQL."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        """The page, and what its rows show from other tables attached to them by the queryset's
+        ``decorate_page`` when it has one (a meeting's attendance), in one query for the page."""
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        decorate = getattr(queryset, "decorate_page", None)
+        if decorate is not None:
+            page["items"] = list(page["items"])
+            decorate(page["items"])
+        return page
+
+    def _items_count(self, queryset) -> int:
+        kept = kept_count(queryset)
+        return super()._items_count(queryset) if kept is None else kept
 
 
 def filtered(filterset_class, request, queryset):

@@ -320,7 +320,12 @@ class ObjectListView(LoginRequiredMixin, TemplateView):
 
         An aggregate annotated on the list's queryset is computed for every row the user may see,
         by the count and the sort too, to show fifty of them; here it is computed for those fifty.
+        By default the rows' queryset does it, when it has a ``decorate_page`` (the API's lists
+        call the same one).
         """
+        decorate_page = getattr(self.rows_queryset, "decorate_page", None)
+        if decorate_page is not None:
+            decorate_page(objects)
 
     def _decorated(self, objects: Iterable) -> Iterator:
         iterator = iter(objects)

@@ -172,6 +172,8 @@ class Registry:
     jobs: dict[str, JobKind] = field(default_factory=dict)
     # Keyed by (subject, code): 参会率 of an org and of a member are two metrics with one code.
     metrics: dict[tuple[str, str], Metric] = field(default_factory=dict)
+    # Bumped by every menu or entry registered: what is kept per set of menus names it.
+    menus_version: int = 0
 
 
 REGISTRY = Registry()
@@ -212,13 +214,15 @@ def register_home(view) -> None:
 
 def register_menu(key: str, label, icon: str, order: int = 100) -> None:
     _unique(REGISTRY.menus, key, Menu(key, label, icon, order), "menu")
-    _menus_in.cache_clear()
+    REGISTRY.menus_version += 1
+    menus_in.cache_clear()
 
 
 def register_nav(menu: str, label, url_name: str, icon: str, *, model=None, action: str = VIEW,
                  order: int = 100) -> None:
     _append_once(REGISTRY.nav, NavEntry(menu, label, url_name, icon, model, action, order))
-    _menus_in.cache_clear()
+    REGISTRY.menus_version += 1
+    menus_in.cache_clear()
 
 
 def register_todo(key: str, label, url_name: str, queryset, *, icon: str = "check2-square", order: int = 100,
@@ -280,20 +284,20 @@ def menus_for(user, path: str = "") -> list[dict]:
     """The top bar for this user: menus in order, each with the entries they may open.
 
     Which entries a user sees follows from their scope alone (the policies' ``possible``), so it
-    is worked out once per scope and kept (``_menus_in``); only the active entry is per request.
+    is worked out once per scope and kept (``menus_in``); only the active entry is per request.
     The scope is loaded from the grants with every request, so a changed grant is a new key:
     nothing to invalidate, nothing stale.
     """
     discover()
     menus = []
-    for menu, entries in _menus_in(get_scope(user), get_script_prefix()):
+    for menu, entries in menus_in(get_scope(user), get_script_prefix()):
         items = [{**entry, "active": bool(path) and path.startswith(entry["url"])} for entry in entries]
         menus.append({**menu, "items": items, "active": any(i["active"] for i in items)})
     return menus
 
 
 @lru_cache(maxsize=4096)
-def _menus_in(scope: Scope, script_prefix: str) -> tuple:
+def menus_in(scope: Scope, script_prefix: str) -> tuple:
     """The menus and entries a scope may open, with their URLs (``script_prefix`` is part of them)."""
     menus = []
     for menu in sorted(REGISTRY.menus.values(), key=lambda m: (m.order, m.key)):
