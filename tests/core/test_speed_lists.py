@@ -4,6 +4,8 @@ and equals the rows; per-row figures are read for the rows shown (``decorate``).
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.db import connection
@@ -51,8 +53,15 @@ def test_filter_bars_render_their_selects_and_text_boxes_fast_and_keep_the_rest(
     html = str(form["org"])
     assert f'<option value="{cast.unit_a.pk}" selected>变电运维中心党委</option>' in html
     assert "<option value=\"\">全部</option>" in html  # the empty choice says 全部, as before
-    date_box = forms.DateInput()
-    assert fast_widget(date_box) is date_box
+    # A date box and a yes/no select are written directly too, as Django's templates write them
+    # (but for the line breaks between options); a widget with a template of its own is kept.
+    date_box = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    assert fast_widget(date_box).render("d", date(2026, 1, 2), {"id": "id_d"}) == date_box.render("d", date(2026, 1, 2), {"id": "id_d"})
+    yes_no = forms.NullBooleanSelect(attrs={"class": "form-select"})
+    for value in (None, True, False):
+        assert fast_widget(yes_no).render("b", value) == yes_no.render("b", value).replace("\n", "").replace("  ", "")
+    checkboxes = forms.CheckboxSelectMultiple(choices=[("a", "甲")])
+    assert fast_widget(checkboxes) is checkboxes
 
 
 def test_a_known_total_is_not_counted_again(cast, django_assert_num_queries):

@@ -147,14 +147,33 @@ class FastSelect(forms.Select):
             yield f'<option value="{html.escape(value)}"{" selected" if selected else ""}>{_escaped(label)}</option>'
 
 
-class FastTextInput(forms.TextInput):
-    """A text input written directly, as Django's template writes it (a template render per box)."""
+class FastNullBooleanSelect(forms.NullBooleanSelect):
+    """The yes/no/all select written directly, as Django's templates write it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        options = "".join(f'<option value="{html.escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
+                          f"{_escaped(label)}</option>" for key, label in self.choices)
+        return mark_safe(f'<select name="{html.escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+                         f"{options}</select>")
+
+
+class _FastInput:
+    """An input written directly, as Django's template writes it (a template render per box)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
         shown = "" if value is None else f' value="{html.escape(str(value))}"'
         attrs = self.build_attrs(self.attrs, attrs)
         return mark_safe(f'<input type="{self.input_type}" name="{html.escape(name)}"{shown}{flatatt(attrs)}>')
+
+
+class FastTextInput(_FastInput, forms.TextInput):
+    pass
+
+
+class FastDateInput(_FastInput, forms.DateInput):
+    pass
 
 
 def listed(choices):
@@ -192,8 +211,15 @@ def fast_widget(widget: forms.Widget) -> forms.Widget:
         fast = FastSelect(attrs=widget.attrs, choices=widget.choices)
     elif type(widget) is forms.TextInput:
         fast = FastTextInput(attrs=widget.attrs)
+    elif type(widget) is forms.DateInput:
+        fast = FastDateInput(attrs=widget.attrs, format=widget.format)
+    elif type(widget) is forms.NullBooleanSelect:
+        fast = FastNullBooleanSelect(attrs=widget.attrs)
+        fast.choices = widget.choices  # "全部" in place of "未知" (SearchFilterSet)
     else:
         return widget
+    # The type an input was given in its attrs (a date picker) was taken from them by its __init__.
+    fast.input_type = getattr(widget, "input_type", None)
     fast.is_required, fast.is_localized = widget.is_required, widget.is_localized
     return fast
 
