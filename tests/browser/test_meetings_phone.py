@@ -69,7 +69,8 @@ def test_a_clerk_records_a_themed_day_with_attendance_and_a_photo(phones, tmp_pa
     clerk.get_by_role("button", name="上传").click()
     image = clerk.locator("[data-testid=attachments] img")
     expect(image).to_have_count(1)
-    assert clerk.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    # Shown once the browser has the photo: waited for, as a loaded host may take a moment to serve it.
+    clerk.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert MeetingAttachment.objects.get().meeting == meeting
     assert fits(clerk) and clerk.errors == []
 
@@ -82,7 +83,7 @@ def test_a_member_checks_in_by_the_qr_code_and_the_clerk_confirms(phones):
     clerk.goto(f"{clerk.base_url}{meeting.get_absolute_url()}")
     qr = clerk.locator("[data-testid=checkin-qr]")
     expect(qr).to_be_visible()
-    assert clerk.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
+    clerk.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     url = qr.get_attribute("data-checkin-url")
     assert url.startswith(clerk.base_url + f"/activities/checkin/{meeting.pk}/?w=")
     assert fits(clerk)
