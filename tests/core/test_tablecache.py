@@ -291,3 +291,21 @@ def test_a_user_s_grants_are_read_once_and_a_revoked_grant_is_gone_from_the_next
     assert grant_queries(org_url) == (200, 0)
     in_another_connection(lambda: cast.secretary.grants.all().delete())
     assert grant_queries(org_url) == (403, 1)  # read again, and no role is left to open the page
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_unfiltered_list_s_filter_bar_is_kept_and_a_filtered_one_is_written_with_its_values(client):
+    cast = build_cast()
+    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    url = reverse("orgs:org_list")
+
+    def bar(response) -> str:
+        page = response.content.decode()
+        return page[page.index('<form method="get"'):page.index("</form>", page.index('<form method="get"'))]
+
+    first, second = client.get(url), client.get(url)
+    assert bar(first) == bar(second)
+    assert not hasattr(second.context["filterset"], "_form")  # kept: the form was not even built
+    filtered = client.get(url + "?q=" + "党委")
+    assert 'value="党委"' in bar(filtered) and hasattr(filtered.context["filterset"], "_form")
