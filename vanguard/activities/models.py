@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.attachments.models import Attachment
@@ -19,6 +18,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Own, OwnOrg, Policy, Subtree
 from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class MeetingKind(models.TextChoices):
@@ -226,7 +226,7 @@ class Meeting(AuditedModel):
     )
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:meeting_detail", args=[self.pk])
+        return object_url("activities:meeting_detail", self.pk)
 
     def save(self, *args, **kwargs):
         # An existing meeting's figures belong to recount_attendance (see the fields).

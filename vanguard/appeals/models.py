@@ -18,7 +18,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.attachments.models import Attachment
@@ -26,6 +25,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Policy, Rule, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import NOTHING, ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class AppealStatus(models.TextChoices):
@@ -201,7 +201,7 @@ class Appeal(AuditedModel):
         return _("申诉：%(indicator)s") % {"indicator": self.indicator_name or self.indicator_code}
 
     def get_absolute_url(self) -> str:
-        return reverse("appeals:detail", args=[self.pk])
+        return object_url("appeals:detail", self.pk)
 
     @property
     def is_open(self) -> bool:

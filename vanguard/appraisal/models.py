@@ -30,7 +30,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +37,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Above, Custom, Mine, Own, Policy, Subtree, When
 from vanguard.core.roles import EDITOR_ROLES, REVIEWER_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class Step(models.TextChoices):
@@ -273,7 +273,7 @@ class AppraisalRound(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("appraisal:round_detail", args=[self.pk])
+        return object_url("appraisal:round_detail", self.pk)
 
     @property
     def roll_date(self) -> date:
@@ -388,7 +388,7 @@ class RoundMember(AuditedModel):
         return _("%(person)s（%(round)s）") % {"person": self.person, "round": self.round}
 
     def get_absolute_url(self) -> str:
-        return reverse("appraisal:self_assessment", args=[self.round_id, self.person_id])
+        return object_url("appraisal:self_assessment", self.round_id, self.person_id)
 
     @property
     def item(self) -> str:

@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Custom, Own, Policy, Reach, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 # The admins of a campaign's scope org (granted there or above): they configure the assessment,
 # enter its manual inputs, recompute and publish.
@@ -369,7 +369,7 @@ class Snapshot(AuditedModel):
         return gettext("%(campaign)s考核结果（第%(version)s版）") % {"campaign": self.campaign, "version": self.version}
 
     def get_absolute_url(self) -> str:
-        return reverse("assessment:snapshot_detail", args=[self.pk])
+        return object_url("assessment:snapshot_detail", self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -479,7 +479,7 @@ class Result(models.Model):
                                                             "total": self.total}
 
     def get_absolute_url(self) -> str:
-        return reverse("assessment:result_detail", args=[self.pk])
+        return object_url("assessment:result_detail", self.pk)
 
     @cached_property
     def explanation(self) -> dict:

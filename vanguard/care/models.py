@@ -26,6 +26,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Policy, Subtree
 from vanguard.core.roles import Role
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 # Who may know of a member's hardship: the branch's (and the levels above) secretary, clerk, admin.
 CARE_ROLES = frozenset({Role.ADMIN, Role.SECRETARY, Role.CLERK})
@@ -101,7 +102,7 @@ class CareNeed(AuditedModel):
         return _("%(person)s（%(category)s）") % {"person": self.person, "category": self.get_category_display()}
 
     def get_absolute_url(self) -> str:
-        return reverse("care:need_edit", args=[self.pk])
+        return object_url("care:need_edit", self.pk)
 
     def get_delete_url(self) -> str:
         return reverse("care:need_delete", args=[self.pk])
@@ -180,7 +181,7 @@ class Assistance(AuditedModel):
                                                        "day": date_format(self.given_on, "DATE_FORMAT")}
 
     def get_absolute_url(self) -> str:
-        return reverse("care:assistance_edit", args=[self.pk])
+        return object_url("care:assistance_edit", self.pk)
 
     def get_delete_url(self) -> str:
         return reverse("care:assistance_delete", args=[self.pk])

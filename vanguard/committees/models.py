@@ -15,7 +15,6 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import OwnOrg, Policy, Subtree
 from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class CommitteePost(models.TextChoices):
@@ -67,7 +67,7 @@ class CommitteeTerm(AuditedModel):
         return _("%(org)s 第%(n)s届委员会") % {"org": self.org.name, "n": self.number}
 
     def get_absolute_url(self) -> str:
-        return reverse("committees:term_detail", args=[self.pk])
+        return object_url("committees:term_detail", self.pk)
 
     @property
     def is_current(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.activities.models import MeetingKind
@@ -19,6 +18,7 @@ from vanguard.core.policy import Anywhere, AtRoot, Policy
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
 from vanguard.orgs.models import OrgType
+from vanguard.core.links import object_url
 
 
 class Period(models.TextChoices):
@@ -74,7 +74,7 @@ class FrequencyRule(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("compliance:rule_edit", args=[self.pk])
+        return object_url("compliance:rule_edit", self.pk)
 
     @property
     def kind_label(self) -> str:

@@ -32,13 +32,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Own, OwnOrg, Policy, Subtree
 from vanguard.core.roles import EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 # Savings are money in 元 with fen; a single record above a hundred million is a typing error.
 MAX_SAVINGS = Decimal("99999999.99")
@@ -130,7 +130,7 @@ class RepairRecord(AuditedModel):
         return self.item
 
     def get_absolute_url(self) -> str:
-        return reverse("improvements:repair_detail", args=[self.pk])
+        return object_url("improvements:repair_detail", self.pk)
 
     @property
     def is_editable(self) -> bool:
@@ -253,7 +253,7 @@ class Proposal(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("improvements:proposal_detail", args=[self.pk])
+        return object_url("improvements:proposal_detail", self.pk)
 
     @property
     def is_editable(self) -> bool:
@@ -364,7 +364,7 @@ class TechProject(AuditedModel):
         return f"{self.get_kind_display()}：{self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("improvements:project_detail", args=[self.pk])
+        return object_url("improvements:project_detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.attachments.models import Attachment
@@ -25,6 +24,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Anywhere, Custom, Policy, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class InspectionKind(models.TextChoices):
@@ -168,7 +168,7 @@ class Inspection(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:inspection_detail", args=[self.pk])
+        return object_url("inspections:inspection_detail", self.pk)
 
     @property
     def is_announced(self) -> bool:
@@ -217,7 +217,7 @@ class InspectionTarget(models.Model):
         return f"{self.inspection} · {self.org}"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:target_detail", args=[self.pk])
+        return object_url("inspections:target_detail", self.pk)
 
 
 class ChecklistItem(models.Model):
@@ -313,7 +313,7 @@ class Finding(AuditedModel):
         return self.description[:40]
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:finding_detail", args=[self.pk])
+        return object_url("inspections:finding_detail", self.pk)
 
 
 class FindingAttachment(Attachment):

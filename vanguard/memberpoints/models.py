@@ -27,6 +27,7 @@ from vanguard.core.policy import Own, Policy, Reach, Subtree
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
 from vanguard.orgs.models import Person
+from vanguard.core.links import object_url
 
 # Points of one unit, of a cap and of an adjustment: beyond these a value is a typing error.
 MAX_POINTS_PER_UNIT = Decimal("100")
@@ -90,7 +91,7 @@ class PointsRule(AuditedModel):
         return f"{self.campaign}：{self.get_source_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("memberpoints:rules", args=[self.campaign_id])
+        return object_url("memberpoints:rules", self.campaign_id)
 
 
 class MemberLedger(Person):
@@ -165,7 +166,7 @@ class PointsAdjustment(AuditedModel):
             "person": self.person, "points": points_text(self.points, sign=True), "reason": self.reason[:20]}
 
     def get_absolute_url(self) -> str:
-        return reverse("memberpoints:member_ledger", args=[self.person_id]) + f"?campaign={self.campaign_id}"
+        return object_url("memberpoints:member_ledger", self.person_id) + f"?campaign={self.campaign_id}"
 
     def clean(self):
         errors = {}

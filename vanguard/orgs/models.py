@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Anywhere, Assigned, Own, OwnOrg, Policy, Subtree, can
 from vanguard.core.roles import ADMIN_ROLES, ALL_ROLES, EDITOR_ROLES, STAFF_ROLES, SUBTREE_ROLES
 from vanguard.core.scoping import CHANGE, ScopedQuerySet
+from vanguard.core.links import object_url
 
 from . import idcard
 
@@ -93,7 +93,7 @@ class Org(AuditedModel):
     policy = Policy(org="", view=Subtree(SUBTREE_ROLES) | OwnOrg() | Assigned(), change=EDITOR_ROLES)
 
     def get_absolute_url(self) -> str:
-        return reverse("orgs:org_detail", args=[self.pk])
+        return object_url("orgs:org_detail", self.pk)
 
     def clean(self):
         if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
@@ -236,7 +236,7 @@ class Person(AuditedModel):
     )
 
     def get_absolute_url(self) -> str:
-        return reverse("orgs:person_detail", args=[self.pk])
+        return object_url("orgs:person_detail", self.pk)
 
     def shows_full_numbers_to(self, user) -> bool:
         """Whether ``user`` reads this person's ID and phone numbers in full: those who may edit them."""

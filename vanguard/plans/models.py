@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import DateField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +21,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Above, Custom, Own, OwnOrg, Policy, Subtree
 from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, REVIEWER_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import NOTHING, ScopedQuerySet
+from vanguard.core.links import object_url
 
 
 class PlanStatus(models.TextChoices):
@@ -196,7 +196,7 @@ class OrgPlan(AuditedModel):
     )
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:plan_detail", args=[self.pk])
+        return object_url("plans:plan_detail", self.pk)
 
     @property
     def is_editable(self) -> bool:
@@ -410,7 +410,7 @@ class ResponsibilityLetter(AuditedModel):
     )
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:letter_detail", args=[self.pk])
+        return object_url("plans:letter_detail", self.pk)
 
     @property
     def is_acknowledged(self) -> bool:

@@ -21,7 +21,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +30,7 @@ from vanguard.core.policy import Policy, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
 from vanguard.inspections.models import assigned_inspector
+from vanguard.core.links import object_url
 
 # Days after the close for a finding whose inspector set no deadline (settings may change it).
 DEFAULT_RECTIFY_DAYS = getattr(settings, "RECTIFICATION_DEFAULT_DAYS", 30)
@@ -149,7 +149,7 @@ class Rectification(AuditedModel):
         return _("整改：%(finding)s") % {"finding": self.finding}
 
     def get_absolute_url(self) -> str:
-        return reverse("rectifications:detail", args=[self.pk])
+        return object_url("rectifications:detail", self.pk)
 
     @property
     def is_verified(self) -> bool:

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Policy, Reach, Subtree
 from vanguard.core.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 from .rules import (DataSource, RuleType, Subject, metric_label, points_text, summarize_rule, validate_rule,
                     validate_source)
@@ -131,7 +131,7 @@ class Rubric(AuditedModel):
                     actions={"freeze": RUBRIC_CHANGE})
 
     def get_absolute_url(self) -> str:
-        return reverse("rubrics:rubric_detail", args=[self.pk])
+        return object_url("rubrics:rubric_detail", self.pk)
 
     @property
     def is_frozen(self) -> bool:

@@ -22,7 +22,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +31,7 @@ from vanguard.core.policy import Above, Policy, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, REVIEWER_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
 from vanguard.plans.models import plan_writers
+from vanguard.core.links import object_url
 
 
 class Status(models.TextChoices):
@@ -172,7 +172,7 @@ class SelfAssessment(AuditedModel):
         return _("%(org)s自查") % {"org": self.org}
 
     def get_absolute_url(self) -> str:
-        return reverse("selfchecks:detail", args=[self.pk])
+        return object_url("selfchecks:detail", self.pk)
 
     def phase_open(self, today: date | None = None) -> bool:
         from vanguard.campaigns.models import PhasePurpose

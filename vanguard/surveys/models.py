@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +35,7 @@ from vanguard.audit.models import AuditedModel
 from vanguard.core.policy import Above, Custom, Policy, Reach, Subtree, When
 from vanguard.core.roles import ADMIN_ROLES, EDITOR_ROLES, STAFF_ROLES
 from vanguard.core.scoping import ScopedQuerySet
+from vanguard.core.links import object_url
 
 # The five-point scale, best first: the box's choices are these codes.
 SCALE = (
@@ -125,7 +125,7 @@ class SurveyTemplate(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("surveys:template_detail", args=[self.pk])
+        return object_url("surveys:template_detail", self.pk)
 
     @property
     def comment_bytes(self) -> int:
@@ -234,7 +234,7 @@ class Survey(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("surveys:survey_detail", args=[self.pk])
+        return object_url("surveys:survey_detail", self.pk)
 
     @property
     def is_draft(self) -> bool:
@@ -306,7 +306,7 @@ class SurveyTarget(AuditedModel):
         return _("%(survey)s · %(org)s") % {"survey": self.survey, "org": self.org}
 
     def get_absolute_url(self) -> str:
-        return reverse("surveys:target_detail", args=[self.pk])
+        return object_url("surveys:target_detail", self.pk)
 
     def has_result(self) -> bool:
         """Counted, with enough respondents for a figure to say nothing about one of them."""

@@ -6,28 +6,16 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vanguard.core.links import object_url
 from vanguard.core.lists import choice_labels
 from vanguard.orgs.models import Org
 
 register = template.Library()
-_PK = 2_147_483_647  # a placeholder id: the URL of any org is this one's with its id in its place
-
-
-@lru_cache(maxsize=None)
-def _org_url(name: str, prefix: str) -> tuple[str, str]:
-    """An org page's URL around its id, resolved once (``prefix`` is part of it)."""
-    before, after = reverse(name, args=[_PK]).split(str(_PK))
-    return before, after
-
-
-def _url(name: str, pk: int) -> str:
-    before, after = _org_url(name, get_script_prefix())
-    return f"{before}{pk}{after}"
 
 
 @lru_cache(maxsize=None)
@@ -41,14 +29,14 @@ def _node(node, people_url: str, words: dict, types: dict) -> str:
     if loaded:
         toggle = '<span class="vg-toggle d-inline-block text-muted"><i class="bi bi-dash-square"></i></span>'
     elif node.child_count:
-        toggle = (f'<button type="button" class="btn btn-link btn-sm p-0 vg-toggle" hx-get="{_url("orgs:org_children", node.pk)}" '
+        toggle = (f'<button type="button" class="btn btn-link btn-sm p-0 vg-toggle" hx-get="{object_url("orgs:org_children", node.pk)}" '
                   f'hx-target="#org-children-{node.pk}" hx-swap="innerHTML" aria-label="{words["expand"]}">'
                   '<i class="bi bi-plus-square"></i></button>')
     else:
         toggle = '<span class="vg-toggle d-inline-block"></span>'
     struck = "" if node.is_active else ' class="text-decoration-line-through text-muted"'
     parts = [f'<li id="org-node-{node.pk}">', toggle,
-             f'<a href="{_url("orgs:org_detail", node.pk)}"{struck}>{escape(node.name)}</a>',
+             f'<a href="{object_url("orgs:org_detail", node.pk)}"{struck}>{escape(node.name)}</a>',
              f' <span class="badge text-bg-light">{escape(types.get(node.org_type, node.org_type))}</span>']
     if node.category:
         parts.append(f' <span class="badge text-bg-info-subtle text-info-emphasis">{escape(node.category.name)}</span>')
