@@ -309,3 +309,20 @@ def test_an_unfiltered_list_s_filter_bar_is_kept_and_a_filtered_one_is_written_w
     assert not hasattr(second.context["filterset"], "_form")  # kept: the form was not even built
     filtered = client.get(url + "?q=" + "党委")
     assert 'value="党委"' in bar(filtered) and hasattr(filtered.context["filterset"], "_form")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_computed_around_another_is_not_kept_when_a_table_it_read_was_written_meanwhile():
+    """A list's filter bar is kept, and so are the choices it reads: a write while the bar is being
+    computed, after its choices were, reaches the bar's watch as well as any other."""
+    make_org("嵌套甲")
+
+    def bar():
+        choices = remember(("test", "choices"), lambda: Org.objects.filter(name__startswith="嵌套").count())
+        in_another_connection(lambda: make_org("嵌套乙"))
+        as_a_request_begins()  # the notice of that write arrives here
+        return choices
+
+    assert remember(("test", "bar"), bar) == 1
+    assert remember(("test", "bar"), lambda: "computed again") == "computed again"

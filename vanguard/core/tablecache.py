@@ -204,7 +204,9 @@ def watching(store: Kept) -> Iterator[set[str]]:
     try:
         yield written
     finally:
-        store.watches.remove(written)
+        # By identity: ``list.remove`` takes the first set *equal* to this one, and the watch of a
+        # figure computed inside another is as empty as the outer one's until a table is written.
+        del store.watches[next(i for i, seen in enumerate(store.watches) if seen is written)]
 
 
 @contextmanager
