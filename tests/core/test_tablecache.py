@@ -73,6 +73,13 @@ def as_a_request_begins() -> None:
     User.objects.exists()
 
 
+def signed_in(client, who: str):
+    """A cast committed for real (these tests do not roll back), and ``client`` signed in as one of its users."""
+    cast = build_cast()
+    client.force_login(getattr(cast, who), backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    return cast
+
+
 def counted(name: str):
     """The figure under test, and the number of queries it took."""
     with CaptureQueriesContext(connection) as queries:
@@ -189,8 +196,7 @@ def test_the_badge_counts_nothing_while_nothing_it_read_was_written_and_is_curre
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_page_sends_no_to_do_query_while_nothing_the_badge_read_was_written(client):
-    cast = build_cast()
-    client.force_login(cast.secretary, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    cast = signed_in(client, "secretary")
 
     def todo_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -204,8 +210,7 @@ def test_a_page_sends_no_to_do_query_while_nothing_the_badge_read_was_written(cl
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_list_s_total_and_its_filter_s_org_choices_are_kept_until_a_write_to_their_tables(client):
-    cast = build_cast()
-    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    cast = signed_in(client, "admin")
     url = reverse("orgs:org_list")
 
     def page():
@@ -229,8 +234,7 @@ def test_a_list_s_total_and_its_filter_s_org_choices_are_kept_until_a_write_to_t
 def test_a_figure_read_from_a_table_a_trigger_keeps_goes_with_a_write_to_the_trigger_s_table(client):
     """The people list's total is summed from the orgs' headcounts, which database triggers on
     ``orgs_person`` keep: no statement names the headcounts, yet a new person is counted."""
-    cast = build_cast()
-    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    cast = signed_in(client, "admin")
 
     def total():
         with CaptureQueriesContext(connection) as queries:
@@ -278,8 +282,7 @@ def test_a_figure_computed_from_a_kept_one_goes_with_what_that_one_read():
 def test_a_user_s_grants_are_read_once_and_a_revoked_grant_is_gone_from_the_next_request(client):
     """Every page needs the grants: kept, a page sends one query less; revoked by another worker, the
     grant no longer opens anything from the next request on."""
-    cast = build_cast()
-    client.force_login(cast.secretary, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    cast = signed_in(client, "secretary")
     org_url = reverse("orgs:org_detail", args=[cast.branch_a1.pk])
 
     def grant_queries(url) -> tuple[int, int]:
@@ -296,8 +299,7 @@ def test_a_user_s_grants_are_read_once_and_a_revoked_grant_is_gone_from_the_next
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_an_unfiltered_list_s_filter_bar_is_kept_and_a_filtered_one_is_written_with_its_values(client):
-    cast = build_cast()
-    client.force_login(cast.admin, backend="vanguard.accounts.backends.UsernameOrPhoneBackend")
+    cast = signed_in(client, "admin")
     url = reverse("orgs:org_list")
 
     def bar(response) -> str:
