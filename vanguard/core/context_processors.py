@@ -40,8 +40,7 @@ def nav_bar(user, path: str, todo) -> str:
     whose whole budget beyond the bare view is 2.5 ms)."""
     registry.discover()
     scope, prefix = get_scope(user), get_script_prefix()
-    active = tuple(entry["url"] for _menu, entries in registry.menus_in(scope, prefix)
-                   for entry in entries if path and path.startswith(entry["url"]))
+    active = registry.active_urls(scope, prefix, path)
     waiting = tuple((item["label"], item["url"], item["icon"], item["count"]) for item in todo["items"] if item["count"])
     return mark_safe(_menus_html(scope, prefix, get_language(), active, registry.REGISTRY.menus_version)
                      + _todo_html(get_language(), waiting, todo["total"], todo["overdue"], todo["active"]))

@@ -285,15 +285,23 @@ def menus_for(user, path: str = "") -> list[dict]:
 
     Which entries a user sees follows from their scope alone (the policies' ``possible``), so it
     is worked out once per scope and kept (``menus_in``); only the active entry is per request.
-    The scope is loaded from the grants with every request, so a changed grant is a new key:
-    nothing to invalidate, nothing stale.
+    The scope is built again with every request (from the grants, kept until they are written), so
+    a changed grant is a new key: nothing to invalidate, nothing stale.
     """
     discover()
+    scope, prefix = get_scope(user), get_script_prefix()
+    active = active_urls(scope, prefix, path)
     menus = []
-    for menu, entries in menus_in(get_scope(user), get_script_prefix()):
-        items = [{**entry, "active": bool(path) and path.startswith(entry["url"])} for entry in entries]
+    for menu, entries in menus_in(scope, prefix):
+        items = [{**entry, "active": entry["url"] in active} for entry in entries]
         menus.append({**menu, "items": items, "active": any(i["active"] for i in items)})
     return menus
+
+
+def active_urls(scope: Scope, script_prefix: str, path: str) -> tuple[str, ...]:
+    """The URLs of the entries of this scope's menus that ``path`` lies under (the active ones)."""
+    return tuple(entry["url"] for _menu, entries in menus_in(scope, script_prefix)
+                 for entry in entries if path and path.startswith(entry["url"]))
 
 
 @lru_cache(maxsize=4096)
