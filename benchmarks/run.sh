@@ -6,7 +6,7 @@
 # Sets up the checkout (scripts/setup.sh --dev), starts PostgreSQL (scripts/pg_test_server.sh),
 # migrates a fresh database, runs `seed_demo --scale M` (timed), starts gunicorn on a free
 # loopback port with DEBUG off (--workers 4), then prints:
-#   - load.py: every busy page (the profile page, which is little more than the layout; the
+#   - load.py: every busy page (the layout alone, /bench/layout/, as three roles; the profile page; the
 #     people list plain, searched and as a scoped secretary; the org tree and list; the plans,
 #     meetings and tasks lists; every API list) with one client and with 16, each as a
 #     multiple of the latency and a share of the throughput of the bare view /bench/bare/

@@ -120,6 +120,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+# Figures kept until a table they read is written (vanguard.core.tablecache, PostgreSQL LISTEN/NOTIFY);
+# false behind a proxy that pools connections by transaction (pgbouncer's transaction mode).
+VANGUARD_TABLECACHE = env_bool("VANGUARD_TABLECACHE", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the background worker write while pages read.
     DATABASES["default"]["OPTIONS"] = {
